@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import TroughCore
+import TroughStore
+
+/// Every setting Trough reads, parsed from the environment in one place. README lists each with its default.
+public struct TroughConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    /// Folder for the generated master key (SQLite default) and, later, the event spool.
+    public var dataDirectory: String
+    /// `TROUGH_MASTER_KEY` as given; nil means "generate one into the data dir" (SQLite only).
+    public var masterKeyBase64: String?
+    public var logLevel: Logger.Level
+    /// The URL users reach Trough at; `https` makes session cookies `Secure`.
+    public var publicURL: URL
+    /// Operator key for operator-only endpoints, if set.
+    public var adminKey: String?
+    /// Overrides where migrations are read from.
+    public var migrationsDirectory: String?
+    /// Database connections per event loop (one event loop per core).
+    public var databasePoolSize: Int
+
+    /// Reads the settings from `environment`; a missing or malformed one throws naming the variable.
+    public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> TroughConfiguration {
+        let reader = EnvironmentReader(environment)
+        let databaseURL = reader.string("TROUGH_DATABASE_URL") ?? DatabaseLocation.defaultURL
+        guard let database = DatabaseLocation(url: databaseURL) else {
+            throw ConfigurationError(variable: "TROUGH_DATABASE_URL", expected: "sqlite://PATH or postgres://user:pass@host:port/db")
+        }
+        let defaultDataDirectory: String = switch database {
+        case .sqlite(let path): URL(fileURLWithPath: path).deletingLastPathComponent().path
+        case .postgres: "./trough-data"
+        }
+        let masterKey = reader.string("TROUGH_MASTER_KEY")
+        if let masterKey, MasterKey(base64: masterKey) == nil {
+            throw ConfigurationError(variable: "TROUGH_MASTER_KEY", expected: "base64 of exactly 32 random bytes (e.g. `openssl rand -base64 32`)")
+        }
+        if masterKey == nil, case .postgres = database {
+            throw ConfigurationError(variable: "TROUGH_MASTER_KEY", expected: "required with PostgreSQL: base64 of exactly 32 random bytes (e.g. `openssl rand -base64 32`)")
+        }
+        let publicURLText = reader.string("TROUGH_PUBLIC_URL")
+        let host = reader.string("TROUGH_HOST") ?? "127.0.0.1"
+        let port = try reader.integer("TROUGH_PORT", default: 8790, in: 1...65535)
+        let publicURL: URL
+        if let publicURLText {
+            guard let url = URL(string: publicURLText), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError(variable: "TROUGH_PUBLIC_URL", expected: "an http:// or https:// URL")
+            }
+            publicURL = url
+        } else {
+            publicURL = URL(string: "http://\(host):\(port)")!
+        }
+        let adminKey = reader.string("TROUGH_ADMIN_KEY")
+        if let adminKey, adminKey.count < 32 {
+            throw ConfigurationError(variable: "TROUGH_ADMIN_KEY", expected: "at least 32 characters")
+        }
+        return TroughConfiguration(
+            host: host,
+            port: port,
+            database: database,
+            dataDirectory: reader.string("TROUGH_DATA_DIR") ?? defaultDataDirectory,
+            masterKeyBase64: masterKey,
+            logLevel: try reader.logLevel("TROUGH_LOG_LEVEL", default: .info),
+            publicURL: publicURL,
+            adminKey: adminKey,
+            migrationsDirectory: reader.string("TROUGH_MIGRATIONS_DIR"),
+            databasePoolSize: try reader.integer("TROUGH_DATABASE_POOL_SIZE", default: 4, in: 1...100)
+        )
+    }
+}
+
+/// A setting that is missing or malformed: start-up stops with exit code 2 and this one line.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let variable: String
+    public let expected: String
+
+    public var description: String { "\(variable): expected \(expected)" }
+}
+
+/// Typed reads of environment variables; an empty value counts as unset.
+struct EnvironmentReader {
+    let environment: [String: String]
+
+    init(_ environment: [String: String]) {
+        self.environment = environment
+    }
+
+    func string(_ name: String) -> String? {
+        guard let value = environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(variable: name, expected: "an integer from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
+    func logLevel(_ name: String, default defaultValue: Logger.Level) throws(ConfigurationError) -> Logger.Level {
+        guard let text = string(name) else { return defaultValue }
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ConfigurationError(variable: name, expected: "one of trace, debug, info, notice, warning, error, critical, got '\(text)'")
+        }
+        return level
+    }
+}

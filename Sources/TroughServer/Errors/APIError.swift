@@ -1,0 +1,42 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An error answered as JSON `{"error":{"type","message"}}` with a stable `type`.
+public struct APIError: HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let type: String
+    public let message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, type: String, message: String) {
+        self.status = status
+        self.type = type
+        self.message = message
+    }
+
+    public static func validation(_ message: String) -> APIError { APIError(.badRequest, type: "validation_failed", message: message) }
+    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, type: "bad_request", message: message) }
+    public static func unauthorized(_ message: String = "sign in first") -> APIError { APIError(.unauthorized, type: "unauthorized", message: message) }
+    public static func forbidden(_ message: String) -> APIError { APIError(.forbidden, type: "forbidden", message: message) }
+    public static func notFound(_ message: String = "not found") -> APIError { APIError(.notFound, type: "not_found", message: message) }
+    public static func conflict(_ message: String) -> APIError { APIError(.conflict, type: "conflict", message: message) }
+    public static let internalError = APIError(.internalServerError, type: "internal_error", message: "something went wrong; the request id is in X-Request-Id")
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = ErrorBody(error: .init(type: type, message: message))
+        let data = try JSONEncoder().encode(body)
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            let type: String
+            let message: String
+        }
+
+        let error: Detail
+    }
+}

@@ -1,0 +1,121 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// A pooled connection to SQLite or PostgreSQL, seen through SQLKit.
+public final class Database: Sendable {
+    /// Which dialect `sql` speaks.
+    public let dialect: SQLDialectKind
+    /// Runs queries on any pooled connection.
+    public let sql: any SQLDatabase
+    private let shutdownPool: @Sendable () async throws -> Void
+
+    private init(dialect: SQLDialectKind, sql: any SQLDatabase, shutdownPool: @escaping @Sendable () async throws -> Void) {
+        self.dialect = dialect
+        self.sql = sql
+        self.shutdownPool = shutdownPool
+    }
+
+    /// Opens a pool. For SQLite the file's folder is created if missing.
+    /// - Parameter connectionsPerEventLoop: pool size per event loop (one event loop per core).
+    public static func open(
+        _ location: DatabaseLocation,
+        connectionsPerEventLoop: Int = 4,
+        logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws -> Database {
+        switch location {
+        case .sqlite(let path):
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let pool = EventLoopGroupConnectionPool(
+                source: SQLiteTunedSource(path: path),
+                maxConnectionsPerEventLoop: connectionsPerEventLoop,
+                requestTimeout: .seconds(10),
+                pruneInterval: nil,
+                logger: logger,
+                on: eventLoopGroup
+            )
+            let database = PooledSQLiteDatabase(pool: pool, logger: logger)
+            return Database(dialect: .sqlite, sql: database.sql(queryLogLevel: .trace)) {
+                try await pool.shutdownAsync()
+            }
+        case .postgres(let url):
+            var configuration = try SQLPostgresConfiguration(url: url)
+            configuration.coreConfiguration.options.connectTimeout = .seconds(5)
+            let pool = EventLoopGroupConnectionPool(
+                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                maxConnectionsPerEventLoop: connectionsPerEventLoop,
+                requestTimeout: .seconds(10),
+                pruneInterval: .seconds(60),
+                logger: logger,
+                on: eventLoopGroup
+            )
+            return Database(dialect: .postgres, sql: pool.database(logger: logger).sql(queryLogLevel: .trace)) {
+                try await pool.shutdownAsync()
+            }
+        }
+    }
+
+    /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await sql.withSession { session in
+            try await session.raw(SQLQueryString(begin)).run()
+            do {
+                let result = try await body(session)
+                try await session.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await session.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Closes every pooled connection.
+    public func close() async {
+        try? await shutdownPool()
+    }
+}
+
+/// Opens SQLite connections set up for a server: WAL journal, foreign keys, a busy timeout.
+struct SQLiteTunedSource: ConnectionPoolSource, Sendable {
+    let path: String
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+            .flatMap { connection in
+                let pragmas = [
+                    "PRAGMA busy_timeout = 10000",
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = NORMAL",
+                    "PRAGMA foreign_keys = ON",
+                ]
+                return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { chain, pragma in
+                    chain.flatMap { connection.query(pragma).map { _ in } }
+                }.map { connection }
+            }
+    }
+}
+
+/// A `SQLiteDatabase` that takes a connection from the pool for each query or session.
+struct PooledSQLiteDatabase: SQLiteDatabase {
+    let pool: EventLoopGroupConnectionPool<SQLiteTunedSource>
+    let logger: Logger
+
+    var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
+
+    func query(_ query: String, _ binds: [SQLiteData], logger: Logger, _ onRow: @escaping @Sendable (SQLiteRow) -> Void) -> EventLoopFuture<Void> {
+        pool.withConnection(logger: logger) { $0.query(query, binds, logger: logger, onRow) }
+    }
+
+    func withConnection<T>(_ closure: @escaping @Sendable (SQLiteConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        pool.withConnection(logger: logger, closure)
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs what the tests need, starts a throw-away PostgreSQL on
+# loopback (stopped again on exit, by its own pid file), then `swift test` against SQLite and PostgreSQL.
+#
+#   ops/test.sh                 # everything
+#   ops/test.sh --filter Store  # extra arguments go to `swift test`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ops/install-deps.sh --test
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$pg_bin/initdb" ] || { echo "test.sh: PostgreSQL's initdb not found under /usr/lib/postgresql" >&2; exit 1; }
+
+# PostgreSQL refuses to run as root: the throw-away cluster belongs to the 'postgres' user.
+pg_user=postgres
+id "$pg_user" >/dev/null 2>&1 || useradd --system --no-create-home "$pg_user"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u "$pg_user" -- "$@"; else "$@"; fi; }
+
+pg_dir=$(mktemp -d /tmp/trough-pg.XXXXXX)
+chmod 755 "$pg_dir"
+[ "$(id -u)" = 0 ] && chown "$pg_user" "$pg_dir"
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+stop_pg() {
+    as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust --no-sync >"$pg_dir/initdb.log" 2>&1 \
+    || { cat "$pg_dir/initdb.log" >&2; echo "test.sh: initdb failed" >&2; exit 1; }
+as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c max_connections=200" start >/dev/null \
+    || { cat "$pg_dir/server.log" >&2; echo "test.sh: PostgreSQL did not start" >&2; exit 1; }
+as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres trough_test
+
+export TROUGH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/trough_test?sslmode=disable"
+echo "test.sh: PostgreSQL on 127.0.0.1:$pg_port"
+
+swift build --build-tests
+swift test --skip-build "$@"
