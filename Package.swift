@@ -80,6 +80,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TroughTestSupport",
+            dependencies: ["TroughCore", "TroughStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "trough",
             dependencies: [
@@ -95,18 +100,19 @@ let package = Package(
         ),
         .testTarget(
             name: "TroughStoreTests",
-            dependencies: ["TroughStore"],
+            dependencies: ["TroughStore", "TroughTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TroughWorkersTests",
-            dependencies: ["TroughWorkers"],
+            dependencies: ["TroughWorkers", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TroughServerTests",
             dependencies: [
                 "TroughServer",
+                "TroughTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

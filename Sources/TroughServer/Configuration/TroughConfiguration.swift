@@ -42,7 +42,7 @@ public struct TroughConfiguration: Sendable {
         }
         let publicURLText = reader.string("TROUGH_PUBLIC_URL")
         let host = reader.string("TROUGH_HOST") ?? "127.0.0.1"
-        let port = try reader.integer("TROUGH_PORT", default: 8790, in: 1...65535)
+        let port = try reader.integer("TROUGH_PORT", default: 8790, in: 0...65535)
         let publicURL: URL
         if let publicURLText {
             guard let url = URL(string: publicURLText), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
