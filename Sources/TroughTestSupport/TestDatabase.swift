@@ -137,4 +137,8 @@ public enum PostgresTestServer {
 /// The test environment is not set up.
 public struct TestSetupError: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }

@@ -37,4 +37,92 @@ public protocol Store: Sendable {
     func updateProject(_ project: Project, logger: Logger) async throws -> Bool
     /// Deletes the tenant's project and everything under it; returns false when there is none.
     func deleteProject(id: String, tenantID: String, logger: Logger) async throws -> Bool
+
+    /// The project and the user's role in its tenant, if the user is a member there.
+    func project(id: String, memberUserID: String, logger: Logger) async throws -> (project: Project, role: Role)?
+
+    // MARK: Users and sessions
+
+    /// Creates the user and accepts the invite in one transaction; returns nil (and creates nothing)
+    /// when the invite is unknown, used or expired. `StoreError.conflict` when the email is taken.
+    func createUserAcceptingInvite(_ user: User, inviteTokenHash: String, at now: Timestamp, logger: Logger) async throws -> Membership?
+    /// Replaces the user's password hash (re-hash on login).
+    func updatePasswordHash(userID: String, passwordHash: String, at now: Timestamp, logger: Logger) async throws
+    func createSession(_ session: Session, logger: Logger) async throws
+    /// The session with this token hash, if any (expired ones too: callers check `isActive`).
+    func session(tokenHash: String, logger: Logger) async throws -> Session?
+    /// Records activity: moves `last_seen_at` and the idle expiry forward.
+    func touchSession(id: String, lastSeenAt: Timestamp, idleExpiresAt: Timestamp, logger: Logger) async throws
+    /// The user's sessions that have not expired at `now`, newest first.
+    func sessions(userID: String, activeAt now: Timestamp, logger: Logger) async throws -> [Session]
+    /// Deletes one of the user's sessions; false when there is none.
+    func deleteSession(id: String, userID: String, logger: Logger) async throws -> Bool
+    /// Deletes the user's sessions except `keeping`; returns how many.
+    func deleteSessions(userID: String, keeping: String?, logger: Logger) async throws -> Int
+    /// Deletes sessions expired before `now`; returns how many.
+    func deleteExpiredSessions(before now: Timestamp, logger: Logger) async throws -> Int
+
+    // MARK: Login throttling
+
+    /// The throttle rows for these keys (`email:…`, `addr:…`).
+    func loginThrottles(keys: [String], logger: Logger) async throws -> [LoginThrottle]
+    /// Saves throttle rows (insert or replace).
+    func saveLoginThrottles(_ throttles: [LoginThrottle], logger: Logger) async throws
+    /// Forgets the failures of a key (after a successful login).
+    func clearLoginThrottle(key: String, logger: Logger) async throws
+
+    // MARK: Tenants and members
+
+    /// Creates a tenant with `ownerUserID` as its owner.
+    func createTenant(_ tenant: Tenant, ownerUserID: String, logger: Logger) async throws
+    func renameTenant(id: String, name: String, at now: Timestamp, logger: Logger) async throws -> Bool
+    /// Deletes the tenant and everything it owns.
+    func deleteTenant(id: String, logger: Logger) async throws -> Bool
+    /// Every tenant, newest first (operator use).
+    func allTenants(limit: Int, logger: Logger) async throws -> [Tenant]
+    /// The tenant's members with their users, oldest first.
+    func members(tenantID: String, logger: Logger) async throws -> [(membership: Membership, user: User)]
+    /// Changes a member's role; `StoreError.conflict` when it would leave the tenant without an owner.
+    /// False when the user is not a member.
+    func changeRole(tenantID: String, userID: String, to role: Role, at now: Timestamp, logger: Logger) async throws -> Bool
+    /// Removes a member; `StoreError.conflict` when it is the last owner. False when not a member.
+    func removeMember(tenantID: String, userID: String, logger: Logger) async throws -> Bool
+
+    // MARK: Invites
+
+    func createInvite(_ invite: Invite, logger: Logger) async throws
+    /// The tenant's invites that are neither accepted nor expired at `now`.
+    func pendingInvites(tenantID: String, at now: Timestamp, logger: Logger) async throws -> [Invite]
+    func deleteInvite(id: String, tenantID: String, logger: Logger) async throws -> Bool
+    /// Marks the invite used and makes the user a member (keeping a higher existing role), atomically.
+    /// Nil when the invite is unknown, used or expired.
+    func acceptInvite(tokenHash: String, userID: String, at now: Timestamp, logger: Logger) async throws -> Membership?
+
+    // MARK: Project tokens
+
+    func createProjectToken(_ token: ProjectToken, logger: Logger) async throws
+    /// The project's tokens that are not revoked, oldest first.
+    func projectTokens(projectID: String, tenantID: String, logger: Logger) async throws -> [ProjectToken]
+    /// Revokes a token of the tenant's project; false when there is no such live token.
+    func revokeProjectToken(id: String, projectID: String, tenantID: String, at now: Timestamp, logger: Logger) async throws -> Bool
+    /// The live (not revoked) token with this SHA-256, looked up by its unique index: what the proxy uses.
+    func activeProjectToken(tokenHash: String, logger: Logger) async throws -> ProjectToken?
+
+    // MARK: API keys
+
+    func createAPIKey(_ key: APIKey, logger: Logger) async throws
+    /// The user's live keys in a tenant, oldest first.
+    func apiKeys(tenantID: String, userID: String, logger: Logger) async throws -> [APIKey]
+    /// Revokes one of the user's keys in the tenant; false when there is no such live key.
+    func revokeAPIKey(id: String, tenantID: String, userID: String, at now: Timestamp, logger: Logger) async throws -> Bool
+    /// The live key with this SHA-256.
+    func activeAPIKey(tokenHash: String, logger: Logger) async throws -> APIKey?
+    /// Records that a key was used (at most once a minute per key is enough).
+    func touchAPIKey(id: String, at now: Timestamp, logger: Logger) async throws
+
+    // MARK: Audit log
+
+    func appendAudit(_ entry: AuditEntry, logger: Logger) async throws
+    /// The tenant's audit entries, newest first, older than `beforeID` when given.
+    func auditLog(tenantID: String, limit: Int, beforeID: Int64?, logger: Logger) async throws -> [AuditEntry]
 }

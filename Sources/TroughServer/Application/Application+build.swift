@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import TroughCore
 import TroughStore
@@ -33,7 +34,7 @@ public func buildApplication(
         let migrations = try Migration.load(from: Migration.locateDirectory(dialect: configuration.database.dialect, override: configuration.migrationsDirectory))
         try await prepareSchema(database: database, migrations: migrations, configuration: configuration, options: options, logger: logger)
         let store = SQLStore(database: database, location: configuration.database, migrations: migrations)
-        let router = buildRouter(store: store, configuration: configuration)
+        let router = try await buildRouter(store: store, configuration: configuration, logger: logger)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -65,11 +66,25 @@ func prepareSchema(database: Database, migrations: [Migration], configuration: T
 }
 
 /// Routes and middleware.
-func buildRouter(store: any Store, configuration: TroughConfiguration) -> Router<TroughRequestContext> {
+func buildRouter(store: any Store, configuration: TroughConfiguration, logger: Logger) async throws -> Router<TroughRequestContext> {
+    var settings = AuthSettings()
+    settings.secureCookies = configuration.publicURL.scheme == "https"
+    let hasher = settings.passwordHasher
+    let decoyHash = try await NIOThreadPool.singleton.runIfActive { try hasher.hash(Identifier.secret(prefix: "decoy-")) }
+
     let router = Router(context: TroughRequestContext.self)
+    router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(ErrorMiddleware())
+    router.middlewares.add(FileMiddleware(configuration.webDirectory, cacheControl: .init([(.textHtml, [.noCache]), (.text, [.noCache]), (.application, [.noCache])]), searchForIndexHtml: true, logger: logger))
     HealthController(store: store).addRoutes(to: router)
+
+    let api = router.group("api").add(middleware: AuthMiddleware(store: store, settings: settings, adminKey: configuration.adminKey))
+    AuthController(store: store, settings: settings, decoyHash: decoyHash).addRoutes(to: api)
+    TenantController(store: store, publicURL: configuration.publicURL).addRoutes(to: api)
+    ProjectController(store: store).addRoutes(to: api)
+    APIKeyController(store: store).addRoutes(to: api)
+    AdminController(store: store).addRoutes(to: api)
     return router
 }
 

@@ -21,6 +21,8 @@ public struct TroughConfiguration: Sendable {
     public var migrationsDirectory: String?
     /// Database connections per event loop (one event loop per core).
     public var databasePoolSize: Int
+    /// The folder of static pages served at `/`.
+    public var webDirectory: String
 
     /// Reads the settings from `environment`; a missing or malformed one throws naming the variable.
     public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> TroughConfiguration {
@@ -66,7 +68,8 @@ public struct TroughConfiguration: Sendable {
             publicURL: publicURL,
             adminKey: adminKey,
             migrationsDirectory: reader.string("TROUGH_MIGRATIONS_DIR"),
-            databasePoolSize: try reader.integer("TROUGH_DATABASE_POOL_SIZE", default: 4, in: 1...100)
+            databasePoolSize: try reader.integer("TROUGH_DATABASE_POOL_SIZE", default: 4, in: 1...100),
+            webDirectory: reader.string("TROUGH_WEB_DIR") ?? Self.locateWebDirectory()
         )
     }
 }
@@ -106,5 +109,18 @@ struct EnvironmentReader {
             throw ConfigurationError(variable: name, expected: "one of trace, debug, info, notice, warning, error, critical, got '\(text)'")
         }
         return level
+    }
+}
+
+extension TroughConfiguration {
+    /// `./web`, else `PREFIX/share/trough/web` beside the installed executable, else the source checkout's.
+    static func locateWebDirectory() -> String {
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("web"),
+            executable.deletingLastPathComponent().appendingPathComponent("../share/trough/web"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../web"),
+        ].map(\.standardizedFileURL)
+        return (candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("index.html").path) } ?? candidates[0]).path
     }
 }

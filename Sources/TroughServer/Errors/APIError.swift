@@ -16,11 +16,17 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public static func validation(_ message: String) -> APIError { APIError(.badRequest, type: "validation_failed", message: message) }
-    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, type: "bad_request", message: message) }
+    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, type: "validation_failed", message: message) }
     public static func unauthorized(_ message: String = "sign in first") -> APIError { APIError(.unauthorized, type: "unauthorized", message: message) }
     public static func forbidden(_ message: String) -> APIError { APIError(.forbidden, type: "forbidden", message: message) }
     public static func notFound(_ message: String = "not found") -> APIError { APIError(.notFound, type: "not_found", message: message) }
     public static func conflict(_ message: String) -> APIError { APIError(.conflict, type: "conflict", message: message) }
+    public static func rateLimited(_ message: String, retryAfterSeconds: Int64) -> APIError {
+        var error = APIError(.tooManyRequests, type: "rate_limited", message: message)
+        error.headers[.retryAfter] = String(retryAfterSeconds)
+        return error
+    }
+
     public static let internalError = APIError(.internalServerError, type: "internal_error", message: "something went wrong; the request id is in X-Request-Id")
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -42,7 +42,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case .methodNotAllowed: APIError(.methodNotAllowed, type: "method_not_allowed", message: message)
         case .tooManyRequests: APIError(.tooManyRequests, type: "rate_limited", message: message)
         case .badRequest: .badRequest(message)
-        default: APIError(error.status, type: error.status.code >= 500 ? "internal_error" : "bad_request", message: message)
+        default: APIError(error.status, type: error.status.code >= 500 ? "internal_error" : "validation_failed", message: message)
         }
         mapped.headers = error.headers
         return mapped

@@ -25,3 +25,27 @@ extension Membership: ColumnListing {
 extension Project: ColumnListing {
     static let columnNames = ["id", "tenant_id", "name", "slug", "monthly_budget_nanos", "budget_hard_cap", "created_at", "updated_at"]
 }
+
+extension Session: ColumnListing {
+    static let columnNames = ["id", "token_hash", "csrf_token_hash", "user_id", "user_agent", "client_address", "created_at", "last_seen_at", "idle_expires_at", "expires_at"]
+}
+
+extension APIKey: ColumnListing {
+    static let columnNames = ["id", "tenant_id", "user_id", "name", "token_hash", "prefix", "created_at", "last_used_at", "revoked_at"]
+}
+
+extension ProjectToken: ColumnListing {
+    static let columnNames = ["id", "tenant_id", "project_id", "name", "token_hash", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+}
+
+extension Invite: ColumnListing {
+    static let columnNames = ["id", "tenant_id", "token_hash", "role", "email", "created_by", "created_at", "expires_at", "accepted_at", "accepted_by"]
+}
+
+extension AuditEntry: ColumnListing {
+    static let columnNames = ["id", "tenant_id", "actor_kind", "actor_id", "action", "target_type", "target_id", "client_address", "metadata", "created_at"]
+}
+
+extension LoginThrottle: ColumnListing {
+    static let columnNames = ["key", "failures", "window_start_at", "locked_until_at"]
+}

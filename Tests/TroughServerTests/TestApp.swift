@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SQLKit
+import TroughCore
+@testable import TroughServer
+import TroughStore
+import TroughTestSupport
+
+/// The real application on a fresh database of one driver, driven over real HTTP on loopback.
+struct TestApp {
+    let client: any TestClientProtocol
+    let database: Database
+    let store: SQLStore
+
+    static let adminKey = "operator-key-0123456789-0123456789-abcdef"
+
+    /// Builds the app on a fresh database and runs `body` with a live HTTP client.
+    static func with(_ driver: TestDriver, _ body: @escaping @Sendable (TestApp) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trough-app-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = [
+            "TROUGH_DATA_DIR": directory.path,
+            "TROUGH_MASTER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            "TROUGH_ADMIN_KEY": adminKey,
+            "TROUGH_PORT": "0",
+        ]
+        var drop: (@Sendable () async -> Void)?
+        switch driver {
+        case .sqlite:
+            environment["TROUGH_DATABASE_URL"] = "sqlite://" + directory.appendingPathComponent("trough.sqlite").path
+        case .postgres:
+            let (url, dropDatabase) = try await PostgresTestServer.createDatabase()
+            environment["TROUGH_DATABASE_URL"] = url
+            drop = dropDatabase
+        }
+        let configuration = try TroughConfiguration.fromEnvironment(environment)
+        let app = try await buildApplication(configuration: configuration, options: ServeOptions(migrate: true), logger: TestDatabase.logger)
+        // A second connection to the same database lets tests look at (and age) what the server stored.
+        let database = try Database.open(configuration.database, connectionsPerEventLoop: 1, logger: TestDatabase.logger)
+        let store = SQLStore(database: database, location: configuration.database, migrations: try TestDatabase.migrations(for: configuration.database.dialect))
+        do {
+            try await app.test(.live) { client in
+                try await body(TestApp(client: client, database: database, store: store))
+            }
+        } catch {
+            await database.close()
+            await drop?()
+            throw error
+        }
+        await database.close()
+        await drop?()
+    }
+}
+
+/// An HTTP answer with its JSON body parsed.
+struct APIResponse: Sendable {
+    let status: Int
+    let headers: HTTPFields
+    let body: String
+
+    var json: [String: any Sendable] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: any Sendable] ?? [:]
+    }
+
+    /// `error.type` of a JSON error.
+    var errorType: String? {
+        (json["error"] as? [String: Any])?["type"] as? String
+    }
+
+    func string(_ key: String) -> String? { json[key] as? String }
+
+    func list(_ key: String) -> [[String: Any]] { json[key] as? [[String: Any]] ?? [] }
+}
+
+/// A browser-like or script-like caller: keeps the session cookie and CSRF token, or sends an API key.
+final class APIUser: @unchecked Sendable {
+    let app: TestApp
+    var cookie: String?
+    var csrf: String?
+    var bearer: String?
+    var userID: String = ""
+    var tenantID: String = ""
+    var email: String = ""
+
+    init(app: TestApp) {
+        self.app = app
+    }
+
+    /// Signs up a new user with their own tenant.
+    static func signUp(_ app: TestApp, email: String = "user-\(UUID().uuidString.prefix(8))@example.com", password: String = "a long enough secret", tenant: String = "Acme") async throws -> APIUser {
+        let user = APIUser(app: app)
+        let response = try await user.send(.post, "/api/auth/signup", ["email": email, "password": password, "tenant_name": tenant])
+        guard response.status == 201 else { throw TestSetupError(description: "sign-up failed: \(response.status) \(response.body)") }
+        user.email = email
+        user.userID = ((response.json["user"] as? [String: Any])?["id"] as? String) ?? ""
+        user.tenantID = ((response.json["tenants"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
+        return user
+    }
+
+    @discardableResult
+    func send(_ method: HTTPRequest.Method, _ path: String, _ body: [String: Any]? = nil, csrf sendCSRF: Bool = true, headers extra: HTTPFields = [:]) async throws -> APIResponse {
+        var headers = extra
+        if let cookie { headers[.cookie] = cookie }
+        if let bearer { headers[.authorization] = "Bearer " + bearer }
+        if sendCSRF, let csrf, method != .get { headers[HTTPField.Name("X-CSRF-Token")!] = csrf }
+        var buffer: ByteBuffer?
+        if let body {
+            headers[.contentType] = "application/json"
+            buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
+        }
+        let response = try await app.client.execute(uri: path, method: method, headers: headers, body: buffer)
+        let result = APIResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))
+        for setCookie in response.headers[values: .setCookie] where setCookie.hasPrefix(AuthSettings.sessionCookie + "=") {
+            let value = setCookie.split(separator: ";")[0]
+            cookie = value.hasSuffix("=") ? nil : String(value)
+        }
+        if let token = result.string("csrf_token") { csrf = token }
+        return result
+    }
+}
