@@ -117,3 +117,41 @@ struct ServeProcessTests {
         #expect(try await server.waitForExit() == 0)
     }
 }
+
+@Suite("Graceful shutdown", .serialized)
+struct GracefulShutdownTests {
+    @Test("SIGTERM lets an in-flight request finish, then the process exits 0")
+    func sigtermDrainsInFlightRequest() async throws {
+        let directory = try ServeProcessTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try ServerProcess(environment: [:], directory: directory)
+        defer { server.stop() }
+        try await server.waitUntilListening()
+
+        // A login whose body is still uploading when SIGTERM arrives.
+        let body = Data(#"{"email":"someone@example.com","password":"not the password"}"#.utf8)
+        let (chunks, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        var request = HTTPClientRequest(url: server.baseURL + "/api/auth/login")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .stream(chunks, length: .known(Int64(body.count)))
+        let inFlight = Task {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let text = try await response.body.collect(upTo: 1 << 16)
+            return (Int(response.status.code), String(buffer: text))
+        }
+        continuation.yield(ByteBuffer(data: body.prefix(10)))
+        try await Task.sleep(for: .milliseconds(300))
+
+        server.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(server.process.isRunning, "the server must wait for the request in flight")
+
+        continuation.yield(ByteBuffer(data: body.dropFirst(10)))
+        continuation.finish()
+        let (status, text) = try await inFlight.value
+        #expect(status == 401)
+        #expect(text.contains(#""type":"unauthorized""#))
+        #expect(try await server.waitForExit() == 0)
+    }
+}
