@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Resources/prices.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -113,6 +114,8 @@ let package = Package(
             dependencies: [
                 "TroughServer",
                 "TroughTestSupport",
+                "TroughWorkers",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

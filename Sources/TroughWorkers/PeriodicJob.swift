@@ -3,7 +3,7 @@ import ServiceLifecycle
 
 /// Runs a job every `interval` as a `Service` until graceful shutdown; a failing run is logged and retried next time.
 /// The base of the retention, alert and billing workers.
-public struct PeriodicJob: Service {
+public struct PeriodicJob: ServiceLifecycle.Service {
     public let name: String
     public let interval: Duration
     let logger: Logger

@@ -19,7 +19,7 @@ struct TestApp {
     static let adminKey = "operator-key-0123456789-0123456789-abcdef"
 
     /// Builds the app on a fresh database and runs `body` with a live HTTP client.
-    static func with(_ driver: TestDriver, _ body: @escaping @Sendable (TestApp) async throws -> Void) async throws {
+    static func with(_ driver: TestDriver, environment extra: [String: String] = [:], _ body: @escaping @Sendable (TestApp) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trough-app-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -28,7 +28,9 @@ struct TestApp {
             "TROUGH_MASTER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
             "TROUGH_ADMIN_KEY": adminKey,
             "TROUGH_PORT": "0",
+            "TROUGH_ALLOW_PRIVATE_UPSTREAMS": "true",
         ]
+        environment.merge(extra) { _, new in new }
         var drop: (@Sendable () async -> Void)?
         switch driver {
         case .sqlite:
@@ -54,6 +56,18 @@ struct TestApp {
         }
         await database.close()
         await drop?()
+    }
+}
+
+extension TestApp {
+    /// Waits (up to 10 s) until the event writer has stored `count` events of the project, and returns them.
+    func events(projectID: String, tenantID: String, count: Int) async throws -> [RequestEvent] {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let events = try await store.events(projectID: projectID, tenantID: tenantID, from: Timestamp(milliseconds: 0), to: Timestamp.now().adding(seconds: 60), limit: 1000, logger: TestDatabase.logger)
+            if events.count >= count || ContinuousClock.now > deadline { return events }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 }
 

@@ -2,7 +2,7 @@ import Logging
 
 /// Everything Trough keeps. One implementation over SQL serves SQLite and PostgreSQL;
 /// every method that touches tenant data takes the tenant id and filters by it.
-public protocol Store: Sendable {
+public protocol Store: EventStore {
     /// Checks the database answers and the schema is current; throws `StoreError` otherwise.
     func checkReady(logger: Logger) async throws
 
@@ -125,4 +125,42 @@ public protocol Store: Sendable {
     func appendAudit(_ entry: AuditEntry, logger: Logger) async throws
     /// The tenant's audit entries, newest first, older than `beforeID` when given.
     func auditLog(tenantID: String, limit: Int, beforeID: Int64?, logger: Logger) async throws -> [AuditEntry]
+
+    // MARK: Services and provider keys
+
+    /// Creates a service and, if given, its sealed provider key, in one transaction.
+    /// `StoreError.conflict` when the name is taken in the project.
+    func createService(_ service: Service, key: ProviderKey?, logger: Logger) async throws
+    /// The project's services, oldest first.
+    func services(projectID: String, tenantID: String, logger: Logger) async throws -> [Service]
+    /// The service and the user's role in its tenant, if the user is a member there.
+    func service(id: String, memberUserID: String, logger: Logger) async throws -> (service: Service, role: Role)?
+    /// The project's service with this name: how the proxy finds its upstream.
+    func service(projectID: String, name: String, tenantID: String, logger: Logger) async throws -> Service?
+    /// Saves an existing service's fields and changes its key as asked, in one transaction; false when there is none.
+    func updateService(_ service: Service, key: ProviderKeyChange, logger: Logger) async throws -> Bool
+    func deleteService(id: String, tenantID: String, logger: Logger) async throws -> Bool
+    /// The sealed key of a service, if it has one.
+    func providerKey(serviceID: String, tenantID: String, logger: Logger) async throws -> ProviderKey?
+    /// The sealed keys of a project's services.
+    func providerKeys(projectID: String, tenantID: String, logger: Logger) async throws -> [ProviderKey]
+
+    // MARK: Request events
+
+    /// The project's events in `[from, to)`, oldest first, at most `limit`.
+    func events(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [RequestEvent]
+}
+
+/// What an update does to a service's provider key.
+public enum ProviderKeyChange: Sendable {
+    case keep
+    case replace(ProviderKey)
+    case remove
+}
+
+/// Where the event writer puts events: the one store method it needs.
+public protocol EventStore: Sendable {
+    /// Writes events and adds them to the hourly and daily rollups, all in one transaction.
+    /// An event whose id is already stored is skipped, rollups included, so a replayed batch counts once.
+    func recordEvents(_ events: [RequestEvent], logger: Logger) async throws
 }

@@ -1,10 +1,12 @@
 import Foundation
+import AsyncHTTPClient
 import Hummingbird
 import Logging
 import NIOPosix
 import ServiceLifecycle
 import TroughCore
 import TroughStore
+import TroughWorkers
 
 /// Why `serve` will not start, in one line.
 public struct StartupError: Error, CustomStringConvertible {
@@ -28,21 +30,25 @@ public func buildApplication(
     logger: Logger
 ) async throws -> some ApplicationProtocol {
     let masterKey = try MasterKeyFile.load(configuration: configuration, logger: logger)
-    _ = masterKey  // Used by provider-key encryption (the proxy issue).
+    let prices = try PriceTable.builtIn()
     let database = try Database.open(configuration.database, connectionsPerEventLoop: configuration.databasePoolSize, logger: logger)
     do {
         let migrations = try Migration.load(from: Migration.locateDirectory(dialect: configuration.database.dialect, override: configuration.migrationsDirectory))
         try await prepareSchema(database: database, migrations: migrations, configuration: configuration, options: options, logger: logger)
         let store = SQLStore(database: database, location: configuration.database, migrations: migrations)
-        let router = try await buildRouter(store: store, configuration: configuration, logger: logger)
+        let components = AppComponents(configuration: configuration, store: store, secrets: SecretBox(keys: [masterKey]), prices: prices, logger: logger)
+        let router = try await buildRouter(components)
+        let eventWriter = EventWriter(queue: components.events, store: store, spool: EventSpool(directory: configuration.dataDirectory), logger: logger)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [DatabaseService(database: database)],
+            // Shut down in reverse order: the server drains first, then events are written, then the pool closes.
+            services: [DatabaseService(database: database), HTTPClientService(client: components.httpClient), eventWriter],
             onServerRunning: { channel in
                 logger.info("Trough is listening", metadata: [
                     "trough.address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"),
                     "trough.database": .string(configuration.database.description),
+                    "trough.prices": .stringConvertible(prices.count),
                 ])
             },
             logger: logger
@@ -50,6 +56,38 @@ public func buildApplication(
     } catch {
         await database.close()
         throw error
+    }
+}
+
+/// The long-lived pieces the routes share.
+struct AppComponents: Sendable {
+    let configuration: TroughConfiguration
+    let store: any Store
+    let secrets: SecretBox
+    let prices: PriceTable
+    let logger: Logger
+    let events = EventQueue()
+    let cache: ProxyCache
+    let upstreams: UpstreamGuard
+    let httpClient: HTTPClient
+
+    init(configuration: TroughConfiguration, store: any Store, secrets: SecretBox, prices: PriceTable, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.secrets = secrets
+        self.prices = prices
+        self.logger = logger
+        self.cache = ProxyCache(ttlSeconds: configuration.proxy.cacheSeconds)
+        self.upstreams = UpstreamGuard(policy: UpstreamPolicy(allowPrivateAddresses: configuration.proxy.allowPrivateUpstreams))
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout = .init(
+            connect: .milliseconds(configuration.proxy.connectTimeoutMilliseconds),
+            read: .milliseconds(configuration.proxy.readTimeoutMilliseconds)
+        )
+        clientConfiguration.redirectConfiguration = .disallow
+        clientConfiguration.decompression = .disabled
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }
 }
 
@@ -66,7 +104,9 @@ func prepareSchema(database: Database, migrations: [Migration], configuration: T
 }
 
 /// Routes and middleware.
-func buildRouter(store: any Store, configuration: TroughConfiguration, logger: Logger) async throws -> Router<TroughRequestContext> {
+func buildRouter(_ components: AppComponents) async throws -> Router<TroughRequestContext> {
+    let configuration = components.configuration
+    let store = components.store
     var settings = AuthSettings()
     settings.secureCookies = configuration.publicURL.scheme == "https"
     let hasher = settings.passwordHasher
@@ -76,24 +116,44 @@ func buildRouter(store: any Store, configuration: TroughConfiguration, logger: L
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(ErrorMiddleware())
-    router.middlewares.add(FileMiddleware(configuration.webDirectory, cacheControl: .init([(.textHtml, [.noCache]), (.text, [.noCache]), (.application, [.noCache])]), searchForIndexHtml: true, logger: logger))
+    router.middlewares.add(StaticFilesMiddleware(files: FileMiddleware(
+        configuration.webDirectory,
+        cacheControl: .init([(.textHtml, [.noCache]), (.text, [.noCache]), (.application, [.noCache])]),
+        searchForIndexHtml: true,
+        logger: components.logger
+    )))
     HealthController(store: store).addRoutes(to: router)
+    ProxyController(
+        store: store, cache: components.cache, secrets: components.secrets, upstreams: components.upstreams,
+        client: components.httpClient, prices: components.prices, events: components.events, settings: configuration.proxy
+    ).addRoutes(to: router)
 
     let api = router.group("api").add(middleware: AuthMiddleware(store: store, settings: settings, adminKey: configuration.adminKey))
     AuthController(store: store, settings: settings, decoyHash: decoyHash).addRoutes(to: api)
     TenantController(store: store, publicURL: configuration.publicURL).addRoutes(to: api)
-    ProjectController(store: store).addRoutes(to: api)
+    ProjectController(store: store, cache: components.cache).addRoutes(to: api)
+    ServiceController(store: store, secrets: components.secrets, upstreams: components.upstreams, cache: components.cache).addRoutes(to: api)
     APIKeyController(store: store).addRoutes(to: api)
     AdminController(store: store).addRoutes(to: api)
     return router
 }
 
 /// Keeps the database pool open while the server runs and closes it after the server has drained.
-struct DatabaseService: Service {
+struct DatabaseService: ServiceLifecycle.Service {
     let database: Database
 
     func run() async throws {
         try? await gracefulShutdown()
         await database.close()
+    }
+}
+
+/// Keeps the upstream HTTP client alive while the server runs; shuts it down after the server has drained.
+struct HTTPClientService: ServiceLifecycle.Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try? await client.shutdown()
     }
 }

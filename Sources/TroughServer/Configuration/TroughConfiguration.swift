@@ -23,6 +23,8 @@ public struct TroughConfiguration: Sendable {
     public var databasePoolSize: Int
     /// The folder of static pages served at `/`.
     public var webDirectory: String
+    /// How the proxy behaves.
+    public var proxy: ProxySettings
 
     /// Reads the settings from `environment`; a missing or malformed one throws naming the variable.
     public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> TroughConfiguration {
@@ -69,7 +71,8 @@ public struct TroughConfiguration: Sendable {
             adminKey: adminKey,
             migrationsDirectory: reader.string("TROUGH_MIGRATIONS_DIR"),
             databasePoolSize: try reader.integer("TROUGH_DATABASE_POOL_SIZE", default: 4, in: 1...100),
-            webDirectory: reader.string("TROUGH_WEB_DIR") ?? Self.locateWebDirectory()
+            webDirectory: reader.string("TROUGH_WEB_DIR") ?? Self.locateWebDirectory(),
+            proxy: try Self.proxySettings(reader)
         )
     }
 }
@@ -103,6 +106,15 @@ struct EnvironmentReader {
         return value
     }
 
+    func bool(_ name: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
+        guard let text = string(name) else { return defaultValue }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigurationError(variable: name, expected: "true or false, got '\(text)'")
+        }
+    }
+
     func logLevel(_ name: String, default defaultValue: Logger.Level) throws(ConfigurationError) -> Logger.Level {
         guard let text = string(name) else { return defaultValue }
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
@@ -122,5 +134,19 @@ extension TroughConfiguration {
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../web"),
         ].map(\.standardizedFileURL)
         return (candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("index.html").path) } ?? candidates[0]).path
+    }
+}
+
+extension TroughConfiguration {
+    static func proxySettings(_ reader: EnvironmentReader) throws(ConfigurationError) -> ProxySettings {
+        var settings = ProxySettings()
+        settings.allowPrivateUpstreams = try reader.bool("TROUGH_ALLOW_PRIVATE_UPSTREAMS", default: false)
+        settings.connectTimeoutMilliseconds = Int64(try reader.integer("TROUGH_UPSTREAM_CONNECT_TIMEOUT_MS", default: 10_000, in: 1...600_000))
+        settings.readTimeoutMilliseconds = Int64(try reader.integer("TROUGH_UPSTREAM_READ_TIMEOUT_MS", default: 300_000, in: 1...3_600_000))
+        settings.maxRequestBytes = try reader.integer("TROUGH_MAX_REQUEST_BYTES", default: 32 << 20, in: 1024...(1 << 30))
+        settings.costHeader = try reader.bool("TROUGH_COST_HEADER", default: true)
+        settings.injectStreamUsage = try reader.bool("TROUGH_INJECT_STREAM_USAGE", default: true)
+        settings.cacheSeconds = Int64(try reader.integer("TROUGH_PROXY_CACHE_SECONDS", default: 5, in: 0...3600))
+        return settings
     }
 }

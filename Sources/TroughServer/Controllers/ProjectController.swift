@@ -4,6 +4,7 @@ import TroughCore
 /// Projects and their tokens.
 struct ProjectController {
     let store: any Store
+    let cache: ProxyCache
 
     var access: Access { Access(store: store) }
     var auditor: Auditor { Auditor(store: store) }
@@ -127,6 +128,7 @@ struct ProjectController {
         guard try await store.revokeProjectToken(id: tokenID, projectID: project.id, tenantID: project.tenantID, at: .now(), logger: context.logger) else {
             throw APIError.notFound("no such token")
         }
+        cache.invalidate(projectID: project.id)
         await auditor.record("token.revoke", tenantID: project.tenantID, caller: caller, target: ("project_token", tokenID), metadata: ["project_id": project.id], context: context)
         return Response(status: .noContent)
     }

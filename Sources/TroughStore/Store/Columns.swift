@@ -49,3 +49,19 @@ extension AuditEntry: ColumnListing {
 extension LoginThrottle: ColumnListing {
     static let columnNames = ["key", "failures", "window_start_at", "locked_until_at"]
 }
+
+extension Service: ColumnListing {
+    static let columnNames = ["id", "tenant_id", "project_id", "name", "kind", "base_url", "monthly_budget_nanos", "budget_hard_cap", "status", "suspended_reason", "created_at", "updated_at"]
+}
+
+extension ProviderKey: ColumnListing {
+    static let columnNames = ["id", "tenant_id", "project_id", "service_id", "key_version", "ciphertext", "last4", "created_at", "updated_at"]
+}
+
+extension RequestEvent: ColumnListing {
+    static let columnNames = [
+        "event_id", "tenant_id", "project_id", "service_id", "token_id", "occurred_at", "method", "route", "status", "error_type",
+        "total_latency_us", "upstream_latency_us", "bytes_in", "bytes_out", "provider", "model", "input_tokens", "output_tokens",
+        "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "units", "cost_nanos", "cost_source", "streamed", "tags",
+    ]
+}

@@ -1,0 +1,56 @@
+/// The route an event is grouped by: the path with ids collapsed, so `/v1/files/file-abc123XYZ…` and
+/// `/v1/files/file-def456…` count as one endpoint, `/v1/files/{id}`.
+public enum RouteNormalizer {
+    public static func route(for path: String) -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> Substring in
+            isIdentifier(segment) ? "{id}" : segment
+        }
+        let joined = segments.joined(separator: "/")
+        return joined.isEmpty ? "/" : String(joined.prefix(256))
+    }
+
+    /// Digits only, a UUID, or a long token mixing letters and digits (`file-abc123…`, `msg_01XF…`, `AC1f9…`).
+    static func isIdentifier(_ segment: Substring) -> Bool {
+        guard !segment.isEmpty else { return false }
+        if segment.allSatisfy(\.isASCIIDigit) { return true }
+        let hexAndDashes = segment.allSatisfy { $0.isHexDigit || $0 == "-" }
+        if segment.count == 36, hexAndDashes, segment.filter({ $0 == "-" }).count == 4 { return true }
+        let digits = segment.filter(\.isASCIIDigit).count
+        let letters = segment.filter(\.isLetter).count
+        if segment.count >= 20, digits >= 2, letters >= 2, !segment.contains(":"), !segment.contains(".") { return true }
+        if segment.count >= 12, hexAndDashes, digits >= 4 { return true }
+        return false
+    }
+}
+
+/// Tags from `X-Trough-Tags: feature=chat,user=42`: at most 10, keys up to 32 and values up to 64 characters
+/// of letters, digits and `-_.:/@`; anything else is dropped. Stored as a JSON object.
+public enum RequestTags {
+    public static let maxTags = 10
+
+    public static func parse(_ header: String?) -> [String: String] {
+        guard let header, !header.isEmpty else { return [:] }
+        var tags: [String: String] = [:]
+        for pair in header.split(separator: ",").prefix(maxTags * 2) {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, (1...32).contains(parts[0].count), (1...64).contains(parts[1].count),
+                  isAllowed(parts[0]), isAllowed(parts[1]), tags.count < maxTags
+            else { continue }
+            tags[parts[0]] = parts[1]
+        }
+        return tags
+    }
+
+    /// The tags as a compact JSON object with sorted keys, or nil when there are none.
+    public static func json(_ tags: [String: String]) -> String? {
+        guard !tags.isEmpty else { return nil }
+        // Values are restricted to characters that need no escaping.
+        return "{" + tags.keys.sorted().map { "\"\($0)\":\"\(tags[$0]!)\"" }.joined(separator: ",") + "}"
+    }
+
+    private static func isAllowed(_ text: String) -> Bool {
+        text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:/@".contains($0)) }
+    }
+}
+
+import Foundation

@@ -1,0 +1,71 @@
+/// Sums of events for one bucket (hour or UTC day) and one combination of dimensions:
+/// what dashboards read instead of scanning events.
+public struct UsageRollup: Hashable, Sendable {
+    /// The dimensions; absent ones are "".
+    public struct Key: Hashable, Sendable {
+        public var tenantID: String
+        public var projectID: String
+        public var bucketAt: Timestamp
+        public var serviceID: String
+        public var tokenID: String
+        public var route: String
+        public var provider: String
+        public var model: String
+    }
+
+    public var key: Key
+    public var requests: Int64 = 0
+    public var errors: Int64 = 0
+    public var unpriced: Int64 = 0
+    public var inputTokens: Int64 = 0
+    public var outputTokens: Int64 = 0
+    public var cachedInputTokens: Int64 = 0
+    public var cacheWriteTokens: Int64 = 0
+    public var reasoningTokens: Int64 = 0
+    public var costNanos: Int64 = 0
+    public var totalLatencyMicros: Int64 = 0
+    public var bytesIn: Int64 = 0
+    public var bytesOut: Int64 = 0
+
+    /// The bucket sizes rollups are kept at.
+    public enum Granularity: Sendable {
+        case hour
+        case day
+
+        var milliseconds: Int64 { self == .hour ? 3_600_000 : 86_400_000 }
+
+        /// The start of the (UTC) bucket holding `time`.
+        public func bucket(_ time: Timestamp) -> Timestamp {
+            let size = milliseconds
+            let value = time.milliseconds
+            return Timestamp(milliseconds: value - ((value % size) + size) % size)
+        }
+    }
+
+    /// Adds events up into one rollup per bucket and dimensions.
+    public static func aggregate(_ events: [RequestEvent], by granularity: Granularity) -> [UsageRollup] {
+        var rollups: [Key: UsageRollup] = [:]
+        for event in events {
+            let key = Key(
+                tenantID: event.tenantID, projectID: event.projectID, bucketAt: granularity.bucket(event.occurredAt),
+                serviceID: event.serviceID ?? "", tokenID: event.tokenID ?? "", route: event.route,
+                provider: event.provider ?? "", model: event.model ?? ""
+            )
+            var rollup = rollups[key] ?? UsageRollup(key: key)
+            rollup.requests += 1
+            if event.status >= 400 || event.errorType != nil { rollup.errors += 1 }
+            if event.costSource == .unpriced { rollup.unpriced += 1 }
+            rollup.inputTokens += event.inputTokens
+            rollup.outputTokens += event.outputTokens
+            rollup.cachedInputTokens += event.cachedInputTokens
+            rollup.cacheWriteTokens += event.cacheWriteTokens
+            rollup.reasoningTokens += event.reasoningTokens
+            rollup.costNanos += event.cost.nanos
+            rollup.totalLatencyMicros += event.totalLatencyMicros
+            rollup.bytesIn += event.bytesIn
+            rollup.bytesOut += event.bytesOut
+            rollups[key] = rollup
+        }
+        return Array(rollups.values)
+    }
+}

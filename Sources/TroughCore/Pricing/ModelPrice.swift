@@ -1,0 +1,57 @@
+/// What one model costs, in nano-dollars per million tokens (or per unit), valid from `effectiveAt`.
+public struct ModelPrice: Hashable, Sendable {
+    public var provider: String
+    public var model: String
+    public var effectiveAt: Timestamp
+    public var input: Int64?
+    public var output: Int64?
+    public var cachedInput: Int64?
+    public var cacheWrite: Int64?
+    public var cacheWrite1h: Int64?
+    /// Only when reasoning tokens are billed differently from output.
+    public var reasoning: Int64?
+    public var perImage: Int64?
+    public var perSecond: Int64?
+    public var perRequest: Int64?
+
+    public init(provider: String, model: String, effectiveAt: Timestamp, input: Int64? = nil, output: Int64? = nil, cachedInput: Int64? = nil,
+                cacheWrite: Int64? = nil, cacheWrite1h: Int64? = nil, reasoning: Int64? = nil, perImage: Int64? = nil, perSecond: Int64? = nil, perRequest: Int64? = nil) {
+        self.provider = provider
+        self.model = model
+        self.effectiveAt = effectiveAt
+        self.input = input
+        self.output = output
+        self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
+        self.cacheWrite1h = cacheWrite1h
+        self.reasoning = reasoning
+        self.perImage = perImage
+        self.perSecond = perSecond
+        self.perRequest = perRequest
+    }
+
+    /// The exact cost of `usage`: every token count times its per-million price, summed in 128-bit
+    /// integers and divided once, rounded half up to the nano-dollar.
+    /// Cached reads without their own price are billed as input; cache writes without one, as input too;
+    /// 1-hour writes without one, at the 5-minute write price.
+    public func cost(of usage: Usage) -> Money {
+        let inputPrice = Int128(input ?? 0)
+        let outputPrice = Int128(output ?? 0)
+        let cachedPrice = Int128(cachedInput ?? input ?? 0)
+        let writePrice = Int128(cacheWrite ?? input ?? 0)
+        let write1hPrice = Int128(cacheWrite1h ?? cacheWrite ?? input ?? 0)
+        let reasoningTokens = reasoning == nil ? 0 : Int128(usage.reasoningTokens)
+        let plainOutput = Int128(usage.outputTokens) - reasoningTokens
+        var total: Int128 = Int128(usage.inputTokens) * inputPrice
+        total += Int128(usage.cachedInputTokens) * cachedPrice
+        total += Int128(usage.cacheWriteTokens) * writePrice
+        total += Int128(usage.cacheWrite1hTokens) * write1hPrice
+        total += plainOutput * outputPrice
+        total += reasoningTokens * Int128(reasoning ?? 0)
+        let nanos = (total + 500_000) / 1_000_000
+        return Money(nanos: Int64(clamping: nanos) + (perRequest ?? 0))
+    }
+
+    /// Whether this price can price token usage at all.
+    public var pricesTokens: Bool { input != nil || output != nil }
+}

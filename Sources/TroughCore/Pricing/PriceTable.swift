@@ -1,0 +1,124 @@
+import Foundation
+
+/// Model prices by provider and model, with their effective dates: the built-in table
+/// (`prices.json`, shipped with Trough), imported tables, and tenants' overrides on top.
+public struct PriceTable: Sendable {
+    private var byKey: [String: [ModelPrice]] = [:]
+    private var byModel: [String: [ModelPrice]] = [:]
+
+    public init(_ prices: [ModelPrice] = []) {
+        for price in prices { add(price) }
+    }
+
+    /// Adds a price (keeping older ones for requests before its effective date).
+    public mutating func add(_ price: ModelPrice) {
+        byKey[Self.key(price.provider, price.model), default: []].append(price)
+        byKey[Self.key(price.provider, price.model)]?.sort { $0.effectiveAt > $1.effectiveAt }
+        byModel[price.model.lowercased(), default: []].append(price)
+        byModel[price.model.lowercased()]?.sort { $0.effectiveAt > $1.effectiveAt }
+    }
+
+    public var count: Int { byKey.values.reduce(0) { $0 + $1.count } }
+
+    /// The price of `model` at `time`: the provider's own entry first; for OpenAI-compatible servers and
+    /// unknown providers, any provider's entry for that model name; dated snapshots (`gpt-4o-2024-08-06`)
+    /// fall back to their family when they have no entry of their own. Nil when the model is unknown.
+    public func price(provider: String?, model: String, at time: Timestamp) -> ModelPrice? {
+        let names = Self.candidateNames(model)
+        for name in names {
+            if let provider, let found = Self.latest(byKey[Self.key(provider, name)], at: time) { return found }
+        }
+        for name in names {
+            if let found = Self.latest(byModel[name.lowercased()], at: time) { return found }
+        }
+        return nil
+    }
+
+    private static func latest(_ prices: [ModelPrice]?, at time: Timestamp) -> ModelPrice? {
+        prices?.first { $0.effectiveAt <= time } ?? nil
+    }
+
+    private static func key(_ provider: String, _ model: String) -> String {
+        provider.lowercased() + "\u{1}" + model.lowercased()
+    }
+
+    /// The model name, then without a `models/` or `provider/` prefix, then without a date suffix.
+    static func candidateNames(_ model: String) -> [String] {
+        var names = [model]
+        var bare = model
+        if bare.hasPrefix("models/") { bare.removeFirst("models/".count) }
+        if bare != model { names.append(bare) }
+        if let slash = bare.lastIndex(of: "/"), !bare.contains("meta-llama") {
+            names.append(String(bare[bare.index(after: slash)...]))
+        }
+        for name in names {
+            // -2024-08-06, -20241022, -0125, @20240620
+            for pattern in [#"-\d{4}-\d{2}-\d{2}$"#, #"-\d{8}$"#, #"@\d{8}$"#, #"-\d{4}$"#] {
+                if let range = name.range(of: pattern, options: .regularExpression) {
+                    let family = String(name[..<range.lowerBound])
+                    if !names.contains(family) { names.append(family) }
+                }
+            }
+        }
+        return names
+    }
+}
+
+extension PriceTable {
+    /// The table shipped with Trough (`Sources/TroughCore/Resources/prices.json`).
+    public static func builtIn() throws -> PriceTable {
+        guard let url = Bundle.module.url(forResource: "prices", withExtension: "json") else {
+            throw PriceTableError("the built-in prices.json is missing from the TroughCore bundle")
+        }
+        return try PriceTable(builtInJSON: Data(contentsOf: url))
+    }
+
+    /// Parses Trough's price file: decimal dollar strings per million tokens (or per unit).
+    public init(builtInJSON data: Data) throws {
+        struct File: Decodable {
+            let effectiveAt: String
+            let models: [Entry]
+        }
+        struct Entry: Decodable {
+            let provider: String
+            let model: String
+            let effectiveAt: String?
+            let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, perImage, perSecond, perRequest: String?
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let file = try decoder.decode(File.self, from: data)
+        func time(_ text: String) throws -> Timestamp {
+            guard let date = try? Date(text, strategy: .iso8601) else { throw PriceTableError("bad effective_at '\(text)'") }
+            return Timestamp(date)
+        }
+        func nanos(_ text: String?, _ entry: Entry) throws -> Int64? {
+            guard let text else { return nil }
+            guard let money = Money(usd: text), money.nanos >= 0 else {
+                throw PriceTableError("\(entry.provider)/\(entry.model): '\(text)' is not a decimal dollar amount")
+            }
+            return money.nanos
+        }
+        let fileTime = try time(file.effectiveAt)
+        self.init(try file.models.map { entry in
+            ModelPrice(
+                provider: entry.provider, model: entry.model,
+                effectiveAt: try entry.effectiveAt.map(time) ?? fileTime,
+                input: try nanos(entry.input, entry), output: try nanos(entry.output, entry),
+                cachedInput: try nanos(entry.cachedInput, entry), cacheWrite: try nanos(entry.cacheWrite, entry),
+                cacheWrite1h: try nanos(entry.cacheWrite1h, entry), reasoning: try nanos(entry.reasoning, entry),
+                perImage: try nanos(entry.perImage, entry), perSecond: try nanos(entry.perSecond, entry),
+                perRequest: try nanos(entry.perRequest, entry)
+            )
+        })
+    }
+}
+
+/// A price file that cannot be read.
+public struct PriceTableError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// What the proxy learns from a request before forwarding it: the model, whether it streams, and (for
+/// OpenAI-style streams that did not ask for usage) a body that asks for it.
+public struct RequestInspection: Sendable, Equatable {
+    public var model: String?
+    public var streams: Bool
+    /// True when `stream_options.include_usage` was added, so the extra usage chunk must be removed again.
+    public var injectedStreamUsage: Bool
+    /// The body to send upstream when it was changed.
+    public var rewrittenBody: [UInt8]?
+    /// `max_tokens` / `max_output_tokens` / `max_completion_tokens`, when the request sets one.
+    public var maxOutputTokens: Int64?
+
+    public init(model: String? = nil, streams: Bool = false, injectedStreamUsage: Bool = false, rewrittenBody: [UInt8]? = nil, maxOutputTokens: Int64? = nil) {
+        self.model = model
+        self.streams = streams
+        self.injectedStreamUsage = injectedStreamUsage
+        self.rewrittenBody = rewrittenBody
+        self.maxOutputTokens = maxOutputTokens
+    }
+}
+
+/// Reads LLM request bodies (JSON) and paths.
+public enum RequestInspector {
+    /// Whether a request to `path` of a `kind` service has a JSON body worth reading (small, LLM, POST).
+    public static func wantsBody(kind: ProviderKind, method: String, contentType: String?) -> Bool {
+        kind != .generic && method == "POST" && (contentType?.lowercased().contains("json") ?? false)
+    }
+
+    public static func inspect(body: [UInt8]?, path: String, kind: ProviderKind, injectStreamUsage: Bool) -> RequestInspection {
+        var inspection = RequestInspection()
+        // Gemini names the model and the streaming in the path: /v1beta/models/gemini-2.5-flash:streamGenerateContent
+        if let range = path.range(of: "/models/") {
+            let rest = path[range.upperBound...]
+            let name = rest.split(separator: ":", maxSplits: 1).first.map(String.init)
+            if kind == .gemini, let name, !name.isEmpty { inspection.model = name.removingPercentEncoding ?? name }
+            if rest.contains(":streamGenerateContent") { inspection.streams = true }
+        }
+        guard let body, !body.isEmpty,
+              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        else { return inspection }
+        if let model = object["model"] as? String { inspection.model = model }
+        if object["stream"] as? Bool == true { inspection.streams = true }
+        for key in ["max_completion_tokens", "max_output_tokens", "max_tokens"] {
+            if let value = object[key] as? NSNumber {
+                inspection.maxOutputTokens = value.int64Value
+                break
+            }
+        }
+        if injectStreamUsage, inspection.streams, [.openai, .openaiCompatible].contains(kind),
+           path.hasSuffix("/chat/completions") || path.hasSuffix("/completions") {
+            let options = object["stream_options"] as? [String: Any]
+            if options?["include_usage"] as? Bool != true {
+                inspection.rewrittenBody = withUsageRequested(body, object: object)
+                inspection.injectedStreamUsage = inspection.rewrittenBody != nil
+            }
+        }
+        return inspection
+    }
+
+    /// The body with `"stream_options":{"include_usage":true}`: inserted as text before the closing brace
+    /// when there is no `stream_options` (the rest of the body stays byte for byte), else re-encoded.
+    static func withUsageRequested(_ body: [UInt8], object: [String: Any]) -> [UInt8]? {
+        if object["stream_options"] == nil {
+            var end = body.count - 1
+            while end >= 0, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(body[end]) { end -= 1 }
+            guard end > 0, body[end] == UInt8(ascii: "}") else { return nil }
+            var start = end - 1
+            while start >= 0, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(body[start]) { start -= 1 }
+            let isEmptyObject = start >= 0 && body[start] == UInt8(ascii: "{")
+            let insertion = Array((isEmptyObject ? "" : ",").utf8) + Array(#""stream_options":{"include_usage":true}"#.utf8)
+            return Array(body[..<end]) + insertion + Array(body[end...])
+        }
+        var changed = object
+        var options = object["stream_options"] as? [String: Any] ?? [:]
+        options["include_usage"] = true
+        changed["stream_options"] = options
+        return (try? JSONSerialization.data(withJSONObject: changed)).map { Array($0) }
+    }
+}

@@ -1,0 +1,64 @@
+/// Anthropic Messages: a `message` body, or a stream of `message_start` (input, cache and a first output count),
+/// `message_delta` (cumulative output; newer versions repeat the input and cache fields) and `message_stop`.
+enum AnthropicUsage {
+    static let markers: [[UInt8]] = ["\"usage\"", "message_stop"].map { Array($0.utf8) }
+
+    static let scanKeys: [JSONKeyScanner.Key] = [.first("type"), .first("model"), .last("usage")]
+
+    /// Anthropic's usage fields as last reported; a field absent or null in a later event keeps its earlier value.
+    struct Counts: Hashable, Sendable {
+        var input: Int64?
+        var cacheRead: Int64?
+        var cacheCreation: Int64?
+        var cacheCreation5m: Int64?
+        var cacheCreation1h: Int64?
+        var output: Int64?
+
+        mutating func merge(_ usage: [String: Any]) {
+            input = UsageJSON.count(usage["input_tokens"]) ?? input
+            cacheRead = UsageJSON.count(usage["cache_read_input_tokens"]) ?? cacheRead
+            cacheCreation = UsageJSON.count(usage["cache_creation_input_tokens"]) ?? cacheCreation
+            output = UsageJSON.count(usage["output_tokens"]) ?? output
+            if let split = UsageJSON.object(usage["cache_creation"]) {
+                cacheCreation5m = UsageJSON.count(split["ephemeral_5m_input_tokens"]) ?? cacheCreation5m
+                cacheCreation1h = UsageJSON.count(split["ephemeral_1h_input_tokens"]) ?? cacheCreation1h
+            }
+        }
+
+        var isEmpty: Bool {
+            input == nil && cacheRead == nil && cacheCreation == nil && cacheCreation5m == nil && cacheCreation1h == nil && output == nil
+        }
+
+        /// Cache writes split by `cache_creation` when present (any part of the total it does not explain is billed
+        /// at the 5-minute rate), else all of `cache_creation_input_tokens` at the 5-minute rate.
+        var normalized: Usage {
+            var write5m = cacheCreation ?? 0
+            var write1h: Int64 = 0
+            if cacheCreation5m != nil || cacheCreation1h != nil {
+                write1h = cacheCreation1h ?? 0
+                let split5m = cacheCreation5m ?? 0
+                write5m = split5m + max(0, (cacheCreation ?? 0) - split5m - write1h)
+            }
+            return Usage(
+                inputTokens: input ?? 0,
+                cachedInputTokens: cacheRead ?? 0,
+                cacheWriteTokens: write5m,
+                cacheWrite1hTokens: write1h,
+                outputTokens: output ?? 0
+            )
+        }
+    }
+
+    static func apply(_ object: [String: Any], to state: inout UsageState) {
+        let type = UsageJSON.string(object["type"])
+        if type == "message_stop" {
+            state.sawEnd = true
+            return
+        }
+        let body = type == "message_start" ? UsageJSON.object(object["message"]) ?? [:] : object
+        if type != "message_delta", let model = UsageJSON.string(body["model"]) { state.model = model }
+        guard let usage = UsageJSON.object(body["usage"]) else { return }
+        state.anthropic.merge(usage)
+        if !state.anthropic.isEmpty { state.record(state.anthropic.normalized) }
+    }
+}

@@ -1,0 +1,36 @@
+/// Cohere chat: v2 `usage.billed_units` (streamed in `message-end`'s `delta.usage`), v1 `meta.billed_units`
+/// (streamed in `stream-end`'s `response.meta`); embed responses carry `meta.billed_units` too.
+enum CohereUsage {
+    static let markers: [[UInt8]] = ["billed_units", "\"tokens\"", "message-end", "stream-end"].map { Array($0.utf8) }
+
+    static let scanKeys: [JSONKeyScanner.Key] = [
+        .first("type"), .first("event_type"), .first("model"), .last("usage"), .last("meta"),
+    ]
+
+    static func apply(_ object: [String: Any], to state: inout UsageState) {
+        let type = UsageJSON.string(object["type"]) ?? UsageJSON.string(object["event_type"])
+        if type == "message-end" || type == "stream-end" { state.sawEnd = true }
+        if let model = UsageJSON.string(object["model"]) { state.model = model }
+        let containers = [
+            object["usage"], UsageJSON.path(object, "delta", "usage"),
+            object["meta"], UsageJSON.path(object, "response", "meta"),
+        ]
+        for case let container as [String: Any] in containers {
+            if let counts = counts(container) {
+                state.record(counts)
+                return
+            }
+        }
+    }
+
+    /// `billed_units` (what Cohere charges); `tokens` only when there are no billed units, so usage is never lost.
+    private static func counts(_ container: [String: Any]) -> Usage? {
+        guard let units = UsageJSON.object(container["billed_units"]) ?? UsageJSON.object(container["tokens"]),
+              units["input_tokens"] != nil || units["output_tokens"] != nil
+        else { return nil }
+        return Usage(
+            inputTokens: UsageJSON.count(units["input_tokens"]) ?? 0,
+            outputTokens: UsageJSON.count(units["output_tokens"]) ?? 0
+        )
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+
+/// Finds the values of chosen keys in the first and last bytes of a JSON payload too large to keep whole.
+///
+/// An unescaped `"key"` followed by `:` can only be an object key in valid JSON (inside a string the quotes would be
+/// escaped), so keys are found by plain search, even in a tail that starts in the middle of a string; each value is
+/// then cut out with a small balanced-bracket scanner that respects strings and escapes, and parsed on its own.
+enum JSONKeyScanner {
+    /// A key to look for, and where its useful occurrence is.
+    struct Key: Sendable {
+        enum Place: Sendable {
+            /// The payload's own field that comes first (an event's `type`, the response `model`): head first, else tail last.
+            case first
+            /// A field that comes last (`usage`): tail last, else head first.
+            case last
+        }
+
+        var name: String
+        var place: Place
+
+        static func first(_ name: String) -> Key { Key(name: name, place: .first) }
+        static func last(_ name: String) -> Key { Key(name: name, place: .last) }
+    }
+
+    /// A flat object of the keys found, with their (non-null) values.
+    static func flattened(head: [UInt8], tail: [UInt8], keys: [Key]) -> [String: Any] {
+        var object: [String: Any] = [:]
+        for key in keys {
+            let value: Any? = switch key.place {
+            case .first: firstValue(of: key.name, in: head) ?? lastValue(of: key.name, in: tail)
+            case .last: lastValue(of: key.name, in: tail) ?? firstValue(of: key.name, in: head)
+            }
+            if let value { object[key.name] = value }
+        }
+        return object
+    }
+
+    /// The value of the first complete, non-null occurrence of `key`.
+    static func firstValue(of key: String, in bytes: [UInt8]) -> Any? {
+        let pattern = Array("\"\(key)\"".utf8)
+        guard bytes.count >= pattern.count else { return nil }
+        for start in 0...(bytes.count - pattern.count) {
+            if let value = value(at: start, pattern: pattern, in: bytes) { return value }
+        }
+        return nil
+    }
+
+    /// The value of the last complete, non-null occurrence of `key`.
+    static func lastValue(of key: String, in bytes: [UInt8]) -> Any? {
+        let pattern = Array("\"\(key)\"".utf8)
+        guard bytes.count >= pattern.count else { return nil }
+        for start in stride(from: bytes.count - pattern.count, through: 0, by: -1) {
+            if let value = value(at: start, pattern: pattern, in: bytes) { return value }
+        }
+        return nil
+    }
+
+    private static func value(at start: Int, pattern: [UInt8], in bytes: [UInt8]) -> Any? {
+        guard bytes[start] == ASCII.quote, matches(pattern, at: start, in: bytes), !isEscaped(start, in: bytes) else { return nil }
+        var index = skipWhitespace(from: start + pattern.count, in: bytes)
+        guard index < bytes.count, bytes[index] == ASCII.colon else { return nil }
+        index = skipWhitespace(from: index + 1, in: bytes)
+        guard let end = valueEnd(from: index, in: bytes),
+              let value = try? JSONSerialization.jsonObject(with: Data(bytes[index..<end]), options: [.fragmentsAllowed]),
+              !(value is NSNull)
+        else { return nil }
+        return value
+    }
+
+    private static func matches(_ pattern: [UInt8], at start: Int, in bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < pattern.count {
+            if bytes[start + offset] != pattern[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// Whether the quote at `index` is preceded by an odd number of backslashes.
+    private static func isEscaped(_ index: Int, in bytes: [UInt8]) -> Bool {
+        var backslashes = 0
+        var cursor = index - 1
+        while cursor >= 0, bytes[cursor] == ASCII.backslash {
+            backslashes += 1
+            cursor -= 1
+        }
+        return backslashes % 2 == 1
+    }
+
+    private static func skipWhitespace(from index: Int, in bytes: [UInt8]) -> Int {
+        var index = index
+        while index < bytes.count, ASCII.isWhitespace(bytes[index]) { index += 1 }
+        return index
+    }
+
+    /// The end (exclusive) of the JSON value starting at `start`, or nil when the bytes end first.
+    static func valueEnd(from start: Int, in bytes: [UInt8]) -> Int? {
+        guard start < bytes.count else { return nil }
+        switch bytes[start] {
+        case ASCII.openBrace, ASCII.openBracket:
+            var depth = 0
+            var inString = false
+            var escaped = false
+            var index = start
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == ASCII.backslash {
+                        escaped = true
+                    } else if byte == ASCII.quote {
+                        inString = false
+                    }
+                } else {
+                    switch byte {
+                    case ASCII.quote: inString = true
+                    case ASCII.openBrace, ASCII.openBracket: depth += 1
+                    case ASCII.closeBrace, ASCII.closeBracket:
+                        depth -= 1
+                        if depth == 0 { return index + 1 }
+                    default: break
+                    }
+                }
+                index += 1
+            }
+            return nil
+        case ASCII.quote:
+            var escaped = false
+            var index = start + 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if escaped {
+                    escaped = false
+                } else if byte == ASCII.backslash {
+                    escaped = true
+                } else if byte == ASCII.quote {
+                    return index + 1
+                }
+                index += 1
+            }
+            return nil
+        default:
+            var index = start
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == ASCII.comma || byte == ASCII.closeBrace || byte == ASCII.closeBracket || ASCII.isWhitespace(byte) {
+                    return index > start ? index : nil
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+}

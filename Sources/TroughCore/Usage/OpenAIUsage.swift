@@ -1,0 +1,61 @@
+/// OpenAI chat completions, legacy completions, embeddings and the Responses API; Mistral, Groq (`x_groq.usage`),
+/// other OpenAI-compatible servers, and Ollama's native API (`prompt_eval_count`, `eval_count`).
+enum OpenAIUsage {
+    static let markers: [[UInt8]] = ["\"usage\"", "eval_count"].map { Array($0.utf8) }
+
+    static let scanKeys: [JSONKeyScanner.Key] = [
+        .first("type"), .first("model"), .last("usage"), .last("x_groq"),
+        .last("prompt_eval_count"), .last("eval_count"), .last("done"),
+    ]
+
+    /// Responses API stream events that end a response; each carries the final `response.usage`.
+    private static let terminalEvents: Set<String> = ["response.completed", "response.incomplete", "response.failed"]
+
+    static func apply(_ object: [String: Any], to state: inout UsageState) {
+        var body = object
+        if let type = UsageJSON.string(object["type"]), type.hasPrefix("response.") {
+            if terminalEvents.contains(type) { state.sawEnd = true }
+            if let response = UsageJSON.object(object["response"]) { body = response }
+        }
+        if let model = UsageJSON.string(body["model"]) { state.model = model }
+        let usage = UsageJSON.object(body["usage"]) ?? UsageJSON.object(UsageJSON.path(body, "x_groq", "usage"))
+        if let usage, let counts = counts(usage) {
+            state.record(counts)
+        } else if body["prompt_eval_count"] != nil || body["eval_count"] != nil {
+            state.record(Usage(
+                inputTokens: UsageJSON.count(body["prompt_eval_count"]) ?? 0,
+                outputTokens: UsageJSON.count(body["eval_count"]) ?? 0
+            ))
+        }
+        if UsageJSON.bool(body["done"]) == true { state.sawEnd = true }
+    }
+
+    /// A chat-completions `usage` (`prompt_tokens`…) or a Responses API `usage` (`input_tokens`…).
+    static func counts(_ usage: [String: Any]) -> Usage? {
+        if usage["prompt_tokens"] != nil || usage["completion_tokens"] != nil {
+            let prompt = UsageJSON.count(usage["prompt_tokens"]) ?? 0
+            // DeepSeek reports cache hits as `prompt_cache_hit_tokens`.
+            let cached = min(prompt, UsageJSON.count(UsageJSON.path(usage, "prompt_tokens_details", "cached_tokens"))
+                ?? UsageJSON.count(usage["prompt_cache_hit_tokens"]) ?? 0)
+            let completion = UsageJSON.count(usage["completion_tokens"])
+                ?? max(0, (UsageJSON.count(usage["total_tokens"]) ?? prompt) - prompt)
+            return Usage(
+                inputTokens: prompt - cached,
+                cachedInputTokens: cached,
+                outputTokens: completion,
+                reasoningTokens: UsageJSON.count(UsageJSON.path(usage, "completion_tokens_details", "reasoning_tokens")) ?? 0
+            )
+        }
+        if usage["input_tokens"] != nil || usage["output_tokens"] != nil {
+            let input = UsageJSON.count(usage["input_tokens"]) ?? 0
+            let cached = min(input, UsageJSON.count(UsageJSON.path(usage, "input_tokens_details", "cached_tokens")) ?? 0)
+            return Usage(
+                inputTokens: input - cached,
+                cachedInputTokens: cached,
+                outputTokens: UsageJSON.count(usage["output_tokens"]) ?? 0,
+                reasoningTokens: UsageJSON.count(UsageJSON.path(usage, "output_tokens_details", "reasoning_tokens")) ?? 0
+            )
+        }
+        return nil
+    }
+}

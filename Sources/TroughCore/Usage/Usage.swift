@@ -1,0 +1,32 @@
+/// Token usage of one response, normalised so pricing is one formula for every provider:
+/// cost = inputTokens*input + cachedInputTokens*cachedInput + cacheWriteTokens*cacheWrite
+///      + cacheWrite1hTokens*cacheWrite1h + outputTokens*output  (reasoning is part of output).
+public struct Usage: Hashable, Sendable {
+    /// As reported by the response, else the request's model.
+    public var model: String?
+    /// Input billed at the normal rate: excludes cache reads and cache writes.
+    public var inputTokens: Int64
+    /// Cache reads (OpenAI `cached_tokens`, Anthropic `cache_read_input_tokens`, Gemini `cachedContentTokenCount`).
+    public var cachedInputTokens: Int64
+    /// Cache creation billed at the 5-minute / default write rate (Anthropic).
+    public var cacheWriteTokens: Int64
+    /// Anthropic 1-hour cache writes (`usage.cache_creation.ephemeral_1h_input_tokens`).
+    public var cacheWrite1hTokens: Int64
+    /// All billed output, including reasoning/thinking tokens.
+    public var outputTokens: Int64
+    /// The reasoning part of `outputTokens`, kept apart for reporting.
+    public var reasoningTokens: Int64
+
+    public init(
+        model: String? = nil, inputTokens: Int64 = 0, cachedInputTokens: Int64 = 0, cacheWriteTokens: Int64 = 0,
+        cacheWrite1hTokens: Int64 = 0, outputTokens: Int64 = 0, reasoningTokens: Int64 = 0
+    ) {
+        self.model = model
+        self.inputTokens = inputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.cacheWriteTokens = cacheWriteTokens
+        self.cacheWrite1hTokens = cacheWrite1hTokens
+        self.outputTokens = outputTokens
+        self.reasoningTokens = reasoningTokens
+    }
+}

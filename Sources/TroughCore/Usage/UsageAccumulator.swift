@@ -1,0 +1,129 @@
+import Foundation
+
+/// Feeds on a response body chunk by chunk and yields its usage at the end.
+///
+/// Memory stays bounded whatever the body: SSE and NDJSON keep only the current event or line, and a single JSON
+/// document keeps its first 64 KiB and last 256 KiB (see `BoundedBuffer`, `JSONKeyScanner`).
+public struct UsageAccumulator: Sendable {
+    private enum Format: Sendable {
+        /// `text/event-stream`.
+        case eventStream
+        /// `application/x-ndjson` and friends.
+        case jsonLines
+        /// One JSON document (also Gemini's streamed JSON array). Switches to `eventStream` when the body turns out
+        /// to start like SSE despite its Content-Type.
+        case document
+        /// `generic` services: nothing to read.
+        case none
+    }
+
+    /// A single document is parsed whole up to this size, else read from its head and tail.
+    static let documentLimit = BoundedBuffer.headLimit + BoundedBuffer.tailLimit
+
+    private let requestModel: String?
+    private var format: Format
+    private var state: UsageState
+    private var events = SSEDataReader()
+    private var lines = JSONLineReader()
+    private var document = BoundedBuffer(wholeLimit: UsageAccumulator.documentLimit)
+    /// Whether the document's first non-whitespace byte was seen.
+    private var sniffed = false
+
+    /// - Parameters:
+    ///   - contentType: the response's Content-Type header (decides SSE `text/event-stream`, NDJSON
+    ///     `application/x-ndjson`, or one JSON document).
+    ///   - requestModel: the model named in the request body or URL, used when the response names none.
+    public init(provider: ProviderKind, contentType: String?, requestModel: String?) {
+        self.requestModel = requestModel
+        state = UsageState(provider: provider)
+        let mediaType = contentType?.lowercased() ?? ""
+        if provider == .generic {
+            format = .none
+        } else if mediaType.contains("event-stream") {
+            format = .eventStream
+        } else if ["ndjson", "jsonl", "json-lines", "stream+json", "json-seq"].contains(where: mediaType.contains) {
+            format = .jsonLines
+        } else {
+            format = .document
+        }
+    }
+
+    /// Takes the next bytes of the body, in any chunking (including splits inside a UTF-8 character, a line, or "\r\n").
+    public mutating func consume(_ bytes: some Collection<UInt8>) {
+        switch format {
+        case .eventStream:
+            events.consume(bytes, into: &state)
+        case .jsonLines:
+            lines.consume(bytes, into: &state)
+        case .document:
+            if !sniffed, let first = bytes.first(where: { !ASCII.isWhitespace($0) }) {
+                sniffed = true
+                if Self.startsEvent(first) {
+                    format = .eventStream
+                    events.consume(bytes, into: &state)
+                    return
+                }
+            }
+            document.append(contentsOf: bytes)
+        case .none:
+            break
+        }
+    }
+
+    /// The usage seen so far, also after a client disconnected mid-stream (e.g. Anthropic's input tokens from
+    /// `message_start` without any `message_delta`). nil when the body carried no usage at all.
+    public func usage() -> Usage? {
+        finished().usage(requestModel: requestModel)
+    }
+
+    /// True once an SSE stream ended normally (OpenAI `data: [DONE]`, Anthropic `message_stop`, Responses
+    /// `response.completed`, Cohere `message-end`, Gemini's last chunk with a `finishReason`, Ollama `"done":true`);
+    /// for a single JSON document, once it is complete. Informational.
+    public var sawEnd: Bool {
+        if format == .document {
+            let last = document.lastNonWhitespace
+            return last == ASCII.closeBrace || last == ASCII.closeBracket
+        }
+        return finished().sawEnd
+    }
+
+    /// The state with the body read to its end: the pending event or line, or the whole document, parsed.
+    private func finished() -> UsageState {
+        var state = state
+        switch format {
+        case .eventStream:
+            var events = events
+            events.finish(into: &state)
+        case .jsonLines:
+            var lines = lines
+            lines.finish(into: &state)
+        case .document:
+            Self.readDocument(document, into: &state)
+        case .none:
+            break
+        }
+        return state
+    }
+
+    private static func readDocument(_ document: BoundedBuffer, into state: inout UsageState) {
+        guard !document.isEmpty else { return }
+        guard !document.overflowed else {
+            state.handle(document)
+            return
+        }
+        if let json = try? JSONSerialization.jsonObject(with: Data(document.whole), options: [.fragmentsAllowed]) {
+            state.apply(json)
+            return
+        }
+        // Not one document: newline-delimited JSON served as application/json.
+        var lines = JSONLineReader()
+        lines.consume(document.whole, into: &state)
+        lines.finish(into: &state)
+    }
+
+    /// Whether a body starting with this byte is an SSE stream (`data:`, `event:`, `id:`, `retry:`, `:` comment).
+    private static func startsEvent(_ byte: UInt8) -> Bool {
+        byte == ASCII.colon || byte == UInt8(ascii: "d") || byte == UInt8(ascii: "e")
+            || byte == UInt8(ascii: "i") || byte == UInt8(ascii: "r")
+    }
+}

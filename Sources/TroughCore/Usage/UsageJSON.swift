@@ -1,0 +1,38 @@
+import Foundation
+
+/// Reading counts out of `JSONSerialization` values.
+enum UsageJSON {
+    /// A token count: integers as they are, fractions (Cohere's billed units are numbers) rounded up, negatives as 0.
+    static func count(_ value: Any?) -> Int64? {
+        guard let number = value as? NSNumber else { return nil }
+        let double = number.doubleValue
+        guard double.isFinite else { return nil }
+        if double <= 0 { return 0 }
+        if double == double.rounded(.down) { return max(0, number.int64Value) }
+        return Int64(exactly: double.rounded(.up)) ?? Int64.max
+    }
+
+    static func object(_ value: Any?) -> [String: Any]? {
+        value as? [String: Any]
+    }
+
+    static func string(_ value: Any?) -> String? {
+        guard let string = value as? String, !string.isEmpty else { return nil }
+        return string
+    }
+
+    static func bool(_ value: Any?) -> Bool? {
+        if let bool = value as? Bool { return bool }
+        return (value as? NSNumber)?.boolValue
+    }
+
+    /// `object[a][b]…`, each step an object.
+    static func path(_ object: [String: Any], _ keys: String...) -> Any? {
+        var current: Any? = object
+        for key in keys {
+            guard let dictionary = current as? [String: Any] else { return nil }
+            current = dictionary[key]
+        }
+        return current
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// What an accumulator has learnt from the payloads it parsed so far.
+struct UsageState: Sendable {
+    let provider: ProviderKind
+    /// The model named by the response.
+    var model: String?
+    /// The latest token counts (without a model).
+    var counts = Usage()
+    var sawUsage = false
+    var sawEnd = false
+    /// Anthropic reports its fields across `message_start` and `message_delta`; they are merged here.
+    var anthropic = AnthropicUsage.Counts()
+
+    init(provider: ProviderKind) {
+        self.provider = provider
+    }
+
+    /// Replaces the counts with the latest report (providers report cumulative totals).
+    mutating func record(_ counts: Usage) {
+        self.counts = counts
+        self.counts.model = nil
+        sawUsage = true
+    }
+
+    func usage(requestModel: String?) -> Usage? {
+        guard sawUsage else { return nil }
+        var usage = counts
+        usage.model = model ?? requestModel
+        return usage
+    }
+
+    /// Reads one JSON payload: parsed whole when it was kept whole, else from its head and tail.
+    mutating func handle(_ payload: BoundedBuffer) {
+        if payload.overflowed {
+            applyObject(JSONKeyScanner.flattened(head: payload.head, tail: payload.tail, keys: scanKeys))
+            return
+        }
+        let bytes = payload.whole
+        if isDone(bytes) {
+            sawEnd = true
+            return
+        }
+        guard mightMatter(bytes),
+              let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        else { return }
+        apply(json)
+    }
+
+    /// Applies a parsed document: an object, or an array of objects (Gemini's streamed JSON array).
+    mutating func apply(_ json: Any) {
+        if let object = json as? [String: Any] {
+            applyObject(object)
+        } else if let array = json as? [Any] {
+            for case let object as [String: Any] in array {
+                applyObject(object)
+            }
+        }
+    }
+
+    mutating func applyObject(_ object: [String: Any]) {
+        switch provider {
+        case .openai, .mistral, .openaiCompatible: OpenAIUsage.apply(object, to: &self)
+        case .anthropic: AnthropicUsage.apply(object, to: &self)
+        case .gemini: GeminiUsage.apply(object, to: &self)
+        case .cohere: CohereUsage.apply(object, to: &self)
+        case .generic: break
+        }
+    }
+
+    /// The keys worth finding in a payload too large to parse.
+    private var scanKeys: [JSONKeyScanner.Key] {
+        switch provider {
+        case .openai, .mistral, .openaiCompatible: OpenAIUsage.scanKeys
+        case .anthropic: AnthropicUsage.scanKeys
+        case .gemini: GeminiUsage.scanKeys
+        case .cohere: CohereUsage.scanKeys
+        case .generic: []
+        }
+    }
+
+    /// Whether a payload can say anything about usage, the model or the end, so most content deltas skip the JSON parser.
+    private func mightMatter(_ bytes: [UInt8]) -> Bool {
+        let markers: [[UInt8]] = switch provider {
+        case .openai, .mistral, .openaiCompatible: OpenAIUsage.markers
+        case .anthropic: AnthropicUsage.markers
+        case .gemini: GeminiUsage.markers
+        case .cohere: CohereUsage.markers
+        case .generic: []
+        }
+        if markers.contains(where: { Self.contains(bytes, $0) }) { return true }
+        if model == nil {
+            let modelKey = provider == .gemini ? GeminiUsage.modelMarker : Self.modelMarker
+            return Self.contains(bytes, modelKey)
+        }
+        return false
+    }
+
+    /// OpenAI's `data: [DONE]`.
+    private func isDone(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count < 32 else { return false }
+        let trimmed = bytes.drop(while: ASCII.isWhitespace).reversed().drop(while: ASCII.isWhitespace).reversed()
+        return trimmed.elementsEqual(Self.doneMarker)
+    }
+
+    private static let doneMarker = Array("[DONE]".utf8)
+    private static let modelMarker = Array("\"model\"".utf8)
+
+    static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return needle.isEmpty }
+        var index = 0
+        let last = bytes.count - needle.count
+        while index <= last {
+            if bytes[index] == first {
+                var offset = 1
+                while offset < needle.count, bytes[index + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,332 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import TroughCore
+import TroughWorkers
+
+/// The proxy: `ANY /proxy/{service}/{path…}` and, for OpenAI SDKs, `ANY /v1/{path…}`.
+/// Forwards the request unchanged (streaming both ways), reads the usage from the response, prices it,
+/// and queues one event, with no database round trip on the request's path.
+struct ProxyController {
+    let store: any Store
+    let cache: ProxyCache
+    let secrets: SecretBox
+    let upstreams: UpstreamGuard
+    let client: HTTPClient
+    let prices: PriceTable
+    let events: EventQueue
+    let settings: ProxySettings
+
+    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
+
+    func addRoutes(to router: Router<TroughRequestContext>) {
+        for method in Self.methods {
+            router.on("/proxy/:service_name/**", method: method) { request, context in
+                let name = try context.parameters.require("service_name")
+                return try await forward(request, context: context, service: .named(name), path: Self.rest(of: request.uri.path, after: 2))
+            }
+            router.on("/proxy/:service_name", method: method) { request, context in
+                let name = try context.parameters.require("service_name")
+                return try await forward(request, context: context, service: .named(name), path: "")
+            }
+            router.on("/v1/**", method: method) { request, context in
+                try await forward(request, context: context, service: .openAIDefault, path: Self.rest(of: request.uri.path, after: 1))
+            }
+        }
+    }
+
+    /// The path after the first `segments` segments, with its leading slash (`/proxy/x/a/b` after 2 → `/a/b`).
+    static func rest(of path: String, after segments: Int) -> String {
+        var remaining = Substring(path)
+        for _ in 0..<segments {
+            remaining = remaining.drop { $0 == "/" }
+            remaining = remaining.drop { $0 != "/" }
+        }
+        return String(remaining)
+    }
+
+    enum ServiceSelector {
+        case named(String)
+        /// The project's OpenAI (or OpenAI-compatible) service, for `base_url = https://host/v1`.
+        case openAIDefault
+    }
+
+    func forward(_ request: Request, context: TroughRequestContext, service selector: ServiceSelector, path: String) async throws -> Response {
+        let started = ContinuousClock.now
+        let occurredAt = Timestamp.now()
+        var logger = context.logger
+
+        // Who: the project token, from the cache (a few seconds) or the database.
+        guard let rawToken = ProjectCredential.find(in: request.headers) else {
+            throw APIError.unauthorized("send the project token in X-Project-Token (or as the API key when the service stores the provider key)")
+        }
+        guard let token = try await resolveToken(rawToken, logger: logger) else {
+            throw APIError.unauthorized("the project token is unknown or revoked")
+        }
+        logger[metadataKey: "trough.tenant"] = .string(token.tenantID)
+        logger[metadataKey: "trough.project"] = .string(token.projectID)
+
+        // Where: the project's service.
+        guard let upstream = try await resolveUpstream(selector, token: token, logger: logger) else {
+            switch selector {
+            case .named(let name): throw APIError.notFound("this project has no service named '\(name)'")
+            case .openAIDefault: throw APIError.notFound("this project has no openai or openai_compatible service for /v1; add one, or use /proxy/{service}/…")
+            }
+        }
+        let service = upstream.service
+        guard service.status == .active else {
+            throw APIError(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), type: "service_suspended", message: "the service '\(service.name)' is suspended: \(service.suspendedReason ?? "see the project's plan")")
+        }
+        var event = RequestEvent(
+            tenantID: token.tenantID, projectID: token.projectID, serviceID: service.id, tokenID: token.id,
+            occurredAt: occurredAt, method: request.method.rawValue, route: RouteNormalizer.route(for: path.isEmpty ? "/" : path), status: 0
+        )
+        event.provider = ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
+        event.tags = RequestTags.json(RequestTags.parse(request.headers[.troughTags]))
+
+        // The request body: small JSON LLM bodies are read to learn the model (and to ask streams for usage);
+        // everything else streams through untouched.
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxRequestBytes {
+            throw APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes")
+        }
+        var inspection = RequestInspection()
+        var upstreamRequest = HTTPClientRequest(url: service.baseURL + path + (request.uri.query.map { "?" + $0 } ?? ""))
+        upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
+        if RequestInspector.wantsBody(kind: service.kind, method: request.method.rawValue, contentType: request.headers[.contentType]) {
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: settings.maxRequestBytes)
+            } catch {
+                throw APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes")
+            }
+            inspection = RequestInspector.inspect(body: Array(body.readableBytesView), path: path, kind: service.kind, injectStreamUsage: settings.injectStreamUsage)
+            let sent = inspection.rewrittenBody.map { ByteBuffer(bytes: $0) } ?? body
+            event.bytesIn = Int64(body.readableBytes)
+            upstreamRequest.body = .bytes(sent)
+        } else if request.method != .get, request.method != .head {
+            let length = request.headers[.contentLength].flatMap(Int64.init)
+            event.bytesIn = length ?? 0
+            upstreamRequest.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
+        } else {
+            inspection = RequestInspector.inspect(body: nil, path: path, kind: service.kind, injectStreamUsage: false)
+        }
+        event.model = inspection.model
+
+        upstreamRequest.headers = try ProxyHeaders.upstream(from: request.headers, kind: service.kind) {
+            try upstream.key.map { try secrets.open($0.sealed, binding: $0.binding) }
+        }
+
+        // Send it.
+        let upstreamStarted = ContinuousClock.now
+        let response: HTTPClientResponse
+        do {
+            if let host = URLComponents(string: service.baseURL)?.host {
+                try await upstreams.check(host: host)
+            }
+            response = try await client.execute(upstreamRequest, timeout: .minutes(30), logger: logger)
+        } catch {
+            let failure = UpstreamFailure(error)
+            event.status = failure.status.code
+            event.errorType = failure.type
+            event.upstreamLatencyMicros = micros(ContinuousClock.now - upstreamStarted)
+            event.totalLatencyMicros = micros(ContinuousClock.now - started)
+            events.record(event)
+            logger.warning("Upstream request failed", metadata: ["trough.service": .string(service.name), "trough.error": .string(failure.type)])
+            throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
+        }
+        let headAt = ContinuousClock.now
+        event.status = Int(response.status.code)
+        var headers = ProxyHeaders.downstream(from: response.headers)
+        let contentType = response.headers.first(name: "content-type")
+        let isEventStream = contentType?.lowercased().hasPrefix("text/event-stream") ?? false
+        let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
+        var meter = ResponseMeter(kind: service.kind, contentType: contentType, inspection: inspection)
+        let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
+
+        // Small non-streamed answers are held so the cost can go in a header.
+        if !isEventStream, request.method != .head, let upstreamLength, upstreamLength <= settings.costHeaderMaxBytes {
+            var body = ByteBuffer()
+            do {
+                for try await chunk in response.body {
+                    var part = chunk
+                    body.writeBuffer(&part)
+                }
+            } catch {
+                let failure = UpstreamFailure(error)
+                event.errorType = failure.type
+                event.status = failure.status.code
+                finishEvent(&event, usage: nil, meter: meter, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
+            }
+            let upstreamEnded = ContinuousClock.now
+            _ = meter.process(body)
+            finishEvent(&event, usage: meter.usage, meter: meter, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+            if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
+                headers[.troughCost] = event.cost.usdString
+            }
+            headers[.troughOverhead] = Self.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted))
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+        }
+
+        // Streams (and large bodies) go through as they come.
+        headers[.troughOverhead] = Self.milliseconds(headAt - started - (headAt - upstreamStarted))
+        let events = self.events
+        let prices = self.prices
+        let forwardedLength = inspection.injectedStreamUsage ? nil : upstreamLength
+        let startingMeter = meter
+        let startingEvent = event
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: forwardedLength) { writer in
+            var meter = startingMeter
+            var event = startingEvent
+            do {
+                for try await chunk in response.body {
+                    let forwarded = meter.process(chunk)
+                    if forwarded.readableBytes > 0 {
+                        do {
+                            try await writer.write(forwarded)
+                        } catch {
+                            // The client went away: stop reading the upstream and record what was seen.
+                            event.errorType = "client_disconnected"
+                            Self.complete(&event, meter: meter, prices: prices, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                            events.record(event)
+                            return
+                        }
+                    }
+                }
+                if let rest = meter.finish() {
+                    try await writer.write(rest)
+                }
+            } catch {
+                let failure = UpstreamFailure(error)
+                event.errorType = failure.type
+                Self.complete(&event, meter: meter, prices: prices, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                events.record(event)
+                throw error
+            }
+            let upstreamEnded = ContinuousClock.now
+            Self.complete(&event, meter: meter, prices: prices, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+            events.record(event)
+            try await writer.finish(nil)
+        })
+    }
+
+    // MARK: Lookups
+
+    func resolveToken(_ raw: String, logger: Logger) async throws -> ProjectToken? {
+        let hash = Identifier.sha256Hex(raw)
+        let now = Timestamp.now().milliseconds
+        if let cached = cache.token(hash: hash, now: now) { return cached }
+        let token = try await ProjectTokenLookup(store: store).resolve(raw, logger: logger)
+        cache.store(token: token, hash: hash, now: now)
+        return token
+    }
+
+    func resolveUpstream(_ selector: ServiceSelector, token: ProjectToken, logger: Logger) async throws -> ProxyCache.Upstream? {
+        let key: String = switch selector {
+        case .named(let name): token.projectID + "/" + name
+        case .openAIDefault: token.projectID + "/#openai"
+        }
+        let now = Timestamp.now().milliseconds
+        if let cached = cache.upstream(key: key, now: now) { return cached }
+        let service: Service?
+        switch selector {
+        case .named(let name):
+            service = try await store.service(projectID: token.projectID, name: name, tenantID: token.tenantID, logger: logger)
+        case .openAIDefault:
+            let all = try await store.services(projectID: token.projectID, tenantID: token.tenantID, logger: logger)
+            service = all.first { $0.kind == .openai } ?? all.first { $0.kind == .openaiCompatible }
+        }
+        var upstream: ProxyCache.Upstream?
+        if let service {
+            upstream = ProxyCache.Upstream(service: service, key: try await store.providerKey(serviceID: service.id, tenantID: service.tenantID, logger: logger))
+        }
+        cache.store(upstream: upstream, key: key, now: now)
+        return upstream
+    }
+
+    // MARK: Events
+
+    func finishEvent(_ event: inout RequestEvent, usage: Usage?, meter: ResponseMeter, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
+        Self.complete(&event, meter: meter, prices: prices, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+        events.record(event)
+    }
+
+    /// Fills in usage, cost, sizes and timings.
+    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceTable, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
+        event.streamed = streamed
+        event.bytesOut = meter.bytesOut
+        event.upstreamLatencyMicros = micros(upstreamEnded - upstreamStarted)
+        event.totalLatencyMicros = micros(ContinuousClock.now - started)
+        guard let usage = meter.usage else {
+            event.costSource = .none
+            return
+        }
+        event.model = usage.model ?? event.model
+        event.inputTokens = usage.inputTokens
+        event.outputTokens = usage.outputTokens
+        event.cachedInputTokens = usage.cachedInputTokens
+        event.cacheWriteTokens = usage.cacheWriteTokens + usage.cacheWrite1hTokens
+        event.reasoningTokens = usage.reasoningTokens
+        guard let model = event.model, let price = prices.price(provider: event.provider, model: model, at: event.occurredAt), price.pricesTokens else {
+            event.costSource = .unpriced
+            return
+        }
+        event.cost = price.cost(of: usage)
+        event.costSource = .usage
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let micros = max(0, micros(duration))
+        return String(format: "%.3f", Double(micros) / 1000)
+    }
+}
+
+func micros(_ duration: Duration) -> Int64 {
+    let (seconds, attoseconds) = duration.components
+    return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+}
+
+/// An upstream that could not be reached or did not answer in time, as the client sees it.
+struct UpstreamFailure {
+    let status: HTTPResponse.Status
+    let type: String
+
+    init(_ error: any Error) {
+        if let error = error as? HTTPClientError,
+           [HTTPClientError.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
+            status = .gatewayTimeout
+            type = "upstream_timeout"
+        } else if error is UpstreamPolicyError {
+            status = .badGateway
+            type = "upstream_refused"
+        } else {
+            status = .badGateway
+            type = "upstream_unavailable"
+        }
+    }
+
+    func message(service: String) -> String {
+        switch type {
+        case "upstream_timeout": "the upstream of service '\(service)' did not answer in time"
+        case "upstream_refused": "the upstream of service '\(service)' resolves to an address that is not allowed"
+        default: "the upstream of service '\(service)' could not be reached"
+        }
+    }
+}
+
+/// The provider name prices are looked up under: the service's kind, or for OpenAI-compatible servers
+/// the vendor its host names (Groq, Together, Mistral…).
+enum ProviderNames {
+    static func provider(kind: ProviderKind, baseURL: String) -> String {
+        guard kind == .openaiCompatible else { return kind.rawValue }
+        let host = URLComponents(string: baseURL)?.host?.lowercased() ?? ""
+        for (needle, name) in [("groq", "groq"), ("together", "together"), ("mistral", "mistral"), ("openai.com", "openai"), ("anthropic", "anthropic"), ("googleapis", "gemini"), ("cohere", "cohere")] where host.contains(needle) {
+            return name
+        }
+        return kind.rawValue
+    }
+}

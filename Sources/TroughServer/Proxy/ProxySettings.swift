@@ -1,0 +1,20 @@
+/// How the proxy behaves; read from the environment by `TroughConfiguration`.
+public struct ProxySettings: Sendable {
+    /// Allow upstreams on loopback and private networks (self-hosting, tests).
+    public var allowPrivateUpstreams = false
+    public var connectTimeoutMilliseconds: Int64 = 10_000
+    /// Longest wait for the next byte from an upstream.
+    public var readTimeoutMilliseconds: Int64 = 300_000
+    /// Request bodies larger than this are refused with 413.
+    public var maxRequestBytes = 32 << 20
+    /// Non-streamed responses up to this size are held to add `X-Trough-Cost-Usd`; larger ones stream without it.
+    public var costHeaderMaxBytes = 8 << 20
+    /// Send `X-Trough-Cost-Usd` on non-streamed responses.
+    public var costHeader = true
+    /// Ask OpenAI-style upstreams for usage on streams that did not ask, and strip that extra chunk.
+    public var injectStreamUsage = true
+    /// How long a project token or service lookup is reused before asking the database again.
+    public var cacheSeconds: Int64 = 5
+
+    public init() {}
+}

@@ -1,0 +1,47 @@
+import NIOCore
+import TroughCore
+
+/// Watches a response body on its way to the client: feeds the usage accumulator, counts bytes, and, when
+/// Trough asked an OpenAI-style stream for usage the client did not request, removes that extra chunk.
+struct ResponseMeter {
+    private var accumulator: UsageAccumulator
+    private var splitter: SSEEventSplitter?
+    private(set) var bytesOut: Int64 = 0
+
+    init(kind: ProviderKind, contentType: String?, inspection: RequestInspection) {
+        accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model)
+        let isEventStream = contentType?.lowercased().hasPrefix("text/event-stream") ?? false
+        splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
+    }
+
+    /// The bytes to forward for this upstream chunk (the same buffer unless a usage-only chunk is removed).
+    mutating func process(_ chunk: ByteBuffer) -> ByteBuffer {
+        let bytes = chunk.readableBytesView
+        accumulator.consume(bytes)
+        guard splitter != nil else {
+            bytesOut += Int64(chunk.readableBytes)
+            return chunk
+        }
+        var output = ByteBuffer()
+        for event in splitter!.push(bytes) where !Self.isInjectedUsageChunk(event) {
+            output.writeBytes(event.raw)
+        }
+        bytesOut += Int64(output.readableBytes)
+        return output
+    }
+
+    /// What is left when the upstream ends (an unterminated last event is passed on as it came).
+    mutating func finish() -> ByteBuffer? {
+        guard let splitter, !splitter.pending().isEmpty else { return nil }
+        bytesOut += Int64(splitter.pending().count)
+        return ByteBuffer(bytes: splitter.pending())
+    }
+
+    /// The usage seen so far.
+    var usage: Usage? { accumulator.usage() }
+
+    /// The chunk OpenAI sends last when asked to include usage: no choices, a usage object.
+    static func isInjectedUsageChunk(_ event: SSEEventSplitter.Event) -> Bool {
+        event.data.contains("\"usage\"") && event.data.contains("\"choices\":[]") && !event.data.contains("\"usage\":null")
+    }
+}

@@ -1,0 +1,88 @@
+import Logging
+import ServiceLifecycle
+import TroughCore
+
+/// Writes queued events to the database in batches (by size or every `interval`), each batch in one
+/// transaction with its rollups. While the database is unavailable, batches go to the spool and are
+/// replayed in order when it returns. On graceful shutdown the queue is drained before it returns.
+public struct EventWriter: ServiceLifecycle.Service {
+    let queue: EventQueue
+    let store: any EventStore
+    let spool: EventSpool
+    let logger: Logger
+    let batchSize: Int
+    let interval: Duration
+
+    public init(queue: EventQueue, store: any EventStore, spool: EventSpool, logger: Logger, batchSize: Int = 500, interval: Duration = .milliseconds(200)) {
+        self.queue = queue
+        self.store = store
+        self.spool = spool
+        self.logger = logger
+        self.batchSize = batchSize
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                await flushOnce()
+                if queue.depth < batchSize {
+                    try? await Task.sleep(for: interval)
+                }
+            }
+        } onGracefulShutdown: {}
+        // Drain everything that is left, to the database or, failing that, to the spool.
+        while queue.depth > 0 {
+            await flushOnce()
+            if queue.depth > 0, !spool.isEmpty { break }
+        }
+        await flushOnce()
+    }
+
+    /// Replays the spool if it has batches, then writes one batch from the queue.
+    public func flushOnce() async {
+        if !spool.isEmpty {
+            guard await replaySpool() else {
+                // The database is still away: keep new events in order behind the spooled ones.
+                spoolQueued(limit: queue.isOverCapacity ? Int.max : batchSize)
+                return
+            }
+        }
+        let batch = queue.drain(limit: batchSize)
+        guard !batch.isEmpty else { return }
+        do {
+            try await store.recordEvents(batch, logger: logger)
+        } catch {
+            logger.warning("Database unavailable; spooling events", metadata: ["trough.events": .stringConvertible(batch.count), "trough.error": .string("\(error)")])
+            spoolOrKeep(batch)
+        }
+    }
+
+    private func replaySpool() async -> Bool {
+        do {
+            let batches = try spool.batches()
+            for batch in batches {
+                try await store.recordEvents(batch, logger: logger)
+            }
+            try spool.clear()
+            logger.notice("Replayed spooled events", metadata: ["trough.batches": .stringConvertible(batches.count)])
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func spoolQueued(limit: Int) {
+        let batch = queue.drain(limit: limit)
+        spoolOrKeep(batch)
+    }
+
+    private func spoolOrKeep(_ batch: [RequestEvent]) {
+        do {
+            try spool.append(batch)
+        } catch {
+            logger.error("Could not spool events; keeping them in memory", metadata: ["trough.error": .string("\(error)")])
+            for event in batch { queue.record(event) }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Testing
+import TroughCore
+
+@Suite("Request inspection")
+struct RequestInspectorTests {
+    @Test("reads the model and streaming; asks an OpenAI stream for usage by inserting the option, keeping the rest byte for byte")
+    func injection() {
+        let body = Array(#"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"}"}]}"#.utf8)
+        let inspection = RequestInspector.inspect(body: body, path: "/chat/completions", kind: .openai, injectStreamUsage: true)
+        #expect(inspection.model == "gpt-4o")
+        #expect(inspection.streams)
+        #expect(inspection.injectedStreamUsage)
+        #expect(inspection.rewrittenBody.map { String(decoding: $0, as: UTF8.self) } ==
+                #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"}"}],"stream_options":{"include_usage":true}}"#)
+    }
+
+    @Test("leaves requests alone that already ask, do not stream, or are not OpenAI-style")
+    func noInjection() {
+        let asked = Array(#"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true}}"#.utf8)
+        #expect(RequestInspector.inspect(body: asked, path: "/chat/completions", kind: .openai, injectStreamUsage: true).rewrittenBody == nil)
+        let plain = Array(#"{"model":"gpt-4o"}"#.utf8)
+        #expect(RequestInspector.inspect(body: plain, path: "/chat/completions", kind: .openai, injectStreamUsage: true).rewrittenBody == nil)
+        let anthropic = Array(#"{"model":"claude-sonnet-4-5","stream":true,"max_tokens":10}"#.utf8)
+        let inspection = RequestInspector.inspect(body: anthropic, path: "/v1/messages", kind: .anthropic, injectStreamUsage: true)
+        #expect(inspection.rewrittenBody == nil)
+        #expect(inspection.maxOutputTokens == 10)
+        #expect(RequestInspector.inspect(body: Array(#"{"model":"gpt-4o","stream":true}"#.utf8), path: "/chat/completions", kind: .openai, injectStreamUsage: false).rewrittenBody == nil)
+    }
+
+    @Test("an explicit include_usage false is turned on")
+    func explicitFalse() throws {
+        let body = Array(#"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":false}}"#.utf8)
+        let rewritten = try #require(RequestInspector.inspect(body: body, path: "/chat/completions", kind: .openaiCompatible, injectStreamUsage: true).rewrittenBody)
+        #expect(String(decoding: rewritten, as: UTF8.self).contains(#""include_usage":true"#))
+    }
+
+    @Test("Gemini: model and streaming from the path")
+    func gemini() {
+        let inspection = RequestInspector.inspect(body: Array("{}".utf8), path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent", kind: .gemini, injectStreamUsage: true)
+        #expect(inspection.model == "gemini-2.5-flash")
+        #expect(inspection.streams)
+    }
+
+    @Test("routes collapse ids; tags are bounded")
+    func routesAndTags() {
+        #expect(RouteNormalizer.route(for: "/v1/files/file-abc123DEF456ghi789JKL") == "/v1/files/{id}")
+        #expect(RouteNormalizer.route(for: "/2010-04-01/Accounts/AC1234567890abcdef1234567890abcdef/Messages.json") == "/2010-04-01/Accounts/{id}/Messages.json")
+        #expect(RouteNormalizer.route(for: "/v1/users/42/orders/550e8400-e29b-41d4-a716-446655440000") == "/v1/users/{id}/orders/{id}")
+        #expect(RouteNormalizer.route(for: "/v1beta/models/gemini-2.5-flash:generateContent") == "/v1beta/models/gemini-2.5-flash:generateContent")
+        #expect(RequestTags.json(RequestTags.parse("feature=chat, user=42,bad key=x,evil=\"quote\"")) == #"{"feature":"chat","user":"42"}"#)
+        #expect(RequestTags.parse((0..<30).map { "k\($0)=v" }.joined(separator: ",")).count == 10)
+    }
+}

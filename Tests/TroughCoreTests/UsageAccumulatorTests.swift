@@ -1,0 +1,180 @@
+import Testing
+@testable import TroughCore
+
+@Suite("Usage accumulator")
+struct UsageAccumulatorTests {
+    @Test("every fixture yields its documented usage, fed whole", arguments: UsageFixtures.all)
+    func whole(_ fixture: UsageFixture) {
+        let accumulator = fixture.accumulate(chunkSize: Int.max)
+        #expect(accumulator.usage() == fixture.expected)
+        #expect(accumulator.sawEnd == fixture.sawEnd)
+    }
+
+    @Test("every fixture gives the same result fed byte by byte and in odd chunks", arguments: UsageFixtures.all)
+    func chunked(_ fixture: UsageFixture) {
+        for chunkSize in [1, 2, 3, 7, 64] {
+            let accumulator = fixture.accumulate(chunkSize: chunkSize)
+            #expect(accumulator.usage() == fixture.expected, "chunk size \(chunkSize)")
+            #expect(accumulator.sawEnd == fixture.sawEnd, "chunk size \(chunkSize)")
+        }
+    }
+
+    @Test("an Anthropic stream cut off after message_start still reports the input side")
+    func anthropicCutOff() {
+        var accumulator = UsageAccumulator(provider: .anthropic, contentType: "text/event-stream", requestModel: "claude-3-7-sonnet-latest")
+        let body = sseBody([
+            ("message_start", UsageFixtures.anthropicMessageStart),
+            ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
+            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}"#),
+        ]) + "event: content_block_delta\ndata: {\"type\":\"content_blo"
+        for byte in body.utf8 { accumulator.consume(CollectionOfOne(byte)) }
+        #expect(accumulator.usage() == Usage(
+            model: "claude-3-7-sonnet-20250219", inputTokens: 472, cachedInputTokens: 2048, cacheWriteTokens: 1024, outputTokens: 2
+        ))
+        #expect(!accumulator.sawEnd)
+    }
+
+    @Test("usage can be read mid-stream and keeps growing to the final count")
+    func readMidStream() {
+        var accumulator = UsageAccumulator(provider: .anthropic, contentType: "text/event-stream", requestModel: nil)
+        #expect(accumulator.usage() == nil)
+        let body = Array(UsageFixtures.anthropicStream.utf8)
+        accumulator.consume(body[..<(body.count / 2)])
+        #expect(accumulator.usage()?.inputTokens == 472)
+        accumulator.consume(body[(body.count / 2)...])
+        #expect(accumulator.usage()?.outputTokens == 15)
+        #expect(accumulator.sawEnd)
+    }
+
+    @Test("an empty body has no usage")
+    func emptyBody() {
+        for provider in ProviderKind.allCases {
+            var accumulator = UsageAccumulator(provider: provider, contentType: "application/json", requestModel: "m")
+            accumulator.consume([UInt8]())
+            #expect(accumulator.usage() == nil)
+        }
+    }
+
+    @Test("a final event without its blank line still counts")
+    func unterminatedLastEvent() {
+        var accumulator = UsageAccumulator(provider: .openai, contentType: "text/event-stream", requestModel: nil)
+        accumulator.consume(Array(#"data: {"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":4,"total_tokens":13}}"#.utf8))
+        #expect(accumulator.usage() == Usage(model: "gpt-4o", inputTokens: 9, outputTokens: 4))
+    }
+
+    @Test("an SSE stream served without its Content-Type is recognised")
+    func sniffsEventStream() {
+        let fixture = UsageFixtures.openAI[1]
+        for contentType in [nil, "application/json", "text/plain"] as [String?] {
+            var accumulator = UsageAccumulator(provider: .openai, contentType: contentType, requestModel: nil)
+            accumulator.consume(Array("\n".utf8))
+            for byte in fixture.body.utf8 { accumulator.consume(CollectionOfOne(byte)) }
+            #expect(accumulator.usage() == fixture.expected)
+            #expect(accumulator.sawEnd)
+        }
+    }
+
+    @Test("an Ollama stream served as application/json is read line by line")
+    func ndjsonAsJSON() {
+        let fixture = UsageFixtures.ollama[0]
+        var accumulator = UsageAccumulator(provider: .openaiCompatible, contentType: "application/json", requestModel: nil)
+        accumulator.consume(Array(fixture.body.utf8))
+        #expect(accumulator.usage() == fixture.expected)
+    }
+
+    @Test("the request's model is used when the response names none")
+    func requestModelFallback() {
+        var accumulator = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-4.1")
+        accumulator.consume(Array(#"{"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"#.utf8))
+        #expect(accumulator.usage() == Usage(model: "gpt-4.1", inputTokens: 3, outputTokens: 2))
+    }
+
+    // MARK: Large bodies
+
+    @Test("a 3 MiB embeddings body fed in 1000-byte chunks yields its usage from the tail")
+    func largeEmbeddings() throws {
+        let vector = Array(repeating: "-0.0123456789", count: 256).joined(separator: ",")
+        var body = #"{"object":"list","data":["#
+        for index in 0..<1000 {
+            body += (index == 0 ? "" : ",") + #"{"object":"embedding","index":\#(index),"embedding":[\#(vector)]}"#
+        }
+        // A string after the real usage that looks like usage once its escapes are ignored must not be taken.
+        body += #"],"model":"text-embedding-3-large","usage":{"prompt_tokens":98765,"total_tokens":98765},"#
+            + #""echo":"not \"usage\":{\"prompt_tokens\":1,\"total_tokens\":1} \\\"usage\": 2"}"#
+        let bytes = Array(body.utf8)
+        try #require(bytes.count > 3 * 1024 * 1024)
+
+        var accumulator = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "text-embedding-3-large")
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + 1000, bytes.count)
+            accumulator.consume(bytes[start..<end])
+            start = end
+        }
+        #expect(accumulator.usage() == Usage(model: "text-embedding-3-large", inputTokens: 98765))
+        #expect(accumulator.sawEnd)
+    }
+
+    @Test("a large Anthropic message takes its model from the head and its usage from the tail")
+    func largeAnthropicMessage() {
+        let text = String(repeating: #"Quote: \"usage\":{\"input_tokens\":1} — ünïcödé \\ "#, count: 12_000)
+        let body = #"{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"\#(text)"}],"stop_reason":"max_tokens","stop_sequence":null,"usage":{"input_tokens":1500,"cache_creation_input_tokens":0,"cache_read_input_tokens":90000,"output_tokens":64000}}"#
+        let bytes = Array(body.utf8)
+        #expect(bytes.count > UsageAccumulator.documentLimit)
+        var accumulator = UsageAccumulator(provider: .anthropic, contentType: "application/json", requestModel: nil)
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + 4096, bytes.count)
+            accumulator.consume(bytes[start..<end])
+            start = end
+        }
+        #expect(accumulator.usage() == Usage(model: "claude-sonnet-4-5-20250929", inputTokens: 1500, cachedInputTokens: 90000, outputTokens: 64000))
+    }
+
+    @Test("a Gemini SSE event carrying a 2 MiB image still yields its usage")
+    func largeGeminiEvent() {
+        let image = "iVBORw0KGgoAAAANSUhEUgAA" + String(repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo+/", count: 56_000)
+        let body = sseBody([
+            (nil, #"{"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png","data": "\#(image)"}}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 12,"candidatesTokenCount": 1290,"totalTokenCount": 1302,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 12}],"candidatesTokensDetails": [{"modality": "IMAGE","tokenCount": 1290}]},"modelVersion": "gemini-2.5-flash-image","responseId": "xyz"}"#),
+        ], newline: "\r\n")
+        let bytes = Array(body.utf8)
+        #expect(bytes.count > SSEDataReader.eventLimit)
+        var accumulator = UsageAccumulator(provider: .gemini, contentType: "text/event-stream", requestModel: "gemini-2.5-flash-image-preview")
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + 16_384, bytes.count)
+            accumulator.consume(bytes[start..<end])
+            start = end
+        }
+        #expect(accumulator.usage() == Usage(model: "gemini-2.5-flash-image", inputTokens: 12, outputTokens: 1290))
+        #expect(accumulator.sawEnd)
+    }
+
+    @Test("the key scanner skips escaped keys and null values and cuts balanced values")
+    func keyScanner() {
+        let tail = Array(#"ng part of a string","usage":{"a":"}\"{","b":[1,{"c":2}]},"x":"\"usage\":{}","usage":null}"#.utf8)
+        let value = JSONKeyScanner.lastValue(of: "usage", in: tail) as? [String: Any]
+        #expect(value?["a"] as? String == "}\"{")
+        #expect(JSONKeyScanner.firstValue(of: "missing", in: tail) == nil)
+        // The key `q"usage` ends like `"usage"`; its opening quote is escaped, so it is not `usage`.
+        let lookalike = Array(#"{"usage":{"a":1},"q\"usage":{"a":2}}"#.utf8)
+        #expect((JSONKeyScanner.lastValue(of: "usage", in: lookalike) as? [String: Any])?["a"] as? Int == 1)
+        let cut = Array(#"{"usage":{"prompt_tokens":12"#.utf8)
+        #expect(JSONKeyScanner.lastValue(of: "usage", in: cut) == nil)
+    }
+
+    @Test("a bounded buffer keeps its head and a rolling tail once it overflows")
+    func boundedBuffer() {
+        var buffer = BoundedBuffer(wholeLimit: BoundedBuffer.headLimit)
+        let bytes = (0..<(1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        for start in stride(from: 0, to: bytes.count, by: 999) {
+            buffer.append(contentsOf: bytes[start..<min(start + 999, bytes.count)])
+        }
+        #expect(buffer.overflowed)
+        #expect(buffer.count == bytes.count)
+        #expect(buffer.head == Array(bytes.prefix(BoundedBuffer.headLimit)))
+        #expect(buffer.tail.count >= BoundedBuffer.tailLimit)
+        #expect(buffer.tail.count <= BoundedBuffer.tailLimit + BoundedBuffer.tailSlack)
+        #expect(buffer.tail == Array(bytes.suffix(buffer.tail.count)))
+    }
+}

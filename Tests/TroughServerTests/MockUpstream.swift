@@ -1,0 +1,180 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A provider stand-in on loopback for proxy tests: answers like OpenAI, Anthropic and Gemini do
+/// (recorded shapes, streamed or not), and remembers what it received.
+final class MockUpstream: Sendable {
+    struct Received: Sendable {
+        let method: String
+        let path: String
+        let query: String?
+        let headers: HTTPFields
+        let body: String
+    }
+
+    let received = Mutex<[Received]>([])
+    let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    var last: Received? { received.withLock { $0.last } }
+
+    private init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts the upstream on a free port; `stop()` ends it.
+    static func start() async throws -> MockUpstream {
+        let recorder = Recorder()
+        let router = Router()
+        router.middlewares.add(recorder)
+        MockRoutes.add(to: router)
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "mock-upstream")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        var port = 0
+        for await value in portStream { port = value }
+        let upstream = MockUpstream(port: port, group: group, task: task)
+        recorder.sink.withLock { $0 = upstream }
+        return upstream
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+
+    /// Records every request (with its body) before the routes answer.
+    final class Recorder: RouterMiddleware, Sendable {
+        typealias Context = BasicRequestContext
+        let sink = Mutex<MockUpstream?>(nil)
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 24)
+            let received = Received(method: request.method.rawValue, path: request.uri.path, query: request.uri.query, headers: request.headers, body: String(buffer: body))
+            sink.withLock { upstream in upstream?.received.withLock { $0.append(received) } }
+            return try await next(request, context)
+        }
+    }
+}
+
+/// The recorded answers.
+enum MockRoutes {
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func sse(_ events: [String], delay: Duration = .zero) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            for event in events {
+                try await writer.write(ByteBuffer(string: event))
+                if delay > .zero { try await Task.sleep(for: delay) }
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    static func add(to router: Router<BasicRequestContext>) {
+        // OpenAI chat completions: streams when asked, with a usage chunk only when stream_options.include_usage is set.
+        router.post("/v1/chat/completions") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 24)
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+            let model = object["model"] as? String ?? "gpt-4o"
+            if request.headers[.authorization] == nil {
+                return json(#"{"error":{"message":"You didn't provide an API key.","type":"invalid_request_error","param":null,"code":null}}"#, status: .unauthorized)
+            }
+            guard object["stream"] as? Bool == true else {
+                return json("""
+                    {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"\(model)-2024-08-06",\
+                    "choices":[{"index":0,"message":{"role":"assistant","content":"Hello there!","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],\
+                    "usage":{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,\
+                    "prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},\
+                    "completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},\
+                    "service_tier":"default","system_fingerprint":"fp_fc9f1d7035"}
+                    """)
+            }
+            let includeUsage = (object["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true
+            let usageField = includeUsage ? #","usage":null"# : ""
+            var events = [
+                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]\#(usageField)}"# + "\n\n",
+                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}]\#(usageField)}"# + "\n\n",
+                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]\#(usageField)}"# + "\n\n",
+            ]
+            if includeUsage {
+                events.append(#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[],"usage":{"prompt_tokens":2000,"completion_tokens":500,"total_tokens":2500,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}"# + "\n\n")
+            }
+            events.append("data: [DONE]\n\n")
+            return sse(events)
+        }
+
+        // Anthropic messages, streamed, with cache reads and writes.
+        router.post("/v1/messages") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 24)
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+            if object["stream"] as? Bool == true {
+                return sse([
+                    "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01XFDUDYJgAACzvnptvVoYEL\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5-20250929\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,\"cache_creation_input_tokens\":2000,\"cache_read_input_tokens\":10000,\"output_tokens\":1}}}\n\n",
+                    "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+                    "event: ping\ndata: {\"type\": \"ping\"}\n\n",
+                    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello\"}}\n\n",
+                    "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+                    "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":15}}\n\n",
+                    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+                ])
+            }
+            return json(#"{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":503}}"#)
+        }
+
+        // Gemini generateContent with thinking and cached tokens.
+        router.post("/v1beta/models/{model}") { _, _ in
+            json(#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":200,"totalTokenCount":1500,"cachedContentTokenCount":400,"thoughtsTokenCount":300},"modelVersion":"gemini-2.5-flash","responseId":"abc"}"#)
+        }
+
+        // A model nobody has priced.
+        router.post("/v1/completions") { _, _ in
+            json(#"{"id":"cmpl-1","object":"text_completion","created":1,"model":"my-private-finetune","choices":[{"text":"x","index":0,"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}"#)
+        }
+
+        // Echoes what arrived, for header and body fidelity checks.
+        router.on("/echo/**", method: .put) { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 24)
+            return Response(status: .created, headers: [.contentType: "application/octet-stream", HTTPField.Name("X-Upstream-Custom")!: "yes"], body: .init(byteBuffer: body))
+        }
+        router.get("/echo/**") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain", HTTPField.Name("X-Upstream-Custom")!: "yes"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        }
+
+        // Slow answers and slow streams.
+        router.get("/slow") { _, _ in
+            try await Task.sleep(for: .seconds(5))
+            return json("{}")
+        }
+        router.post("/slow-stream") { _, _ in
+            sse((0..<50).map { "data: {\"i\":\($0)}\n\n" }, delay: .milliseconds(100))
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import SQLKit
+import Testing
+import TroughCore
+import TroughStore
+import TroughTestSupport
+
+@Suite("Events and rollups")
+struct EventStoreTests {
+    let logger = TestDatabase.logger
+
+    static func event(_ id: String, at milliseconds: Int64, cost: Int64, model: String = "gpt-4o", status: Int = 200, source: CostSource = .usage) -> RequestEvent {
+        var event = RequestEvent(eventID: id, tenantID: "ten_1", projectID: "prj_1", serviceID: "svc_1", tokenID: "tok_1",
+                                 occurredAt: Timestamp(milliseconds: milliseconds), method: "POST", route: "/chat/completions", status: status)
+        event.provider = "openai"
+        event.model = model
+        event.inputTokens = 100
+        event.outputTokens = 10
+        event.cost = Money(nanos: cost)
+        event.costSource = source
+        event.totalLatencyMicros = 1_000
+        return event
+    }
+
+    @Test("events are stored and added to hourly and daily rollups; a replay counts once", arguments: PostgresTestServer.drivers)
+    func rollups(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let day: Int64 = 86_400_000 * 20_000
+            let batch = [
+                Self.event("evt_a", at: day + 1_000, cost: 1_000),
+                Self.event("evt_b", at: day + 2_000, cost: 2_500),
+                Self.event("evt_c", at: day + 3_600_000 + 5, cost: 7, status: 502, source: .none),
+                Self.event("evt_d", at: day + 4_000, cost: 0, model: "mystery", source: .unpriced),
+            ]
+            try await db.store.recordEvents(batch, logger: logger)
+            try await db.store.recordEvents(Array(batch.prefix(2)), logger: logger)  // replayed: ignored
+
+            let stored = try await db.store.events(projectID: "prj_1", tenantID: "ten_1", from: Timestamp(milliseconds: day), to: Timestamp(milliseconds: day + 86_400_000), limit: 100, logger: logger)
+            #expect(stored.map(\.eventID) == ["evt_a", "evt_b", "evt_d", "evt_c"])
+            #expect(stored.first == batch.first)
+            #expect(try await db.store.events(projectID: "prj_1", tenantID: "ten_other", from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: .max), limit: 100, logger: logger).isEmpty)
+
+            let hourly = try await db.database.sql.raw("SELECT bucket_at, model, requests, errors, unpriced, cost_nanos, input_tokens FROM usage_hourly ORDER BY bucket_at, model").all()
+            let rows = try hourly.map { row in
+                [try row.decode(column: "bucket_at", as: Int64.self), try row.decode(column: "requests", as: Int64.self), try row.decode(column: "errors", as: Int64.self),
+                 try row.decode(column: "unpriced", as: Int64.self), try row.decode(column: "cost_nanos", as: Int64.self), try row.decode(column: "input_tokens", as: Int64.self)]
+            }
+            #expect(rows == [[day, 2, 0, 0, 3_500, 200], [day, 1, 0, 1, 0, 100], [day + 3_600_000, 1, 1, 0, 7, 100]])
+            let daily = try await db.database.sql.raw("SELECT CAST(SUM(requests) AS BIGINT) AS r, CAST(SUM(cost_nanos) AS BIGINT) AS c FROM usage_daily WHERE bucket_at = \(bind: day)").first()
+            #expect(try daily?.decode(column: "r", as: Int64.self) == 4)
+            #expect(try daily?.decode(column: "c", as: Int64.self) == 3_507)
+
+            // A later batch adds to the same rollup rows.
+            try await db.store.recordEvents([Self.event("evt_e", at: day + 10, cost: 500)], logger: logger)
+            let sum = try await db.database.sql.raw("SELECT cost_nanos FROM usage_hourly WHERE bucket_at = \(bind: day) AND model = 'gpt-4o'").first()
+            #expect(try sum?.decode(column: "cost_nanos", as: Int64.self) == 4_000)
+        }
+    }
+}
