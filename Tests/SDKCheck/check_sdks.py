@@ -1,0 +1,56 @@
+"""Drives Trough with the official OpenAI and Anthropic Python SDKs, base_url swapped, streamed and not.
+
+Run by the Swift test SDKCompatibilityTests (which starts Trough and a provider stand-in):
+    python check_sdks.py BASE_URL PROJECT_TOKEN
+Exits non-zero with a message on the first thing an SDK user would see go wrong.
+"""
+import sys
+
+import anthropic
+import openai
+
+base, token = sys.argv[1], sys.argv[2]
+headers = {"X-Project-Token": token}
+
+
+def check(condition, message):
+    if not condition:
+        sys.exit("SDK check failed: " + message)
+
+
+# OpenAI, base_url = Trough's /v1, the project token as the API key (the service stores the provider key).
+client = openai.OpenAI(base_url=base + "/v1", api_key=token, max_retries=0)
+completion = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}])
+check(completion.choices[0].message.content == "Hello there!", f"non-streamed content: {completion}")
+check(completion.usage.prompt_tokens == 1200 and completion.usage.prompt_tokens_details.cached_tokens == 1024, "usage passes through")
+raw = client.chat.completions.with_raw_response.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}])
+check(raw.headers.get("x-trough-cost-usd") == "0.00472", f"cost header: {raw.headers.get('x-trough-cost-usd')}")
+
+# A stream that did not ask for usage: every chunk has choices[0] (the injected usage chunk is removed).
+text = ""
+for chunk in client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}], stream=True):
+    text += chunk.choices[0].delta.content or ""
+check(text == "Hello", f"streamed text: {text!r}")
+
+# A stream that asked for usage gets it on the last chunk.
+chunks = list(client.chat.completions.create(model="gpt-4o", messages=[], stream=True, stream_options={"include_usage": True}))
+check(chunks[-1].usage is not None and chunks[-1].usage.prompt_tokens == 2000, "usage chunk when asked")
+
+# Errors come back as SDK errors with the API's message.
+bad = openai.OpenAI(base_url=base + "/v1", api_key="trough_pt_revoked_or_unknown", max_retries=0)
+try:
+    bad.chat.completions.create(model="gpt-4o", messages=[])
+    check(False, "an unknown token must fail")
+except openai.AuthenticationError as error:
+    check("unknown or revoked" in str(error), f"error message: {error}")
+
+# Anthropic, base_url = /proxy/{service}, the client's own key, the project token in a default header.
+claude = anthropic.Anthropic(base_url=base + "/proxy/claude", api_key="sk-ant-client-own", default_headers=headers, max_retries=0)
+message = claude.messages.create(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}])
+check(message.usage.input_tokens == 2095 and message.usage.output_tokens == 503, f"anthropic usage: {message.usage}")
+with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}]) as stream:
+    streamed = "".join(stream.text_stream)
+    final = stream.get_final_message()
+check(streamed == "Hello", f"anthropic streamed text: {streamed!r}")
+check(final.usage.output_tokens == 15 and final.usage.cache_read_input_tokens == 10000, f"anthropic stream usage: {final.usage}")
+print("SDK check passed: openai", openai.__version__, "anthropic", anthropic.__version__)
