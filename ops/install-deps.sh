@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(libargon2-dev pkg-config libsqlite3-dev)
-[ "${1:-}" = "--test" ] && packages+=(postgresql python3 python3-venv)
+[ "${1:-}" = "--test" ] && packages+=(postgresql python3 python3-venv chromium chromium-driver)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -38,11 +38,11 @@ as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres trough_test
 export TROUGH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/trough_test?sslmode=disable"
 echo "test.sh: PostgreSQL on 127.0.0.1:$pg_port"
 
-# The official Python SDKs, for the SDK compatibility test.
-venv=.build/sdk-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import openai, anthropic' 2>/dev/null; then
+# The official Python SDKs (SDK compatibility test) and Selenium (browser test, with Debian's chromium).
+venv=.build/test-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import openai, anthropic, selenium' 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'openai>=1.50' 'anthropic>=0.40'
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'openai>=1.50' 'anthropic>=0.40' 'selenium>=4.20'
 fi
 export TROUGH_TEST_PYTHON="$PWD/$venv/bin/python"
 
