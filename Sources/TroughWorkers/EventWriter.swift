@@ -31,12 +31,14 @@ public struct EventWriter: ServiceLifecycle.Service {
                 }
             }
         } onGracefulShutdown: {}
-        // Drain everything that is left, to the database or, failing that, to the spool.
-        while queue.depth > 0 {
-            await flushOnce()
-            if queue.depth > 0, !spool.isEmpty { break }
-        }
+        // Drain: write what the database takes; if it is down, the rest waits in the spool on disk.
         await flushOnce()
+        while queue.depth > 0, spool.isEmpty {
+            await flushOnce()
+        }
+        if queue.depth > 0 {
+            spoolQueued(limit: Int.max)
+        }
     }
 
     /// Replays the spool if it has batches, then writes one batch from the queue.

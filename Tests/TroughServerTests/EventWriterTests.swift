@@ -23,69 +23,72 @@ final class FlakyEventStore: EventStore {
     }
 }
 
-@Suite("Event writer")
-struct EventWriterTests {
-    static func event(_ index: Int) -> RequestEvent {
-        var event = RequestEvent(tenantID: "ten_1", projectID: "prj_1", serviceID: nil, tokenID: nil, occurredAt: Timestamp(milliseconds: 1_700_000_000_000 + Int64(index)), method: "POST", route: "/x", status: 200)
-        event.cost = Money(nanos: Int64(index))
-        event.costSource = .usage
-        return event
-    }
 
-    @Test("database down → spool → replayed in order when it returns; graceful shutdown drains; nothing lost", arguments: PostgresTestServer.drivers)
-    func spoolAndReplay(driver: TestDriver) async throws {
-        try await TestDatabase.with(driver) { (db) async throws in
-            let flaky = FlakyEventStore(store: db.store)
-            let queue = EventQueue()
-            let spool = EventSpool(directory: db.directory.appendingPathComponent("spool").path)
-            let writer = EventWriter(queue: queue, store: flaky, spool: spool, logger: TestDatabase.logger, batchSize: 50, interval: .milliseconds(20))
-            let group = ServiceGroup(configuration: .init(services: [writer], logger: TestDatabase.logger))
-            let running = Task { try await group.run() }
-
-            for index in 0..<100 { queue.record(Self.event(index)) }
-            try await waitUntil { try await count(db) == 100 }
-
-            flaky.down.withLock { $0 = true }
-            for index in 100..<400 { queue.record(Self.event(index)) }
-            try await waitUntil { queue.depth == 0 && !spool.isEmpty }
-            #expect(try await count(db) == 100)
-            #expect(try spool.batches().flatMap { $0 }.count == 300)
-
-            flaky.down.withLock { $0 = false }
-            for index in 400..<450 { queue.record(Self.event(index)) }
-            try await waitUntil { try await count(db) == 450 }
-            #expect(spool.isEmpty)
-
-            // Events queued right before shutdown are written before the writer returns.
-            for index in 450..<1_000 { queue.record(Self.event(index)) }
-            await group.triggerGracefulShutdown()
-            try await running.value
-            #expect(try await count(db) == 1_000)
-            let stored = try await db.store.events(projectID: "prj_1", tenantID: "ten_1", from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: .max), limit: 2_000, logger: TestDatabase.logger)
-            #expect(stored.map(\.cost.nanos) == (0..<1_000).map(Int64.init))
+extension ServerSuites {
+    @Suite("Event writer")
+    struct EventWriterTests {
+        static func event(_ index: Int) -> RequestEvent {
+            var event = RequestEvent(tenantID: "ten_1", projectID: "prj_1", serviceID: nil, tokenID: nil, occurredAt: Timestamp(milliseconds: 1_700_000_000_000 + Int64(index)), method: "POST", route: "/x", status: 200)
+            event.cost = Money(nanos: Int64(index))
+            event.costSource = .usage
+            return event
         }
-    }
 
-    @Test("shutdown while the database is down leaves the events in the spool, and the next writer replays them")
-    func shutdownWhileDown() async throws {
-        try await TestDatabase.with(.sqlite) { (db) async throws in
-            let flaky = FlakyEventStore(store: db.store)
-            flaky.down.withLock { $0 = true }
-            let spool = EventSpool(directory: db.directory.appendingPathComponent("spool").path)
-            let queue = EventQueue()
-            let writer = EventWriter(queue: queue, store: flaky, spool: spool, logger: TestDatabase.logger, batchSize: 50, interval: .milliseconds(20))
-            let group = ServiceGroup(configuration: .init(services: [writer], logger: TestDatabase.logger))
-            let running = Task { try await group.run() }
-            for index in 0..<120 { queue.record(Self.event(index)) }
-            await group.triggerGracefulShutdown()
-            try await running.value
-            #expect(try spool.batches().flatMap { $0 }.count == 120)
+        @Test("database down → spool → replayed in order when it returns; graceful shutdown drains; nothing lost", arguments: PostgresTestServer.drivers)
+        func spoolAndReplay(driver: TestDriver) async throws {
+            try await TestDatabase.with(driver) { (db) async throws in
+                let flaky = FlakyEventStore(store: db.store)
+                let queue = EventQueue()
+                let spool = EventSpool(directory: db.directory.appendingPathComponent("spool").path)
+                let writer = EventWriter(queue: queue, store: flaky, spool: spool, logger: TestDatabase.logger, batchSize: 50, interval: .milliseconds(20))
+                let group = ServiceGroup(configuration: .init(services: [writer], logger: TestDatabase.logger))
+                let running = Task { try await group.run() }
 
-            flaky.down.withLock { $0 = false }
-            let next = EventWriter(queue: EventQueue(), store: flaky, spool: spool, logger: TestDatabase.logger)
-            await next.flushOnce()
-            #expect(try await count(db) == 120)
-            #expect(spool.isEmpty)
+                for index in 0..<100 { queue.record(Self.event(index)) }
+                try await waitUntil { try await count(db) == 100 }
+
+                flaky.down.withLock { $0 = true }
+                for index in 100..<400 { queue.record(Self.event(index)) }
+                try await waitUntil { queue.depth == 0 && !spool.isEmpty }
+                #expect(try await count(db) == 100)
+                #expect(try spool.batches().flatMap { $0 }.count == 300)
+
+                flaky.down.withLock { $0 = false }
+                for index in 400..<450 { queue.record(Self.event(index)) }
+                try await waitUntil { try await count(db) == 450 }
+                #expect(spool.isEmpty)
+
+                // Events queued right before shutdown are written before the writer returns.
+                for index in 450..<1_000 { queue.record(Self.event(index)) }
+                await group.triggerGracefulShutdown()
+                try await running.value
+                #expect(try await count(db) == 1_000)
+                let stored = try await db.store.events(projectID: "prj_1", tenantID: "ten_1", from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: .max), limit: 2_000, logger: TestDatabase.logger)
+                #expect(stored.map(\.cost.nanos) == (0..<1_000).map(Int64.init))
+            }
+        }
+
+        @Test("shutdown while the database is down leaves the events in the spool, and the next writer replays them")
+        func shutdownWhileDown() async throws {
+            try await TestDatabase.with(.sqlite) { (db) async throws in
+                let flaky = FlakyEventStore(store: db.store)
+                flaky.down.withLock { $0 = true }
+                let spool = EventSpool(directory: db.directory.appendingPathComponent("spool").path)
+                let queue = EventQueue()
+                let writer = EventWriter(queue: queue, store: flaky, spool: spool, logger: TestDatabase.logger, batchSize: 50, interval: .milliseconds(20))
+                let group = ServiceGroup(configuration: .init(services: [writer], logger: TestDatabase.logger))
+                let running = Task { try await group.run() }
+                for index in 0..<120 { queue.record(Self.event(index)) }
+                await group.triggerGracefulShutdown()
+                try await running.value
+                #expect(try spool.batches().flatMap { $0 }.count == 120)
+
+                flaky.down.withLock { $0 = false }
+                let next = EventWriter(queue: EventQueue(), store: flaky, spool: spool, logger: TestDatabase.logger)
+                await next.flushOnce()
+                #expect(try await count(db) == 120)
+                #expect(spool.isEmpty)
+            }
         }
     }
 }

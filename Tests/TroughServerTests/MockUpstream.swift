@@ -168,6 +168,14 @@ enum MockRoutes {
             Response(status: .ok, headers: [.contentType: "text/plain", HTTPField.Name("X-Upstream-Custom")!: "yes"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
 
+        // Twilio-like: an SMS priced per segment.
+        router.post("/2010-04-01/Accounts/{account}/Messages.json") { _, _ in
+            json(#"{"account_sid":"AC0123456789abcdef0123456789abcdef","body":"Hello","num_segments":"2","price":null,"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}"#, status: .created)
+        }
+        router.get("/2010-04-01/Accounts/{account}/Messages.json") { _, _ in
+            json(#"{"messages":[]}"#)
+        }
+
         // Slow answers and slow streams.
         router.get("/slow") { _, _ in
             try await Task.sleep(for: .seconds(5))

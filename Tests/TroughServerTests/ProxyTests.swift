@@ -34,249 +34,291 @@ struct ProxySetup {
     }
 }
 
-@Suite("The proxy")
-struct ProxyTests {
-    static func call(_ app: TestApp, _ method: HTTPRequest.Method, _ path: String, token: String?, body: String? = nil, headers extra: HTTPFields = [:]) async throws -> (status: Int, headers: HTTPFields, body: String) {
-        var headers = extra
-        if let token { headers[HTTPField.Name("X-Project-Token")!] = token }
-        if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
-        let response = try await app.client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        return (Int(response.status.code), response.headers, String(buffer: response.body))
-    }
 
-    @Test("OpenAI through /v1: the answer comes back unchanged with its cost, the stored key is injected, Trough's headers are not sent", arguments: PostgresTestServer.drivers)
-    func openAINonStreamed(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        defer { Task { await upstream.stop() } }
-        try await TestApp.with(driver) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream)
-            let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
-                                               body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#,
-                                               headers: [HTTPField.Name("X-Trough-Tags")!: "feature=chat,user=42", HTTPField.Name("OpenAI-Organization")!: "org-1"])
-            #expect(response.status == 200)
-            #expect(response.body.contains(#""id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG""#))
-            // 176 uncached × $2.50/M + 1,024 cached × $1.25/M + 300 out × $10/M = $0.00472
-            #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.00472")
-            #expect(response.headers[HTTPField.Name("X-Trough-Overhead-Ms")!] != nil)
-            #expect(response.headers[HTTPField.Name("X-Request-Id")!] != nil)
-
-            let received = try #require(upstream.last)
-            #expect(received.path == "/v1/chat/completions")
-            #expect(received.headers[.authorization] == "Bearer sk-test-stored-key-1234")
-            #expect(received.headers[HTTPField.Name("X-Project-Token")!] == nil)
-            #expect(received.headers[HTTPField.Name("X-Trough-Tags")!] == nil)
-            #expect(received.headers[HTTPField.Name("OpenAI-Organization")!] == "org-1")
-            #expect(received.body == #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#)
-
-            let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
-            #expect(event.cost.nanos == 4_720_000)
-            #expect(event.costSource == .usage)
-            #expect(event.inputTokens == 176 && event.cachedInputTokens == 1024 && event.outputTokens == 300)
-            #expect(event.model == "gpt-4o-2024-08-06")
-            #expect(event.provider == "openai")
-            #expect(event.route == "/chat/completions")
-            #expect(event.status == 200 && !event.streamed)
-            #expect(event.tags == #"{"feature":"chat","user":"42"}"#)
-            #expect(event.bytesOut == Int64(response.body.utf8.count))
+extension ServerSuites {
+    @Suite("The proxy")
+    struct ProxyTests {
+        static func call(_ app: TestApp, _ method: HTTPRequest.Method, _ path: String, token: String?, body: String? = nil, headers extra: HTTPFields = [:]) async throws -> (status: Int, headers: HTTPFields, body: String) {
+            var headers = extra
+            if let token { headers[HTTPField.Name("X-Project-Token")!] = token }
+            if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+            let response = try await app.client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+            return (Int(response.status.code), response.headers, String(buffer: response.body))
         }
-        await upstream.stop()
-    }
 
-    @Test("a stream that did not ask for usage is asked for it, priced, and the extra chunk removed", arguments: PostgresTestServer.drivers)
-    func openAIStreamInjection(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(driver) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream)
-            let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
-                                               body: #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Hi"}]}"#)
-            #expect(response.status == 200)
-            #expect(response.headers[.contentType]?.hasPrefix("text/event-stream") == true)
-            #expect(response.body.contains("Hello"))
-            #expect(response.body.hasSuffix("data: [DONE]\n\n"))
-            #expect(!response.body.contains("\"choices\":[]"), "the usage chunk the client did not ask for is removed")
-            #expect(upstream.last?.body.contains(#""stream_options":{"include_usage":true}"#) == true)
+        @Test("OpenAI through /v1: the answer comes back unchanged with its cost, the stored key is injected, Trough's headers are not sent", arguments: PostgresTestServer.drivers)
+        func openAINonStreamed(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            defer { Task { await upstream.stop() } }
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
+                                                   body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#,
+                                                   headers: [HTTPField.Name("X-Trough-Tags")!: "feature=chat,user=42", HTTPField.Name("OpenAI-Organization")!: "org-1"])
+                #expect(response.status == 200)
+                #expect(response.body.contains(#""id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG""#))
+                // 176 uncached × $2.50/M + 1,024 cached × $1.25/M + 300 out × $10/M = $0.00472
+                #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.00472")
+                #expect(response.headers[HTTPField.Name("X-Trough-Overhead-Ms")!] != nil)
+                #expect(response.headers[HTTPField.Name("X-Request-Id")!] != nil)
 
-            // A client that asked for usage gets the chunk.
-            let asked = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
-                                            body: #"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true},"messages":[]}"#)
-            #expect(asked.body.contains("\"choices\":[],\"usage\":{\"prompt_tokens\":2000"))
+                let received = try #require(upstream.last)
+                #expect(received.path == "/v1/chat/completions")
+                #expect(received.headers[.authorization] == "Bearer sk-test-stored-key-1234")
+                #expect(received.headers[HTTPField.Name("X-Project-Token")!] == nil)
+                #expect(received.headers[HTTPField.Name("X-Trough-Tags")!] == nil)
+                #expect(received.headers[HTTPField.Name("OpenAI-Organization")!] == "org-1")
+                #expect(received.body == #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#)
 
-            let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 2)
-            #expect(events.count == 2)
-            for event in events {
-                // 2,000 in × $2.50/M + 500 out × $10/M = $0.01
-                #expect(event.cost.nanos == 10_000_000)
-                #expect(event.streamed)
+                let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
+                #expect(event.cost.nanos == 4_720_000)
                 #expect(event.costSource == .usage)
+                #expect(event.inputTokens == 176 && event.cachedInputTokens == 1024 && event.outputTokens == 300)
+                #expect(event.model == "gpt-4o-2024-08-06")
+                #expect(event.provider == "openai")
+                #expect(event.route == "/chat/completions")
+                #expect(event.status == 200 && !event.streamed)
+                #expect(event.tags == #"{"feature":"chat","user":"42"}"#)
+                #expect(event.bytesOut == Int64(response.body.utf8.count))
+            }
+            await upstream.stop()
+        }
+
+        @Test("a stream that did not ask for usage is asked for it, priced, and the extra chunk removed", arguments: PostgresTestServer.drivers)
+        func openAIStreamInjection(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
+                                                   body: #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Hi"}]}"#)
+                #expect(response.status == 200)
+                #expect(response.headers[.contentType]?.hasPrefix("text/event-stream") == true)
+                #expect(response.body.contains("Hello"))
+                #expect(response.body.hasSuffix("data: [DONE]\n\n"))
+                #expect(!response.body.contains("\"choices\":[]"), "the usage chunk the client did not ask for is removed")
+                #expect(upstream.last?.body.contains(#""stream_options":{"include_usage":true}"#) == true)
+
+                // A client that asked for usage gets the chunk.
+                let asked = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
+                                                body: #"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true},"messages":[]}"#)
+                #expect(asked.body.contains("\"choices\":[],\"usage\":{\"prompt_tokens\":2000"))
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 2)
+                #expect(events.count == 2)
+                for event in events {
+                    // 2,000 in × $2.50/M + 500 out × $10/M = $0.01
+                    #expect(event.cost.nanos == 10_000_000)
+                    #expect(event.streamed)
+                    #expect(event.costSource == .usage)
+                }
+            }
+            await upstream.stop()
+        }
+
+        @Test("Anthropic streamed through /proxy/{service}: cache reads and writes priced apart, the client's own key passes", arguments: PostgresTestServer.drivers)
+        func anthropicStream(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream, kind: "anthropic", name: "claude", apiKey: nil)
+                let response = try await Self.call(app, .post, "/proxy/claude/v1/messages", token: setup.token,
+                                                   body: #"{"model":"claude-sonnet-4-5","max_tokens":1024,"stream":true,"messages":[{"role":"user","content":"Hi"}]}"#,
+                                                   headers: [HTTPField.Name("x-api-key")!: "sk-ant-client-own", HTTPField.Name("anthropic-version")!: "2023-06-01"])
+                #expect(response.status == 200)
+                #expect(response.body.contains("event: message_stop"))
+                #expect(upstream.last?.headers[HTTPField.Name("x-api-key")!] == "sk-ant-client-own")
+                #expect(upstream.last?.body.contains("stream_options") == false)
+
+                let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
+                // 25 in × $3/M + 2,000 cache writes × $3.75/M + 10,000 cache reads × $0.30/M + 15 out × $15/M = $0.0108
+                #expect(event.cost.nanos == 10_800_000)
+                #expect(event.inputTokens == 25 && event.cacheWriteTokens == 2000 && event.cachedInputTokens == 10000 && event.outputTokens == 15)
+                #expect(event.model == "claude-sonnet-4-5-20250929")
+                #expect(event.route == "/v1/messages")
+            }
+            await upstream.stop()
+        }
+
+        @Test("Gemini: model from the path, thinking billed as output, cached tokens apart", arguments: PostgresTestServer.drivers)
+        func gemini(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream, kind: "gemini", name: "gemini", apiKey: "AIza-stored-key-abcd")
+                let response = try await Self.call(app, .post, "/proxy/gemini/v1beta/models/gemini-2.5-flash:generateContent", token: setup.token,
+                                                   body: #"{"contents":[{"parts":[{"text":"Hi"}]}]}"#)
+                #expect(response.status == 200)
+                #expect(upstream.last?.headers[HTTPField.Name("x-goog-api-key")!] == "AIza-stored-key-abcd")
+                let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
+                // 600 in × $0.30/M + 400 cached × $0.03/M + (200 + 300 thinking) out × $2.50/M = $0.001442
+                #expect(event.cost.nanos == 1_442_000)
+                #expect(event.reasoningTokens == 300)
+                #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.001442")
+            }
+            await upstream.stop()
+        }
+
+        @Test("a model with no price is recorded as unpriced, never as $0", arguments: PostgresTestServer.drivers)
+        func unpricedModel(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let response = try await Self.call(app, .post, "/v1/completions", token: setup.token, body: #"{"model":"my-private-finetune","prompt":"x"}"#)
+                #expect(response.status == 200)
+                #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == nil)
+                let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
+                #expect(event.costSource == .unpriced)
+                #expect(event.inputTokens == 10 && event.outputTokens == 5)
+            }
+            await upstream.stop()
+        }
+
+        @Test("tokens and services: unknown or revoked tokens get 401, unknown services 404, all JSON", arguments: PostgresTestServer.drivers)
+        func authentication(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let missing = try await Self.call(app, .post, "/v1/chat/completions", token: nil, body: "{}")
+                #expect(missing.status == 401 && missing.body.contains(#""type":"unauthorized""#))
+                let unknown = try await Self.call(app, .post, "/v1/chat/completions", token: "trough_pt_nope", body: "{}")
+                #expect(unknown.status == 401)
+                let noService = try await Self.call(app, .get, "/proxy/nothing/x", token: setup.token)
+                #expect(noService.status == 404 && noService.body.contains(#""type":"not_found""#))
+
+                // The token as the SDK's API key works when the service stores the provider key.
+                let asKey = try await Self.call(app, .post, "/v1/chat/completions", token: nil, body: #"{"model":"gpt-4o"}"#,
+                                                headers: [.authorization: "Bearer " + setup.token])
+                #expect(asKey.status == 200)
+                #expect(upstream.last?.headers[.authorization] == "Bearer sk-test-stored-key-1234")
+
+                // Revoked: refused at once (this instance drops its cache on revoke).
+                let tokenID = try #require(try await setup.owner.send(.get, "/api/projects/\(setup.projectID)/tokens").list("tokens").first?["id"] as? String)
+                #expect(try await setup.owner.send(.delete, "/api/projects/\(setup.projectID)/tokens/\(tokenID)").status == 204)
+                #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: #"{"model":"gpt-4o"}"#).status == 401)
+            }
+            await upstream.stop()
+        }
+
+        @Test("generic APIs: method, path, query, headers and bodies pass unchanged both ways", arguments: PostgresTestServer.drivers)
+        func fidelity(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                try await setup.addService(app, name: "files", kind: "generic", baseURL: upstream.baseURL)
+                let payload = String(repeating: "0123456789abcdef", count: 40_000)
+                let response = try await Self.call(app, .put, "/proxy/files/echo/a%20b/c?x=1&y=%2F", token: setup.token, body: payload,
+                                                   headers: [.contentType: "application/octet-stream", HTTPField.Name("X-Custom")!: "kept", HTTPField.Name("Keep-Alive")!: "timeout=5", HTTPField.Name("X-Trough-Tags")!: "a=b"])
+                #expect(response.status == 201)
+                #expect(response.body == payload)
+                #expect(response.headers[HTTPField.Name("X-Upstream-Custom")!] == "yes")
+                let received = try #require(upstream.last)
+                #expect(received.method == "PUT")
+                #expect(received.path == "/echo/a%20b/c")
+                #expect(received.query == "x=1&y=%2F")
+                #expect(received.headers[HTTPField.Name("X-Custom")!] == "kept")
+                #expect(received.headers[HTTPField.Name("Keep-Alive")!] == nil)
+                #expect(received.headers[HTTPField.Name("X-Trough-Tags")!] == nil)
+                #expect(received.body == payload)
+                let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
+                #expect(event.costSource == CostSource.none)
+                #expect(event.bytesIn == Int64(payload.utf8.count) && event.bytesOut == Int64(payload.utf8.count))
+            }
+            await upstream.stop()
+        }
+
+        @Test("upstream down → 502 and upstream too slow → 504, JSON errors, events recorded", arguments: PostgresTestServer.drivers)
+        func upstreamFailures(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver, environment: ["TROUGH_UPSTREAM_READ_TIMEOUT_MS": "500"]) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                try await setup.addService(app, name: "down", kind: "generic", baseURL: "http://127.0.0.1:1")
+                try await setup.addService(app, name: "slow", kind: "generic", baseURL: upstream.baseURL)
+                let down = try await Self.call(app, .get, "/proxy/down/anything", token: setup.token)
+                #expect(down.status == 502)
+                #expect(down.body.contains(#""type":"upstream_unavailable""#))
+                let slow = try await Self.call(app, .get, "/proxy/slow/slow", token: setup.token)
+                #expect(slow.status == 504)
+                #expect(slow.body.contains(#""type":"upstream_timeout""#))
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 2)
+                #expect(Set(events.map(\.status)) == [502, 504])
+                #expect(Set(events.compactMap(\.errorType)) == ["upstream_unavailable", "upstream_timeout"])
+            }
+            await upstream.stop()
+        }
+
+        @Test("provider keys: stored encrypted, shown as the last four characters, bound to their row")
+        func providerKeys() async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let shown = try await setup.owner.send(.get, "/api/services/\(setup.serviceID)")
+                #expect(shown.string("api_key") == "…1234")
+                #expect(!shown.body.contains("sk-test-stored-key"))
+                let stored = try await app.database.sql.raw("SELECT ciphertext FROM provider_keys").all()
+                let ciphertext = try #require(try stored.first?.decode(column: "ciphertext", as: String.self))
+                #expect(!ciphertext.contains("sk-test") && !(Data(base64Encoded: ciphertext).map { String(decoding: $0, as: UTF8.self).contains("sk-test") } ?? true))
+
+                // The ciphertext copied onto another service's row does not open there.
+                try await setup.addService(app, name: "second", kind: "openai", baseURL: upstream.baseURL + "/v1", apiKey: "sk-other-key-9999")
+                try await app.database.sql.update("provider_keys").set("ciphertext", to: ciphertext)
+                    .where("last4", .equal, "9999").run()
+                try await Task.sleep(for: .seconds(6))  // past the proxy's cache
+                let response = try await Self.call(app, .post, "/proxy/second/chat/completions", token: setup.token, body: #"{"model":"gpt-4o"}"#)
+                #expect(response.status == 500)
+                #expect(upstream.last?.headers[.authorization] != "Bearer sk-test-stored-key-1234")
+            }
+            await upstream.stop()
+        }
+
+        @Test("base URLs on private networks are refused unless the operator allows them")
+        func privateUpstreamsRefused() async throws {
+            try await TestApp.with(.sqlite, environment: ["TROUGH_ALLOW_PRIVATE_UPSTREAMS": "false"]) { app in
+                let owner = try await APIUser.signUp(app)
+                let project = try await owner.send(.post, "/api/tenants/\(owner.tenantID)/projects", ["name": "P"]).string("id") ?? ""
+                for url in ["http://127.0.0.1:8080", "http://10.0.0.5/v1", "http://169.254.169.254/latest/meta-data", "http://[::1]:80", "http://localhost:11434", "ftp://example.com", "http://user:pw@example.com", "http://192.168.1.1", "http://[::ffff:127.0.0.1]/"] {
+                    let response = try await owner.send(.post, "/api/projects/\(project)/services", ["name": "x", "kind": "generic", "base_url": url])
+                    #expect(response.status == 400, "\(url): \(response.body)")
+                    #expect(response.errorType == "validation_failed")
+                }
+                #expect(try await owner.send(.get, "/api/projects/\(project)/services").list("services").isEmpty)
             }
         }
-        await upstream.stop()
     }
+}
 
-    @Test("Anthropic streamed through /proxy/{service}: cache reads and writes priced apart, the client's own key passes", arguments: PostgresTestServer.drivers)
-    func anthropicStream(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(driver) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream, kind: "anthropic", name: "claude", apiKey: nil)
-            let response = try await Self.call(app, .post, "/proxy/claude/v1/messages", token: setup.token,
-                                               body: #"{"model":"claude-sonnet-4-5","max_tokens":1024,"stream":true,"messages":[{"role":"user","content":"Hi"}]}"#,
-                                               headers: [HTTPField.Name("x-api-key")!: "sk-ant-client-own", HTTPField.Name("anthropic-version")!: "2023-06-01"])
-            #expect(response.status == 200)
-            #expect(response.body.contains("event: message_stop"))
-            #expect(upstream.last?.headers[HTTPField.Name("x-api-key")!] == "sk-ant-client-own")
-            #expect(upstream.last?.body.contains("stream_options") == false)
 
-            let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
-            // 25 in × $3/M + 2,000 cache writes × $3.75/M + 10,000 cache reads × $0.30/M + 15 out × $15/M = $0.0108
-            #expect(event.cost.nanos == 10_800_000)
-            #expect(event.inputTokens == 25 && event.cacheWriteTokens == 2000 && event.cachedInputTokens == 10000 && event.outputTokens == 15)
-            #expect(event.model == "claude-sonnet-4-5-20250929")
-            #expect(event.route == "/v1/messages")
-        }
-        await upstream.stop()
-    }
+extension ServerSuites {
+    @Suite("Cost rules through the proxy")
+    struct CostRuleProxyTests {
+        @Test("a Twilio SMS priced per segment from the response, by the most specific rule", arguments: PostgresTestServer.drivers)
+        func twilio(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                try await setup.addService(app, name: "twilio", kind: "generic", baseURL: upstream.baseURL, apiKey: "twilio-auth-token")
+                let services = try await setup.owner.send(.get, "/api/projects/\(setup.projectID)/services").list("services")
+                let twilioID = try #require(services.first { $0["name"] as? String == "twilio" }?["id"] as? String)
+                let sms = try await setup.owner.send(.post, "/api/services/\(twilioID)/rules", ["method": "POST", "path_pattern": "/2010-04-01/Accounts/*/Messages.json", "cost_usd": "0.0079", "unit_field": "num_segments"])
+                #expect(sms.status == 201, "\(sms.body)")
+                #expect(sms.string("cost_usd") == "0.0079")
+                #expect(try await setup.owner.send(.post, "/api/services/\(twilioID)/rules", ["path_pattern": "/**", "cost_usd": "0"]).status == 201)
+                #expect(try await setup.owner.send(.post, "/api/services/\(twilioID)/rules", ["path_pattern": "no-slash", "cost_usd": "1"]).status == 400)
+                #expect(try await setup.owner.send(.post, "/api/services/\(twilioID)/rules", ["path_pattern": "/x", "cost_usd": "-1"]).status == 400)
+                #expect(try await setup.owner.send(.get, "/api/services/\(twilioID)/rules").list("rules").count == 2)
 
-    @Test("Gemini: model from the path, thinking billed as output, cached tokens apart", arguments: PostgresTestServer.drivers)
-    func gemini(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(driver) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream, kind: "gemini", name: "gemini", apiKey: "AIza-stored-key-abcd")
-            let response = try await Self.call(app, .post, "/proxy/gemini/v1beta/models/gemini-2.5-flash:generateContent", token: setup.token,
-                                               body: #"{"contents":[{"parts":[{"text":"Hi"}]}]}"#)
-            #expect(response.status == 200)
-            #expect(upstream.last?.headers[HTTPField.Name("x-goog-api-key")!] == "AIza-stored-key-abcd")
-            let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
-            // 600 in × $0.30/M + 400 cached × $0.03/M + (200 + 300 thinking) out × $2.50/M = $0.001442
-            #expect(event.cost.nanos == 1_442_000)
-            #expect(event.reasoningTokens == 300)
-            #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.001442")
-        }
-        await upstream.stop()
-    }
+                let sent = try await ProxyTests.call(app, .post, "/proxy/twilio/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", token: setup.token,
+                                                     body: "To=%2B15558675310&Body=Hello", headers: [.contentType: "application/x-www-form-urlencoded"])
+                #expect(sent.status == 201)
+                #expect(sent.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.0158")
+                let listed = try await ProxyTests.call(app, .get, "/proxy/twilio/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json", token: setup.token)
+                #expect(listed.status == 200)
 
-    @Test("a model with no price is recorded as unpriced, never as $0", arguments: PostgresTestServer.drivers)
-    func unpricedModel(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(driver) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream)
-            let response = try await Self.call(app, .post, "/v1/completions", token: setup.token, body: #"{"model":"my-private-finetune","prompt":"x"}"#)
-            #expect(response.status == 200)
-            #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == nil)
-            let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
-            #expect(event.costSource == .unpriced)
-            #expect(event.inputTokens == 10 && event.outputTokens == 5)
-        }
-        await upstream.stop()
-    }
-
-    @Test("tokens and services: unknown or revoked tokens get 401, unknown services 404, all JSON", arguments: PostgresTestServer.drivers)
-    func authentication(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(driver) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream)
-            let missing = try await Self.call(app, .post, "/v1/chat/completions", token: nil, body: "{}")
-            #expect(missing.status == 401 && missing.body.contains(#""type":"unauthorized""#))
-            let unknown = try await Self.call(app, .post, "/v1/chat/completions", token: "trough_pt_nope", body: "{}")
-            #expect(unknown.status == 401)
-            let noService = try await Self.call(app, .get, "/proxy/nothing/x", token: setup.token)
-            #expect(noService.status == 404 && noService.body.contains(#""type":"not_found""#))
-
-            // The token as the SDK's API key works when the service stores the provider key.
-            let asKey = try await Self.call(app, .post, "/v1/chat/completions", token: nil, body: #"{"model":"gpt-4o"}"#,
-                                            headers: [.authorization: "Bearer " + setup.token])
-            #expect(asKey.status == 200)
-            #expect(upstream.last?.headers[.authorization] == "Bearer sk-test-stored-key-1234")
-
-            // Revoked: refused at once (this instance drops its cache on revoke).
-            let tokenID = try #require(try await setup.owner.send(.get, "/api/projects/\(setup.projectID)/tokens").list("tokens").first?["id"] as? String)
-            #expect(try await setup.owner.send(.delete, "/api/projects/\(setup.projectID)/tokens/\(tokenID)").status == 204)
-            #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: #"{"model":"gpt-4o"}"#).status == 401)
-        }
-        await upstream.stop()
-    }
-
-    @Test("generic APIs: method, path, query, headers and bodies pass unchanged both ways", arguments: PostgresTestServer.drivers)
-    func fidelity(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(driver) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream)
-            try await setup.addService(app, name: "files", kind: "generic", baseURL: upstream.baseURL)
-            let payload = String(repeating: "0123456789abcdef", count: 40_000)
-            let response = try await Self.call(app, .put, "/proxy/files/echo/a%20b/c?x=1&y=%2F", token: setup.token, body: payload,
-                                               headers: [.contentType: "application/octet-stream", HTTPField.Name("X-Custom")!: "kept", HTTPField.Name("Keep-Alive")!: "timeout=5", HTTPField.Name("X-Trough-Tags")!: "a=b"])
-            #expect(response.status == 201)
-            #expect(response.body == payload)
-            #expect(response.headers[HTTPField.Name("X-Upstream-Custom")!] == "yes")
-            let received = try #require(upstream.last)
-            #expect(received.method == "PUT")
-            #expect(received.path == "/echo/a%20b/c")
-            #expect(received.query == "x=1&y=%2F")
-            #expect(received.headers[HTTPField.Name("X-Custom")!] == "kept")
-            #expect(received.headers[HTTPField.Name("Keep-Alive")!] == nil)
-            #expect(received.headers[HTTPField.Name("X-Trough-Tags")!] == nil)
-            #expect(received.body == payload)
-            let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
-            #expect(event.costSource == CostSource.none)
-            #expect(event.bytesIn == Int64(payload.utf8.count) && event.bytesOut == Int64(payload.utf8.count))
-        }
-        await upstream.stop()
-    }
-
-    @Test("upstream down → 502 and upstream too slow → 504, JSON errors, events recorded", arguments: PostgresTestServer.drivers)
-    func upstreamFailures(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(driver, environment: ["TROUGH_UPSTREAM_READ_TIMEOUT_MS": "500"]) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream)
-            try await setup.addService(app, name: "down", kind: "generic", baseURL: "http://127.0.0.1:1")
-            try await setup.addService(app, name: "slow", kind: "generic", baseURL: upstream.baseURL)
-            let down = try await Self.call(app, .get, "/proxy/down/anything", token: setup.token)
-            #expect(down.status == 502)
-            #expect(down.body.contains(#""type":"upstream_unavailable""#))
-            let slow = try await Self.call(app, .get, "/proxy/slow/slow", token: setup.token)
-            #expect(slow.status == 504)
-            #expect(slow.body.contains(#""type":"upstream_timeout""#))
-            let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 2)
-            #expect(Set(events.map(\.status)) == [502, 504])
-            #expect(Set(events.compactMap(\.errorType)) == ["upstream_unavailable", "upstream_timeout"])
-        }
-        await upstream.stop()
-    }
-
-    @Test("provider keys: stored encrypted, shown as the last four characters, bound to their row")
-    func providerKeys() async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(.sqlite) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream)
-            let shown = try await setup.owner.send(.get, "/api/services/\(setup.serviceID)")
-            #expect(shown.string("api_key") == "…1234")
-            #expect(!shown.body.contains("sk-test-stored-key"))
-            let stored = try await app.database.sql.raw("SELECT ciphertext FROM provider_keys").all()
-            let ciphertext = try #require(try stored.first?.decode(column: "ciphertext", as: String.self))
-            #expect(!ciphertext.contains("sk-test") && !(Data(base64Encoded: ciphertext).map { String(decoding: $0, as: UTF8.self).contains("sk-test") } ?? true))
-
-            // The ciphertext copied onto another service's row does not open there.
-            try await setup.addService(app, name: "second", kind: "openai", baseURL: upstream.baseURL + "/v1", apiKey: "sk-other-key-9999")
-            try await app.database.sql.update("provider_keys").set("ciphertext", to: ciphertext)
-                .where("last4", .equal, "9999").run()
-            try await Task.sleep(for: .seconds(6))  // past the proxy's cache
-            let response = try await Self.call(app, .post, "/proxy/second/chat/completions", token: setup.token, body: #"{"model":"gpt-4o"}"#)
-            #expect(response.status == 500)
-            #expect(upstream.last?.headers[.authorization] != "Bearer sk-test-stored-key-1234")
-        }
-        await upstream.stop()
-    }
-
-    @Test("base URLs on private networks are refused unless the operator allows them")
-    func privateUpstreamsRefused() async throws {
-        try await TestApp.with(.sqlite, environment: ["TROUGH_ALLOW_PRIVATE_UPSTREAMS": "false"]) { app in
-            let owner = try await APIUser.signUp(app)
-            let project = try await owner.send(.post, "/api/tenants/\(owner.tenantID)/projects", ["name": "P"]).string("id") ?? ""
-            for url in ["http://127.0.0.1:8080", "http://10.0.0.5/v1", "http://169.254.169.254/latest/meta-data", "http://[::1]:80", "http://localhost:11434", "ftp://example.com", "http://user:pw@example.com", "http://192.168.1.1", "http://[::ffff:127.0.0.1]/"] {
-                let response = try await owner.send(.post, "/api/projects/\(project)/services", ["name": "x", "kind": "generic", "base_url": url])
-                #expect(response.status == 400, "\(url): \(response.body)")
-                #expect(response.errorType == "validation_failed")
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 2)
+                let post = try #require(events.first { $0.method == "POST" })
+                #expect(post.costSource == .rule && post.cost.nanos == 15_800_000 && post.units == 2)
+                #expect(post.route == "/2010-04-01/Accounts/*/Messages.json")
+                let get = try #require(events.first { $0.method == "GET" })
+                #expect(get.costSource == .rule && get.cost.nanos == 0 && get.route == "/**")
             }
-            #expect(try await owner.send(.get, "/api/projects/\(project)/services").list("services").isEmpty)
+            await upstream.stop()
         }
     }
 }

@@ -5,153 +5,159 @@ import Testing
 import TroughTestSupport
 
 /// `trough serve` as a user runs it: the real executable, real HTTP over loopback.
-@Suite("trough serve", .serialized)
-struct ServeProcessTests {
-    static func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trough-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
 
-    static func get(_ url: String) async throws -> (status: Int, body: String, headers: [String: String]) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        let headers = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
-        return (Int(response.status.code), String(buffer: body), headers)
-    }
+extension ServerSuites {
+    @Suite("trough serve", .serialized)
+    struct ServeProcessTests {
+        static func temporaryDirectory() throws -> URL {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trough-serve-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return directory
+        }
 
-    @Test("on the SQLite default it creates its data folder, migrates, and answers /healthz and /readyz")
-    func servesOnSQLiteDefault() async throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try ServerProcess(environment: [:], directory: directory)
-        defer { server.stop() }
-        try await server.waitUntilListening()
+        static func get(_ url: String) async throws -> (status: Int, body: String, headers: [String: String]) {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let headers = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+            return (Int(response.status.code), String(buffer: body), headers)
+        }
 
-        let health = try await Self.get(server.baseURL + "/healthz")
-        #expect(health.status == 200)
-        #expect(health.body == #"{"status":"ok"}"#)
-        #expect(health.headers["x-request-id"]?.hasPrefix("req_") == true)
+        @Test("on the SQLite default it creates its data folder, migrates, and answers /healthz and /readyz")
+        func servesOnSQLiteDefault() async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let server = try ServerProcess(environment: [:], directory: directory)
+            defer { server.stop() }
+            try await server.waitUntilListening()
 
-        let ready = try await Self.get(server.baseURL + "/readyz")
-        #expect(ready.status == 200)
-        #expect(ready.body == #"{"status":"ready"}"#)
+            let health = try await Self.get(server.baseURL + "/healthz")
+            #expect(health.status == 200)
+            #expect(health.body == #"{"status":"ok"}"#)
+            #expect(health.headers["x-request-id"]?.hasPrefix("req_") == true)
 
-        let dataDirectory = directory.appendingPathComponent("trough-data")
-        #expect(FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("trough.sqlite").path))
-        let keyPath = dataDirectory.appendingPathComponent("master.key").path
-        let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
-        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        #expect(server.log.contains("Generated a master key"))
+            let ready = try await Self.get(server.baseURL + "/readyz")
+            #expect(ready.status == 200)
+            #expect(ready.body == #"{"status":"ready"}"#)
 
-        // The database file is removed under the running server: no longer ready, still alive.
-        try FileManager.default.removeItem(at: dataDirectory.appendingPathComponent("trough.sqlite"))
-        let gone = try await Self.get(server.baseURL + "/readyz")
-        #expect(gone.status == 503)
-        #expect(gone.body.contains(#""type":"not_ready""#))
-        #expect(try await Self.get(server.baseURL + "/healthz").status == 200)
-    }
+            let dataDirectory = directory.appendingPathComponent("trough-data")
+            #expect(FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("trough.sqlite").path))
+            let keyPath = dataDirectory.appendingPathComponent("master.key").path
+            let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            #expect(server.log.contains("Generated a master key"))
 
-    @Test("the master key is generated once and kept across restarts")
-    func masterKeyIsStable() async throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let keyPath = directory.appendingPathComponent("trough-data/master.key").path
-        let first = try ServerProcess(environment: [:], directory: directory)
-        try await first.waitUntilListening()
-        first.signal(SIGTERM)
-        #expect(try await first.waitForExit() == 0)
-        let key = try String(contentsOfFile: keyPath, encoding: .utf8)
+            // The database file is removed under the running server: no longer ready, still alive.
+            try FileManager.default.removeItem(at: dataDirectory.appendingPathComponent("trough.sqlite"))
+            let gone = try await Self.get(server.baseURL + "/readyz")
+            #expect(gone.status == 503)
+            #expect(gone.body.contains(#""type":"not_ready""#))
+            #expect(try await Self.get(server.baseURL + "/healthz").status == 200)
+        }
 
-        let second = try ServerProcess(environment: [:], directory: directory)
-        defer { second.stop() }
-        try await second.waitUntilListening()
-        #expect(try String(contentsOfFile: keyPath, encoding: .utf8) == key)
-        #expect(!second.log.contains("Generated a master key"))
-    }
+        @Test("the master key is generated once and kept across restarts")
+        func masterKeyIsStable() async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let keyPath = directory.appendingPathComponent("trough-data/master.key").path
+            let first = try ServerProcess(environment: [:], directory: directory)
+            try await first.waitUntilListening()
+            first.signal(SIGTERM)
+            #expect(try await first.waitForExit() == 0)
+            let key = try String(contentsOfFile: keyPath, encoding: .utf8)
 
-    @Test("a malformed or missing setting stops start-up with exit code 2 and one line naming it", arguments: [
-        (["TROUGH_PORT": "eighty"], "TROUGH_PORT: expected an integer"),
-        (["TROUGH_DATABASE_URL": "mysql://x"], "TROUGH_DATABASE_URL: expected"),
-        (["TROUGH_MASTER_KEY": "c2hvcnQ="], "TROUGH_MASTER_KEY: expected base64 of exactly 32"),
-        (["TROUGH_DATABASE_URL": "postgres://u@127.0.0.1:1/db"], "TROUGH_MASTER_KEY: expected required with PostgreSQL"),
-        (["TROUGH_LOG_LEVEL": "loud"], "TROUGH_LOG_LEVEL: expected one of"),
-        (["TROUGH_PUBLIC_URL": "ftp://x"], "TROUGH_PUBLIC_URL: expected"),
-    ])
-    func badSettingExitsTwo(environment: [String: String], message: String) async throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try ServerProcess(environment: environment, directory: directory)
-        #expect(try await server.waitForExit() == 2)
-        let lines = server.log.split(separator: "\n")
-        #expect(lines.count == 1)
-        #expect(lines.first?.hasPrefix("trough: " + message) == true, "got: \(server.log)")
-    }
+            let second = try ServerProcess(environment: [:], directory: directory)
+            defer { second.stop() }
+            try await second.waitUntilListening()
+            #expect(try String(contentsOfFile: keyPath, encoding: .utf8) == key)
+            #expect(!second.log.contains("Generated a master key"))
+        }
 
-    @Test("on PostgreSQL a schema that is behind is refused in one line, and --migrate brings it current")
-    func postgresSchemaBehind() async throws {
-        let (url, drop) = try await PostgresTestServer.createDatabase()
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let environment = ["TROUGH_DATABASE_URL": url, "TROUGH_MASTER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="]
+        @Test("a malformed or missing setting stops start-up with exit code 2 and one line naming it", arguments: [
+            (["TROUGH_PORT": "eighty"], "TROUGH_PORT: expected an integer"),
+            (["TROUGH_DATABASE_URL": "mysql://x"], "TROUGH_DATABASE_URL: expected"),
+            (["TROUGH_MASTER_KEY": "c2hvcnQ="], "TROUGH_MASTER_KEY: expected base64 of exactly 32"),
+            (["TROUGH_DATABASE_URL": "postgres://u@127.0.0.1:1/db"], "TROUGH_MASTER_KEY: expected required with PostgreSQL"),
+            (["TROUGH_LOG_LEVEL": "loud"], "TROUGH_LOG_LEVEL: expected one of"),
+            (["TROUGH_PUBLIC_URL": "ftp://x"], "TROUGH_PUBLIC_URL: expected"),
+        ])
+        func badSettingExitsTwo(environment: [String: String], message: String) async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let server = try ServerProcess(environment: environment, directory: directory)
+            #expect(try await server.waitForExit() == 2)
+            let lines = server.log.split(separator: "\n")
+            #expect(lines.count == 1)
+            #expect(lines.first?.hasPrefix("trough: " + message) == true, "got: \(server.log)")
+        }
 
-        let refused = try ServerProcess(environment: environment, directory: directory)
-        #expect(try await refused.waitForExit() == 1)
-        #expect(refused.log.contains("schema is behind by 1 migration(s)"))
-        #expect(refused.log.contains("trough serve --migrate"))
+        @Test("on PostgreSQL a schema that is behind is refused in one line, and --migrate brings it current")
+        func postgresSchemaBehind() async throws {
+            let (url, drop) = try await PostgresTestServer.createDatabase()
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let environment = ["TROUGH_DATABASE_URL": url, "TROUGH_MASTER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="]
 
-        let status = try ServerProcess(arguments: ["migrate", "--status"], environment: environment, directory: directory)
-        #expect(try await status.waitForExit() == 0)
-        #expect(status.log.contains("pending  0001_initial_schema"))
+            let refused = try ServerProcess(environment: environment, directory: directory)
+            #expect(try await refused.waitForExit() == 1)
+            #expect(refused.log.contains("schema is behind by 1 migration(s)"))
+            #expect(refused.log.contains("trough serve --migrate"))
 
-        let server = try ServerProcess(arguments: ["serve", "--migrate"], environment: environment, directory: directory)
-        try await server.waitUntilListening()
-        #expect(try await Self.get(server.baseURL + "/readyz").status == 200)
+            let status = try ServerProcess(arguments: ["migrate", "--status"], environment: environment, directory: directory)
+            #expect(try await status.waitForExit() == 0)
+            #expect(status.log.contains("pending  0001_initial_schema"))
 
-        // The database is dropped under the running server: /readyz answers 503 within its timeout.
-        await drop()
-        let gone = try await Self.get(server.baseURL + "/readyz")
-        #expect(gone.status == 503)
-        #expect(try await Self.get(server.baseURL + "/healthz").status == 200)
-        server.signal(SIGTERM)
-        #expect(try await server.waitForExit() == 0)
+            let server = try ServerProcess(arguments: ["serve", "--migrate"], environment: environment, directory: directory)
+            try await server.waitUntilListening()
+            #expect(try await Self.get(server.baseURL + "/readyz").status == 200)
+
+            // The database is dropped under the running server: /readyz answers 503 within its timeout.
+            await drop()
+            let gone = try await Self.get(server.baseURL + "/readyz")
+            #expect(gone.status == 503)
+            #expect(try await Self.get(server.baseURL + "/healthz").status == 200)
+            server.signal(SIGTERM)
+            #expect(try await server.waitForExit() == 0)
+        }
     }
 }
 
-@Suite("Graceful shutdown", .serialized)
-struct GracefulShutdownTests {
-    @Test("SIGTERM lets an in-flight request finish, then the process exits 0")
-    func sigtermDrainsInFlightRequest() async throws {
-        let directory = try ServeProcessTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try ServerProcess(environment: [:], directory: directory)
-        defer { server.stop() }
-        try await server.waitUntilListening()
 
-        // A login whose body is still uploading when SIGTERM arrives.
-        let body = Data(#"{"email":"someone@example.com","password":"not the password"}"#.utf8)
-        let (chunks, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
-        var request = HTTPClientRequest(url: server.baseURL + "/api/auth/login")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .stream(chunks, length: .known(Int64(body.count)))
-        let inFlight = Task {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-            let text = try await response.body.collect(upTo: 1 << 16)
-            return (Int(response.status.code), String(buffer: text))
+extension ServerSuites {
+    @Suite("Graceful shutdown", .serialized)
+    struct GracefulShutdownTests {
+        @Test("SIGTERM lets an in-flight request finish, then the process exits 0")
+        func sigtermDrainsInFlightRequest() async throws {
+            let directory = try ServeProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let server = try ServerProcess(environment: [:], directory: directory)
+            defer { server.stop() }
+            try await server.waitUntilListening()
+
+            // A login whose body is still uploading when SIGTERM arrives.
+            let body = Data(#"{"email":"someone@example.com","password":"not the password"}"#.utf8)
+            let (chunks, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+            var request = HTTPClientRequest(url: server.baseURL + "/api/auth/login")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .stream(chunks, length: .known(Int64(body.count)))
+            let inFlight = Task {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                let text = try await response.body.collect(upTo: 1 << 16)
+                return (Int(response.status.code), String(buffer: text))
+            }
+            continuation.yield(ByteBuffer(data: body.prefix(10)))
+            try await Task.sleep(for: .milliseconds(300))
+
+            server.signal(SIGTERM)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(server.process.isRunning, "the server must wait for the request in flight")
+
+            continuation.yield(ByteBuffer(data: body.dropFirst(10)))
+            continuation.finish()
+            let (status, text) = try await inFlight.value
+            #expect(status == 401)
+            #expect(text.contains(#""type":"unauthorized""#))
+            #expect(try await server.waitForExit() == 0)
         }
-        continuation.yield(ByteBuffer(data: body.prefix(10)))
-        try await Task.sleep(for: .milliseconds(300))
-
-        server.signal(SIGTERM)
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(server.process.isRunning, "the server must wait for the request in flight")
-
-        continuation.yield(ByteBuffer(data: body.dropFirst(10)))
-        continuation.finish()
-        let (status, text) = try await inFlight.value
-        #expect(status == 401)
-        #expect(text.contains(#""type":"unauthorized""#))
-        #expect(try await server.waitForExit() == 0)
     }
 }

@@ -28,10 +28,10 @@ public struct LoginThrottlePolicy: Sendable {
     public var baseLockSeconds: Int64
     public var maxLockSeconds: Int64
 
-    /// Per account: 5 free failures in 15 minutes, then 2 s, 4 s, … up to 15 minutes.
-    public static let account = LoginThrottlePolicy(freeFailures: 5, windowSeconds: 900, baseLockSeconds: 2, maxLockSeconds: 900)
+    /// Per account: 5 free failures in 15 minutes, then 30 s, 60 s, … up to 15 minutes.
+    public static let account = LoginThrottlePolicy(freeFailures: 5, windowSeconds: 900, baseLockSeconds: 30, maxLockSeconds: 900)
     /// Per client address: more room for offices behind one address.
-    public static let address = LoginThrottlePolicy(freeFailures: 20, windowSeconds: 900, baseLockSeconds: 2, maxLockSeconds: 900)
+    public static let address = LoginThrottlePolicy(freeFailures: 20, windowSeconds: 900, baseLockSeconds: 30, maxLockSeconds: 900)
 
     public init(freeFailures: Int, windowSeconds: Int64, baseLockSeconds: Int64, maxLockSeconds: Int64) {
         self.freeFailures = freeFailures

@@ -145,6 +145,13 @@ public protocol Store: EventStore {
     /// The sealed keys of a project's services.
     func providerKeys(projectID: String, tenantID: String, logger: Logger) async throws -> [ProviderKey]
 
+    // MARK: Cost rules
+
+    func createCostRule(_ rule: CostRule, logger: Logger) async throws
+    /// The service's rules, oldest first.
+    func costRules(serviceID: String, tenantID: String, logger: Logger) async throws -> [CostRule]
+    func deleteCostRule(id: String, serviceID: String, tenantID: String, logger: Logger) async throws -> Bool
+
     // MARK: Request events
 
     /// The project's events in `[from, to)`, oldest first, at most `limit`.

@@ -110,7 +110,7 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
     var settings = AuthSettings()
     settings.secureCookies = configuration.publicURL.scheme == "https"
     let hasher = settings.passwordHasher
-    let decoyHash = try await NIOThreadPool.singleton.runIfActive { try hasher.hash(Identifier.secret(prefix: "decoy-")) }
+    let decoyHash = try await AuthSettings.hashingThreads.runIfActive { try hasher.hash(Identifier.secret(prefix: "decoy-")) }
 
     let router = Router(context: TroughRequestContext.self)
     router.middlewares.add(SecurityHeadersMiddleware())

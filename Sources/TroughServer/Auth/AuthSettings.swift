@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import TroughCore
 
 /// Session lifetimes, cookie flags and password rules.
@@ -17,4 +19,11 @@ public struct AuthSettings: Sendable {
     public static let maximumPasswordLength = 256
 
     public init() {}
+
+    /// Threads for argon2 only, so hashing (tens of milliseconds of CPU each) never holds up file or DNS work.
+    static let hashingThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        pool.start()
+        return pool
+    }()
 }

@@ -178,11 +178,11 @@ struct AuthController {
 
     func hashOffLoop(_ password: String) async throws -> String {
         let hasher = settings.passwordHasher
-        return try await NIOThreadPool.singleton.runIfActive { try hasher.hash(password) }
+        return try await AuthSettings.hashingThreads.runIfActive { try hasher.hash(password) }
     }
 
     func verifyOffLoop(_ password: String, against hash: String) async throws -> Bool {
         let hasher = settings.passwordHasher
-        return try await NIOThreadPool.singleton.runIfActive { hasher.verify(password, against: hash) }
+        return try await AuthSettings.hashingThreads.runIfActive { hasher.verify(password, against: hash) }
     }
 }

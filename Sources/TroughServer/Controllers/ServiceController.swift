@@ -18,6 +18,53 @@ struct ServiceController {
         api.get("/services/:service_id", use: show)
         api.patch("/services/:service_id", use: update)
         api.delete("/services/:service_id", use: delete)
+        api.post("/services/:service_id/rules", use: createRule)
+        api.get("/services/:service_id/rules", use: rules)
+        api.delete("/services/:service_id/rules/:rule_id", use: deleteRule)
+    }
+
+    struct RuleRequest: Decodable {
+        let method: String?
+        let pathPattern: String
+        let costUsd: String
+        let unitField: String?
+    }
+
+    @Sendable func createRule(_ request: Request, context: TroughRequestContext) async throws -> EditedResponse<CostRuleJSON> {
+        let (caller, service) = try await serviceAccess(context, atLeast: .admin)
+        let body = try await request.decode(as: RuleRequest.self, context: context)
+        guard CostRuleMatcher.isValid(pattern: body.pathPattern) else {
+            throw APIError.validation("path_pattern: expected a path starting with '/', where '*' matches one segment and a final '**' the rest")
+        }
+        let method = body.method.flatMap { $0.isEmpty || $0 == "*" ? nil : $0.uppercased() }
+        if let method, !ProxyController.methods.map(\.rawValue).contains(method) {
+            throw APIError.validation("method: expected one of \(ProxyController.methods.map(\.rawValue).joined(separator: ", ")) or omitted for any")
+        }
+        if let field = body.unitField, field.isEmpty || field.count > 128 {
+            throw APIError.validation("unit_field: expected the name of a numeric field of the JSON response")
+        }
+        let rule = CostRule(tenantID: service.tenantID, projectID: service.projectID, serviceID: service.id, method: method,
+                            pathPattern: body.pathPattern, cost: try Validate.budget(body.costUsd, field: "cost_usd"), unitField: body.unitField, createdAt: .now())
+        try await store.createCostRule(rule, logger: context.logger)
+        cache.invalidate(projectID: service.projectID)
+        await auditor.record("cost_rule.create", tenantID: service.tenantID, caller: caller, target: ("cost_rule", rule.id), metadata: ["pattern": rule.pathPattern, "cost_usd": rule.cost.usdString], context: context)
+        return EditedResponse(status: .created, response: CostRuleJSON(rule))
+    }
+
+    @Sendable func rules(_ request: Request, context: TroughRequestContext) async throws -> ListJSON<CostRuleJSON> {
+        let (_, service) = try await serviceAccess(context, atLeast: .viewer)
+        return ListJSON(items: try await store.costRules(serviceID: service.id, tenantID: service.tenantID, logger: context.logger).map(CostRuleJSON.init), key: "rules")
+    }
+
+    @Sendable func deleteRule(_ request: Request, context: TroughRequestContext) async throws -> Response {
+        let (caller, service) = try await serviceAccess(context, atLeast: .admin)
+        let ruleID = try context.parameters.require("rule_id")
+        guard try await store.deleteCostRule(id: ruleID, serviceID: service.id, tenantID: service.tenantID, logger: context.logger) else {
+            throw APIError.notFound("no such rule")
+        }
+        cache.invalidate(projectID: service.projectID)
+        await auditor.record("cost_rule.delete", tenantID: service.tenantID, caller: caller, target: ("cost_rule", ruleID), context: context)
+        return Response(status: .noContent)
     }
 
     struct CreateRequest: Decodable {
@@ -194,5 +241,25 @@ struct ServiceJSON: ResponseEncodable {
         suspendedReason = service.suspendedReason
         createdAt = service.createdAt.iso8601
         updatedAt = service.updatedAt.iso8601
+    }
+}
+
+struct CostRuleJSON: ResponseEncodable {
+    let id: String
+    let serviceId: String
+    let method: String?
+    let pathPattern: String
+    let costUsd: String
+    let unitField: String?
+    let createdAt: String
+
+    init(_ rule: CostRule) {
+        id = rule.id
+        serviceId = rule.serviceID
+        method = rule.method
+        pathPattern = rule.pathPattern
+        costUsd = rule.cost.usdString
+        unitField = rule.unitField
+        createdAt = rule.createdAt.iso8601
     }
 }

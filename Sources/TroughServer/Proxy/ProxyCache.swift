@@ -13,6 +13,8 @@ public final class ProxyCache: Sendable {
     public struct Upstream: Sendable {
         public let service: Service
         public let key: ProviderKey?
+        /// The service's cost rules.
+        public let rules: CostRuleMatcher
     }
 
     private let tokens = Mutex<[String: Entry<ProjectToken?>]>([:])

@@ -86,6 +86,8 @@ struct ProxyController {
             occurredAt: occurredAt, method: request.method.rawValue, route: RouteNormalizer.route(for: path.isEmpty ? "/" : path), status: 0
         )
         event.provider = ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
+        let rule = upstream.rules.match(method: request.method.rawValue, path: path.isEmpty ? "/" : path)
+        if let rule { event.route = rule.pathPattern }
         event.tags = RequestTags.json(RequestTags.parse(request.headers[.troughTags]))
 
         // The request body: small JSON LLM bodies are read to learn the model (and to ask streams for usage);
@@ -159,12 +161,12 @@ struct ProxyController {
                 let failure = UpstreamFailure(error)
                 event.errorType = failure.type
                 event.status = failure.status.code
-                finishEvent(&event, usage: nil, meter: meter, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                finishEvent(&event, meter: meter, rule: nil, body: nil, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
                 throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
             }
             let upstreamEnded = ContinuousClock.now
             _ = meter.process(body)
-            finishEvent(&event, usage: meter.usage, meter: meter, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+            finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
                 headers[.troughCost] = event.cost.usdString
             }
@@ -178,6 +180,7 @@ struct ProxyController {
         let prices = self.prices
         let forwardedLength = inspection.injectedStreamUsage ? nil : upstreamLength
         let startingMeter = meter
+        let matchedRule = rule
         let startingEvent = event
         return Response(status: status, headers: headers, body: ResponseBody(contentLength: forwardedLength) { writer in
             var meter = startingMeter
@@ -191,7 +194,7 @@ struct ProxyController {
                         } catch {
                             // The client went away: stop reading the upstream and record what was seen.
                             event.errorType = "client_disconnected"
-                            Self.complete(&event, meter: meter, prices: prices, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                            Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
                             events.record(event)
                             return
                         }
@@ -203,12 +206,12 @@ struct ProxyController {
             } catch {
                 let failure = UpstreamFailure(error)
                 event.errorType = failure.type
-                Self.complete(&event, meter: meter, prices: prices, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
                 events.record(event)
                 throw error
             }
             let upstreamEnded = ContinuousClock.now
-            Self.complete(&event, meter: meter, prices: prices, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+            Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
             events.record(event)
             try await writer.finish(nil)
         })
@@ -242,7 +245,11 @@ struct ProxyController {
         }
         var upstream: ProxyCache.Upstream?
         if let service {
-            upstream = ProxyCache.Upstream(service: service, key: try await store.providerKey(serviceID: service.id, tenantID: service.tenantID, logger: logger))
+            upstream = ProxyCache.Upstream(
+                service: service,
+                key: try await store.providerKey(serviceID: service.id, tenantID: service.tenantID, logger: logger),
+                rules: CostRuleMatcher(rules: try await store.costRules(serviceID: service.id, tenantID: service.tenantID, logger: logger))
+            )
         }
         cache.store(upstream: upstream, key: key, now: now)
         return upstream
@@ -250,27 +257,38 @@ struct ProxyController {
 
     // MARK: Events
 
-    func finishEvent(_ event: inout RequestEvent, usage: Usage?, meter: ResponseMeter, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
-        Self.complete(&event, meter: meter, prices: prices, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+    func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
+        Self.complete(&event, meter: meter, prices: prices, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
         events.record(event)
     }
 
     /// Fills in usage, cost, sizes and timings.
-    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceTable, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
+    /// A matching cost rule prices successful requests (per request, or per unit read from the body);
+    /// otherwise reported usage is priced from the table.
+    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceTable, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
         event.streamed = streamed
         event.bytesOut = meter.bytesOut
         event.upstreamLatencyMicros = micros(upstreamEnded - upstreamStarted)
         event.totalLatencyMicros = micros(ContinuousClock.now - started)
+        if let usage = meter.usage {
+            event.model = usage.model ?? event.model
+            event.inputTokens = usage.inputTokens
+            event.outputTokens = usage.outputTokens
+            event.cachedInputTokens = usage.cachedInputTokens
+            event.cacheWriteTokens = usage.cacheWriteTokens + usage.cacheWrite1hTokens
+            event.reasoningTokens = usage.reasoningTokens
+        }
+        if let rule, event.status < 400, event.errorType == nil {
+            let units = rule.unitField.map { field in body.map { CostRuleMatcher.units(field: field, body: Array($0.readableBytesView)) } ?? 1 } ?? 1
+            event.units = units
+            event.cost = Money(nanos: rule.cost.nanos.multipliedReportingOverflow(by: units).partialValue)
+            event.costSource = .rule
+            return
+        }
         guard let usage = meter.usage else {
             event.costSource = .none
             return
         }
-        event.model = usage.model ?? event.model
-        event.inputTokens = usage.inputTokens
-        event.outputTokens = usage.outputTokens
-        event.cachedInputTokens = usage.cachedInputTokens
-        event.cacheWriteTokens = usage.cacheWriteTokens + usage.cacheWrite1hTokens
-        event.reasoningTokens = usage.reasoningTokens
         guard let model = event.model, let price = prices.price(provider: event.provider, model: model, at: event.occurredAt), price.pricesTokens else {
             event.costSource = .unpriced
             return

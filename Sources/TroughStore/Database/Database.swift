@@ -22,7 +22,8 @@ public final class Database: Sendable {
     }
 
     /// Opens a pool. For SQLite the file's folder is created if missing.
-    /// - Parameter connectionsPerEventLoop: pool size per event loop (one event loop per core).
+    /// - Parameter connectionsPerEventLoop: PostgreSQL pool size per event loop (one event loop per core);
+    ///   SQLite always uses one connection.
     public static func open(
         _ location: DatabaseLocation,
         connectionsPerEventLoop: Int = 4,
@@ -33,17 +34,22 @@ public final class Database: Sendable {
         case .sqlite(let path):
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            // SQLite allows one writer at a time: one connection, on its own thread, serialises every query
+            // without lock waits (which would block shared threads), and transactions queue asynchronously.
+            let threadPool = NIOThreadPool(numberOfThreads: 1)
+            threadPool.start()
             let pool = EventLoopGroupConnectionPool(
-                source: SQLiteTunedSource(path: path),
-                maxConnectionsPerEventLoop: connectionsPerEventLoop,
-                requestTimeout: .seconds(10),
+                source: SQLiteTunedSource(path: path, threadPool: threadPool),
+                maxConnectionsPerEventLoop: 1,
+                requestTimeout: .seconds(30),
                 pruneInterval: nil,
                 logger: logger,
-                on: eventLoopGroup
+                on: eventLoopGroup.next()
             )
             let database = PooledSQLiteDatabase(pool: pool, logger: logger)
             return Database(dialect: .sqlite, sql: database.sql(queryLogLevel: .trace)) {
                 try await pool.shutdownAsync()
+                try await threadPool.shutdownGracefully()
             }
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
@@ -87,9 +93,10 @@ public final class Database: Sendable {
 /// Opens SQLite connections set up for a server: WAL journal, foreign keys, a busy timeout.
 struct SQLiteTunedSource: ConnectionPoolSource, Sendable {
     let path: String
+    let threadPool: NIOThreadPool
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
                 let pragmas = [
                     "PRAGMA busy_timeout = 10000",

@@ -65,3 +65,7 @@ extension RequestEvent: ColumnListing {
         "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "units", "cost_nanos", "cost_source", "streamed", "tags",
     ]
 }
+
+extension CostRule: ColumnListing {
+    static let columnNames = ["id", "tenant_id", "project_id", "service_id", "method", "path_pattern", "cost_nanos", "unit_field", "created_at", "updated_at"]
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Builds Trough's built-in price table (Sources/TroughCore/Resources/prices.json) from LiteLLM's
+community price table (model_prices_and_context_window_backup.json, USD per token).
+
+    python3 ops/prices/from_litellm.py SOURCE.json [--out PATH] [--effective-at ISO] [--cutoff YYYY-MM-DD]
+                                                    [--litellm-version X.Y.Z]
+
+Every price is written as an exact decimal string (never a float): per-token prices become USD per
+1,000,000 tokens via Decimal(repr(x)) * 1_000_000; per-image / per-second prices stay per unit.
+A report of everything skipped, merged or rounded goes to stderr. See ops/prices/README.md.
+"""
+import argparse
+import json
+import sys
+from decimal import Decimal, ROUND_HALF_UP
+
+PROVIDERS = {  # LiteLLM litellm_provider -> (Trough provider, key prefix to strip)
+    "openai": ("openai", "openai/"),
+    "text-completion-openai": ("openai", "openai/"),
+    "anthropic": ("anthropic", "anthropic/"),
+    "gemini": ("gemini", "gemini/"),
+    "mistral": ("mistral", "mistral/"),
+    "cohere": ("cohere", "cohere/"),
+    "cohere_chat": ("cohere", "cohere/"),
+    "groq": ("groq", "groq/"),
+    "together_ai": ("together", "together_ai/"),
+}
+MODES = {"chat", "completion", "responses", "embedding", "audio_transcription", "audio_speech", "image_generation"}
+VARIANT_MARKERS = ("batch", "priority", "flex")  # whole-key variants (field variants are ignored anyway)
+IMAGE_QUALITIES = ("standard", "hd", "low", "medium", "high")
+# Per-image price choice for size/quality-keyed image models: the standard 1024x1024 price.
+IMAGE_PREFERENCE = ("standard/1024-x-1024/", "1024-x-1024/", "medium/1024-x-1024/")
+MAX_DECIMALS = 9
+# LiteLLM keys whose prices are evidently wrong in the source; skipped (reported) rather than shipped.
+SUSPECT = {
+    "embed-multilingual-light-v3.0": "input_cost_per_token 0.0001 (= $100/M tokens), 1000x its siblings "
+                                     "embed-english-light-v3.0 / embed-multilingual-v3.0 ($0.10/M)",
+}
+
+# Trough's own entries, used only when LiteLLM has no entry for the (provider, model).
+OWN_ENTRIES = [
+    {"provider": "cohere", "model": "command-r-plus-08-2024", "input": "2.50", "output": "10.00"},
+    {"provider": "cohere", "model": "command-r-08-2024", "input": "0.15", "output": "0.60"},
+    {"provider": "cohere", "model": "command-a-03-2025", "input": "2.50", "output": "10.00"},
+    {"provider": "groq", "model": "llama-3.3-70b-versatile", "input": "0.59", "output": "0.79"},
+    {"provider": "groq", "model": "llama-3.1-8b-instant", "input": "0.05", "output": "0.08"},
+]
+FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
+               "reasoning", "per_image", "per_second", "per_request"]
+
+report = []
+
+
+def note(message):
+    report.append(message)
+
+
+def fmt(value, per_million, where):
+    """Exact decimal string, no exponent, trailing zeros trimmed but at least 2 decimals."""
+    d = Decimal(repr(value))
+    if per_million:
+        d *= 1000000
+    if d < 0:
+        raise SystemExit(f"negative price at {where}: {value!r}")
+    d = d.normalize()
+    exponent = d.as_tuple().exponent
+    if -exponent > MAX_DECIMALS:
+        rounded = d.quantize(Decimal(1).scaleb(-MAX_DECIMALS), rounding=ROUND_HALF_UP).normalize()
+        note(f"ROUNDED {where}: {format(d, 'f')} -> {format(rounded, 'f')} (more than {MAX_DECIMALS} decimals)")
+        d = rounded
+    text = format(d, "f")
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    if len(frac) < 2:
+        frac = frac + "0" * (2 - len(frac))
+    return f"{whole}.{frac}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("source")
+    ap.add_argument("--out", default="Sources/TroughCore/Resources/prices.json")
+    ap.add_argument("--effective-at", default="2026-11-01T00:00:00Z")
+    ap.add_argument("--cutoff", default="2026-11-23", help="skip entries deprecated before this date")
+    ap.add_argument("--litellm-version", default="1.106.2")
+    args = ap.parse_args()
+
+    with open(args.source) as f:
+        table = json.load(f)
+
+    entries = {}  # (provider, model) -> (litellm key, entry)
+    images = {}   # (provider, model) -> {prefix: (key, price)}
+    counts = {"out_of_scope": 0}
+
+    for key, spec in table.items():
+        if not isinstance(spec, dict) or key == "sample_spec":
+            continue
+        lp = spec.get("litellm_provider")
+        if lp not in PROVIDERS:
+            continue
+        mode = spec.get("mode")
+        if mode not in MODES:
+            counts["out_of_scope"] += 1
+            note(f"skip (mode {mode}): {lp} {key}")
+            continue
+        provider, prefix = PROVIDERS[lp]
+        model = key[len(prefix):] if key.startswith(prefix) else key
+        if model.startswith("ft:"):
+            note(f"skip (fine-tune): {key}")
+            continue
+        if any(m in part for part in model.lower().replace("_", "-").split("-") for m in VARIANT_MARKERS):
+            note(f"skip (batch/priority/flex variant): {key}")
+            continue
+        if key in SUSPECT:
+            note(f"SKIP suspect LiteLLM price: {key}: {SUSPECT[key]}")
+            continue
+        dep = spec.get("deprecation_date")
+        if dep and dep < args.cutoff:
+            note(f"skip (deprecated {dep}): {key}")
+            continue
+
+        # Size/quality-keyed image prices: collect, merged into the model's entry below.
+        parts = model.split("/")
+        if mode == "image_generation" and (parts[0] in IMAGE_QUALITIES or "-x-" in parts[0]):
+            if parts[0] in IMAGE_QUALITIES:
+                img_prefix, base = f"{parts[0]}/{parts[1]}/", "/".join(parts[2:])
+            else:
+                img_prefix, base = f"{parts[0]}/", "/".join(parts[1:])
+            price = spec.get("output_cost_per_image", spec.get("input_cost_per_image"))
+            if price is not None:
+                images.setdefault((provider, base), {})[img_prefix] = (key, price)
+            continue
+
+        e = {"provider": provider, "model": model}
+
+        def put(field, source_field, per_million=True):
+            if spec.get(source_field) is not None:
+                e[field] = fmt(spec[source_field], per_million, f"{key}.{source_field}")
+
+        put("input", "input_cost_per_token")
+        put("output", "output_cost_per_token")
+        if "output" not in e and mode == "image_generation" and spec.get("output_cost_per_image_token") is not None:
+            put("output", "output_cost_per_image_token")
+            note(f"image output tokens priced as output: {key} (output_cost_per_image_token)")
+        put("cached_input", "cache_read_input_token_cost")
+        put("cache_write", "cache_creation_input_token_cost")
+        put("cache_write_1h", "cache_creation_input_token_cost_above_1hr")
+        r, o = spec.get("output_cost_per_reasoning_token"), spec.get("output_cost_per_token")
+        if r is not None and (o is None or Decimal(repr(r)) != Decimal(repr(o))):
+            put("reasoning", "output_cost_per_reasoning_token")
+        put("per_image", "output_cost_per_image", per_million=False)
+        put("per_second", "input_cost_per_second", per_million=False)
+        if "per_second" not in e:
+            put("per_second", "output_cost_per_second", per_million=False)
+        if spec.get("input_cost_per_request") is not None:
+            put("per_request", "input_cost_per_request", per_million=False)
+
+        priced = [k for k in e if k not in ("provider", "model")]
+        if not priced:
+            unsupported = sorted(f for f in spec if "cost" in f)
+            note(f"skip (no price Trough can represent: {', '.join(unsupported) or 'none'}): {key}")
+            continue
+        if all(Decimal(e[k]) == 0 for k in priced):
+            note(f"skip (all prices zero in LiteLLM - free, preview or placeholder): {key}")
+            continue
+        tiers = sorted(f for f in spec if f.endswith("_tokens") and "_above_" in f and not f.endswith(("_batches", "_priority", "_flex")))
+        if tiers:
+            note(f"tier ignored (base price used): {key}: {', '.join(tiers)}")
+
+        k = (provider, model)
+        if k in entries:
+            prev_key, prev = entries[k]
+            if prev == e:
+                note(f"duplicate (same prices) merged: {key} = {prev_key}")
+                continue
+            # Prefer the provider-prefixed key (LiteLLM's canonical spelling for that provider).
+            keep_new = key.startswith(prefix) and not prev_key.startswith(prefix)
+            note(f"CONFLICT {provider}/{model}: {prev_key} {prev} vs {key} {e}; kept {key if keep_new else prev_key}")
+            if not keep_new:
+                continue
+        entries[k] = (key, e)
+
+    for (provider, base), prices in sorted(images.items()):
+        chosen = next((p for p in IMAGE_PREFERENCE if p in prices), None)
+        if chosen is None:
+            note(f"skip image prices (no standard 1024x1024 price): {provider}/{base}: {sorted(prices)}")
+            continue
+        src_key, price = prices[chosen]
+        value = fmt(price, False, f"{src_key}")
+        if (provider, base) in entries:
+            entries[(provider, base)][1]["per_image"] = value
+        else:
+            entries[(provider, base)] = (src_key, {"provider": provider, "model": base, "per_image": value})
+        if chosen != IMAGE_PREFERENCE[0]:
+            note(f"per_image for {provider}/{base} from {src_key} (no standard/1024-x-1024 key)")
+
+    for own in OWN_ENTRIES:
+        k = (own["provider"], own["model"])
+        if k in entries:
+            note(f"own entry not needed, LiteLLM has {k[0]}/{k[1]} ({entries[k][0]})")
+        else:
+            entries[k] = ("trough", dict(own))
+            note(f"Trough's own entry added: {k[0]}/{k[1]}")
+
+    models = []
+    for k in sorted(entries):
+        e = entries[k][1]
+        models.append({f: e[f] for f in FIELD_ORDER if f in e})
+
+    out = {
+        "source": f"LiteLLM model_prices_and_context_window_backup.json {args.litellm_version} (MIT) plus Trough's own entries",
+        "effective_at": args.effective_at,
+        "unit": "USD per 1,000,000 tokens unless the field name says otherwise",
+        "models": models,
+    }
+    validate(out)
+    with open(args.out, "w") as f:
+        json.dump(out, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+    per_provider = {}
+    for m in models:
+        per_provider[m["provider"]] = per_provider.get(m["provider"], 0) + 1
+    for line in report:
+        print(line, file=sys.stderr)
+    print(f"{len(models)} models: " + ", ".join(f"{p} {n}" for p, n in sorted(per_provider.items())), file=sys.stderr)
+
+
+def validate(out):
+    seen = set()
+    for m in out["models"]:
+        k = (m["provider"], m["model"])
+        assert k not in seen, f"duplicate {k}"
+        seen.add(k)
+        assert set(m) <= set(FIELD_ORDER), m
+        for f, v in m.items():
+            if f in ("provider", "model"):
+                continue
+            assert isinstance(v, str), (k, f, v)
+            whole, dot, frac = v.partition(".")
+            assert dot and whole.isdigit() and frac.isdigit() and 2 <= len(frac) <= MAX_DECIMALS, (k, f, v)
+            Decimal(v)
+    assert [(m["provider"], m["model"]) for m in out["models"]] == sorted(seen)
+
+
+if __name__ == "__main__":
+    main()
