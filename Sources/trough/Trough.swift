@@ -9,7 +9,7 @@ struct Trough: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trough",
         abstract: "Trough: an API cost monitor that proxies, prices and records every request.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -167,6 +168,24 @@ extension ServerSuites {
                 let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
                 #expect(event.costSource == .unpriced)
                 #expect(event.inputTokens == 10 && event.outputTokens == 5)
+                // The project shows how many requests could not be priced.
+                let project = try await setup.owner.send(.get, "/api/projects/\(setup.projectID)")
+                let monthToDate = try #require(project.json["month_to_date"] as? [String: Any])
+                #expect(monthToDate["unpriced_requests"] as? Int == 1)
+                #expect(monthToDate["requests"] as? Int == 1)
+                #expect(monthToDate["cost_usd"] as? String == "0.00")
+
+                // A custom price for the tenant prices its next requests; other tenants are unaffected.
+                let custom = try await setup.owner.send(.post, "/api/tenants/\(setup.owner.tenantID)/prices",
+                                                        ["provider": "openai", "model": "my-private-finetune", "input_usd_per_mtok": "3.00", "output_usd_per_mtok": "12.00"])
+                #expect(custom.status == 201, "\(custom.body)")
+                let priced = try await ProxyTests.call(app, .post, "/v1/completions", token: setup.token, body: #"{"model":"my-private-finetune","prompt":"x"}"#)
+                // 10 in × $3/M + 5 out × $12/M = $0.00009
+                #expect(priced.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.00009")
+                #expect(try await setup.owner.send(.get, "/api/tenants/\(setup.owner.tenantID)/prices").list("prices").count == 1)
+                let other = try await ProxySetup.make(app, upstream: upstream)
+                let unpricedElsewhere = try await ProxyTests.call(app, .post, "/v1/completions", token: other.token, body: #"{"model":"my-private-finetune","prompt":"x"}"#)
+                #expect(unpricedElsewhere.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == nil)
             }
             await upstream.stop()
         }
@@ -317,6 +336,38 @@ extension ServerSuites {
                 #expect(post.route == "/2010-04-01/Accounts/*/Messages.json")
                 let get = try #require(events.first { $0.method == "GET" })
                 #expect(get.costSource == .rule && get.cost.nanos == 0 && get.route == "/**")
+            }
+            await upstream.stop()
+        }
+    }
+}
+
+extension ServerSuites {
+    @Suite("Streams and disconnects")
+    struct StreamTests {
+        @Test("a client that hangs up mid-stream stops the upstream read, and what was seen is recorded", arguments: PostgresTestServer.drivers)
+        func clientDisconnect(driver: TestDriver) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(driver) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                try await setup.addService(app, name: "slow", kind: "generic", baseURL: upstream.baseURL)
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(app.client.port ?? 0)/proxy/slow/slow-stream")
+                request.method = .POST
+                request.headers.add(name: "X-Project-Token", value: setup.token)
+                let started = ContinuousClock.now
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                #expect(response.status.code == 200)
+                var received = 0
+                for try await chunk in response.body {
+                    received += chunk.readableBytes
+                    if received >= 30 { break }  // hang up after the first events
+                }
+                let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
+                #expect(event.errorType == "client_disconnected")
+                #expect(event.streamed)
+                #expect(event.bytesOut < 50 * 12)
+                // Recorded well before the upstream's 5-second stream would have ended.
+                #expect(ContinuousClock.now - started < .seconds(4))
             }
             await upstream.stop()
         }

@@ -99,7 +99,7 @@ extension ServerSuites {
 
             let refused = try ServerProcess(environment: environment, directory: directory)
             #expect(try await refused.waitForExit() == 1)
-            #expect(refused.log.contains("schema is behind by 1 migration(s)"))
+            #expect(refused.log.contains("schema is behind by 2 migration(s)"))
             #expect(refused.log.contains("trough serve --migrate"))
 
             let status = try ServerProcess(arguments: ["migrate", "--status"], environment: environment, directory: directory)
@@ -158,6 +158,32 @@ extension ServerSuites {
             #expect(status == 401)
             #expect(text.contains(#""type":"unauthorized""#))
             #expect(try await server.waitForExit() == 0)
+        }
+    }
+}
+
+extension ServerSuites {
+    @Suite("trough admin")
+    struct AdminCommandTests {
+        @Test("prices import stores a LiteLLM file into the shared table; a missing file fails in one line")
+        func importPrices() async throws {
+            let directory = try ServeProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let file = directory.appendingPathComponent("litellm.json")
+            try Data(#"{"my-model":{"litellm_provider":"openai","mode":"chat","input_cost_per_token":1e-06,"output_cost_per_token":2e-06}}"#.utf8).write(to: file)
+            // The first start creates and migrates the SQLite default; then the import goes into it.
+            let first = try ServerProcess(environment: [:], directory: directory)
+            try await first.waitUntilListening()
+            first.signal(SIGTERM)
+            #expect(try await first.waitForExit() == 0)
+
+            let importer = try ServerProcess(arguments: ["admin", "prices", "import", file.path, "--effective-at", "2026-01-01T00:00:00Z"], environment: [:], directory: directory)
+            #expect(try await importer.waitForExit() == 0)
+            #expect(importer.log.contains("imported 1 prices"), "\(importer.log)")
+
+            let missing = try ServerProcess(arguments: ["admin", "prices", "import", "/nonexistent.json"], environment: [:], directory: directory)
+            #expect(try await missing.waitForExit() != 0)
+            #expect(missing.log.contains("cannot read /nonexistent.json"))
         }
     }
 }

@@ -57,3 +57,37 @@ struct EventStoreTests {
         }
     }
 }
+
+@Suite("Stored prices")
+struct StoredPriceTests {
+    @Test("imports and tenant overrides round-trip; saving the same key replaces it", arguments: PostgresTestServer.drivers)
+    func roundTrip(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let logger = TestDatabase.logger
+            let now = Timestamp.now()
+            try await db.store.createUserWithTenant(User(email: "p@x.co", passwordHash: "h", createdAt: now), tenant: Tenant(id: "ten_p", name: "P", createdAt: now), logger: logger)
+            var imported = ModelPrice(provider: "openai", model: "gpt-4o", effectiveAt: Timestamp(milliseconds: 1_000), input: 2_500_000_000, output: 10_000_000_000, cacheWrite1h: 7)
+            imported.source = "import"
+            var override = ModelPrice(provider: "openai", model: "gpt-4o", effectiveAt: Timestamp(milliseconds: 0), input: 1, output: 2, perRequest: 3)
+            override.tenantID = "ten_p"
+            override.source = "tenant"
+            try await db.store.savePrices([imported, override], logger: logger)
+            imported.input = 2_000_000_000
+            try await db.store.savePrices([imported], logger: logger)
+
+            let stored = try await db.store.storedPrices(logger: logger)
+            #expect(stored.count == 2)
+            let shared = try #require(stored.first { $0.tenantID == nil })
+            #expect(shared.input == 2_000_000_000 && shared.cacheWrite1h == 7 && shared.source == "import")
+            let tenant = try await db.store.tenantPrices(tenantID: "ten_p", logger: logger)
+            #expect(tenant.count == 1 && tenant.first?.perRequest == 3)
+            #expect(try await db.store.tenantPrices(tenantID: "ten_other", logger: logger).isEmpty)
+            #expect(try await db.store.deleteTenantPrice(id: tenant.first?.id ?? "", tenantID: "ten_other", logger: logger) == false)
+            #expect(try await db.store.deleteTenantPrice(id: tenant.first?.id ?? "", tenantID: "ten_p", logger: logger))
+
+            let book = PriceBook(builtIn: PriceTable(), stored: stored)
+            #expect(book.price(tenantID: "ten_p", provider: "openai", model: "gpt-4o", at: now)?.perRequest == 3)
+            #expect(book.price(tenantID: "ten_q", provider: "openai", model: "gpt-4o", at: now)?.input == 2_000_000_000)
+        }
+    }
+}

@@ -1,5 +1,11 @@
 /// What one model costs, in nano-dollars per million tokens (or per unit), valid from `effectiveAt`.
 public struct ModelPrice: Hashable, Sendable {
+    /// Set for prices stored in the database (imports, tenants' overrides); nil for the built-in table.
+    public var id: String?
+    /// The tenant whose override or custom model this is; nil for everyone's.
+    public var tenantID: String?
+    /// `builtin`, `import` or `tenant`.
+    public var source: String = "builtin"
     public var provider: String
     public var model: String
     public var effectiveAt: Timestamp

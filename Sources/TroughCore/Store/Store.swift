@@ -152,8 +152,21 @@ public protocol Store: EventStore {
     func costRules(serviceID: String, tenantID: String, logger: Logger) async throws -> [CostRule]
     func deleteCostRule(id: String, serviceID: String, tenantID: String, logger: Logger) async throws -> Bool
 
+    // MARK: Prices
+
+    /// Saves prices (imports when `tenantID` is nil, else a tenant's overrides), replacing any with the same
+    /// owner, provider, model and effective time, in one transaction.
+    func savePrices(_ prices: [ModelPrice], logger: Logger) async throws
+    /// Every stored price: imports and every tenant's overrides.
+    func storedPrices(logger: Logger) async throws -> [ModelPrice]
+    /// One tenant's overrides and custom models.
+    func tenantPrices(tenantID: String, logger: Logger) async throws -> [ModelPrice]
+    func deleteTenantPrice(id: String, tenantID: String, logger: Logger) async throws -> Bool
+
     // MARK: Request events
 
+    /// The project's totals for days in `[from, to)`, from the daily rollups.
+    func usageTotals(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
     /// The project's events in `[from, to)`, oldest first, at most `limit`.
     func events(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [RequestEvent]
 }

@@ -36,19 +36,26 @@ public func buildApplication(
         let migrations = try Migration.load(from: Migration.locateDirectory(dialect: configuration.database.dialect, override: configuration.migrationsDirectory))
         try await prepareSchema(database: database, migrations: migrations, configuration: configuration, options: options, logger: logger)
         let store = SQLStore(database: database, location: configuration.database, migrations: migrations)
-        let components = AppComponents(configuration: configuration, store: store, secrets: SecretBox(keys: [masterKey]), prices: prices, logger: logger)
+        let catalog = PriceCatalog(builtIn: prices)
+        try await catalog.reload(from: store, logger: logger)
+        let components = AppComponents(configuration: configuration, store: store, secrets: SecretBox(keys: [masterKey]), prices: catalog, logger: logger)
         let router = try await buildRouter(components)
         let eventWriter = EventWriter(queue: components.events, store: store, spool: EventSpool(directory: configuration.dataDirectory), logger: logger)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             // Shut down in reverse order: the server drains first, then events are written, then the pool closes.
-            services: [DatabaseService(database: database), HTTPClientService(client: components.httpClient), eventWriter],
+            services: [
+                DatabaseService(database: database), HTTPClientService(client: components.httpClient), eventWriter,
+                PeriodicJob(name: "prices.reload", interval: .seconds(60), logger: logger) {
+                    try await components.prices.reload(from: store, logger: logger)
+                },
+            ],
             onServerRunning: { channel in
                 logger.info("Trough is listening", metadata: [
                     "trough.address": .string("\(channel.localAddress.map { "\($0)" } ?? "?")"),
                     "trough.database": .string(configuration.database.description),
-                    "trough.prices": .stringConvertible(prices.count),
+                    "trough.prices": .stringConvertible(catalog.book.shared.count),
                 ])
             },
             logger: logger
@@ -64,14 +71,14 @@ struct AppComponents: Sendable {
     let configuration: TroughConfiguration
     let store: any Store
     let secrets: SecretBox
-    let prices: PriceTable
+    let prices: PriceCatalog
     let logger: Logger
     let events = EventQueue()
     let cache: ProxyCache
     let upstreams: UpstreamGuard
     let httpClient: HTTPClient
 
-    init(configuration: TroughConfiguration, store: any Store, secrets: SecretBox, prices: PriceTable, logger: Logger) {
+    init(configuration: TroughConfiguration, store: any Store, secrets: SecretBox, prices: PriceCatalog, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.secrets = secrets
@@ -134,6 +141,7 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
     ProjectController(store: store, cache: components.cache).addRoutes(to: api)
     ServiceController(store: store, secrets: components.secrets, upstreams: components.upstreams, cache: components.cache).addRoutes(to: api)
     APIKeyController(store: store).addRoutes(to: api)
+    PriceController(store: store, catalog: components.prices).addRoutes(to: api)
     AdminController(store: store).addRoutes(to: api)
     return router
 }

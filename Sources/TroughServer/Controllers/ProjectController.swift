@@ -70,9 +70,11 @@ struct ProjectController {
         return ListJSON(items: try await store.projects(tenantID: tenantID, logger: context.logger).map(ProjectJSON.init), key: "projects")
     }
 
-    @Sendable func show(_ request: Request, context: TroughRequestContext) async throws -> ProjectJSON {
+    @Sendable func show(_ request: Request, context: TroughRequestContext) async throws -> ProjectDetailJSON {
         let (_, project, _) = try await access.project(try context.parameters.require("project_id"), atLeast: .viewer, context: context)
-        return ProjectJSON(project)
+        let now = Timestamp.now()
+        let totals = try await store.usageTotals(projectID: project.id, tenantID: project.tenantID, from: now.startOfUTCMonth, to: now.adding(seconds: 86_400), logger: context.logger)
+        return ProjectDetailJSON(project: ProjectJSON(project), monthToDate: MonthToDateJSON(totals))
     }
 
     @Sendable func update(_ request: Request, context: TroughRequestContext) async throws -> ProjectJSON {
@@ -131,5 +133,36 @@ struct ProjectController {
         cache.invalidate(projectID: project.id)
         await auditor.record("token.revoke", tenantID: project.tenantID, caller: caller, target: ("project_token", tokenID), metadata: ["project_id": project.id], context: context)
         return Response(status: .noContent)
+    }
+}
+
+/// A project with its month-to-date usage (UTC calendar month).
+struct ProjectDetailJSON: ResponseEncodable {
+    let project: ProjectJSON
+    let monthToDate: MonthToDateJSON
+
+    func encode(to encoder: any Encoder) throws {
+        try project.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(monthToDate, forKey: .monthToDate)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case monthToDate
+    }
+}
+
+struct MonthToDateJSON: Encodable, Sendable {
+    let requests: Int64
+    let errors: Int64
+    /// Requests whose model has no price: their cost is not in `cost_usd`.
+    let unpricedRequests: Int64
+    let costUsd: String
+
+    init(_ totals: UsageTotals) {
+        requests = totals.requests
+        errors = totals.errors
+        unpricedRequests = totals.unpriced
+        costUsd = totals.cost.usdString
     }
 }

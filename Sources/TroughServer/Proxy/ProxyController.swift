@@ -17,7 +17,7 @@ struct ProxyController {
     let secrets: SecretBox
     let upstreams: UpstreamGuard
     let client: HTTPClient
-    let prices: PriceTable
+    let prices: PriceCatalog
     let events: EventQueue
     let settings: ProxySettings
 
@@ -177,7 +177,7 @@ struct ProxyController {
         // Streams (and large bodies) go through as they come.
         headers[.troughOverhead] = Self.milliseconds(headAt - started - (headAt - upstreamStarted))
         let events = self.events
-        let prices = self.prices
+        let prices = self.prices.book
         let forwardedLength = inspection.injectedStreamUsage ? nil : upstreamLength
         let startingMeter = meter
         let matchedRule = rule
@@ -258,14 +258,14 @@ struct ProxyController {
     // MARK: Events
 
     func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
-        Self.complete(&event, meter: meter, prices: prices, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+        Self.complete(&event, meter: meter, prices: prices.book, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
         events.record(event)
     }
 
     /// Fills in usage, cost, sizes and timings.
     /// A matching cost rule prices successful requests (per request, or per unit read from the body);
     /// otherwise reported usage is priced from the table.
-    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceTable, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
+    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceBook, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
         event.streamed = streamed
         event.bytesOut = meter.bytesOut
         event.upstreamLatencyMicros = micros(upstreamEnded - upstreamStarted)
@@ -289,7 +289,7 @@ struct ProxyController {
             event.costSource = .none
             return
         }
-        guard let model = event.model, let price = prices.price(provider: event.provider, model: model, at: event.occurredAt), price.pricesTokens else {
+        guard let model = event.model, let price = prices.price(tenantID: event.tenantID, provider: event.provider, model: model, at: event.occurredAt), price.pricesTokens else {
             event.costSource = .unpriced
             return
         }

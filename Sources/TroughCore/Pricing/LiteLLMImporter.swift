@@ -1,0 +1,70 @@
+import Foundation
+
+/// Reads LiteLLM's model price JSON (`model_prices_and_context_window.json`: USD per token) into prices,
+/// converted exactly to nano-dollars per million tokens, for the providers Trough knows.
+public enum LiteLLMImporter {
+    /// LiteLLM's provider names → Trough's.
+    public static let providers: [String: String] = [
+        "openai": "openai", "text-completion-openai": "openai", "anthropic": "anthropic", "gemini": "gemini",
+        "mistral": "mistral", "cohere": "cohere", "cohere_chat": "cohere", "groq": "groq", "together_ai": "together",
+    ]
+
+    static let modes: Set<String> = ["chat", "completion", "responses", "embedding", "audio_transcription", "audio_speech", "image_generation"]
+
+    /// The prices in `data`, effective at `effectiveAt`. Entries of other providers or modes, fine-tunes,
+    /// and models whose prices are all zero are skipped.
+    public static func prices(from data: Data, effectiveAt: Timestamp) throws -> [ModelPrice] {
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw PriceTableError("not a LiteLLM price file: expected a JSON object of models")
+        }
+        var prices: [String: ModelPrice] = [:]
+        for (key, value) in object {
+            guard let entry = value as? [String: Any],
+                  let litellmProvider = entry["litellm_provider"] as? String, let provider = providers[litellmProvider],
+                  let mode = entry["mode"] as? String, modes.contains(mode), !key.hasPrefix("ft:")
+            else { continue }
+            var model = key
+            if let slash = key.firstIndex(of: "/"), providers[String(key[..<slash])] != nil || key.hasPrefix("together_ai/") {
+                model = String(key[key.index(after: slash)...])
+            }
+            var price = ModelPrice(provider: provider, model: model, effectiveAt: effectiveAt)
+            price.source = "import"
+            price.input = perMillion(entry["input_cost_per_token"])
+            price.output = perMillion(entry["output_cost_per_token"])
+            price.cachedInput = perMillion(entry["cache_read_input_token_cost"])
+            price.cacheWrite = perMillion(entry["cache_creation_input_token_cost"])
+            price.cacheWrite1h = perMillion(entry["cache_creation_input_token_cost_above_1hr"])
+            if let reasoning = perMillion(entry["output_cost_per_reasoning_token"]), reasoning != price.output {
+                price.reasoning = reasoning
+            }
+            price.perSecond = perUnit(entry["input_cost_per_second"])
+            price.perImage = perUnit(entry["output_cost_per_image"])
+            let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage].compactMap { $0 }
+            guard !amounts.isEmpty, amounts.contains(where: { $0 > 0 }) else { continue }
+            prices["\(provider)/\(model)"] = price
+        }
+        return prices.keys.sorted().map { prices[$0]! }
+    }
+
+    /// USD per token → nano-dollars per million tokens (× 10¹⁵), exact for the decimal the JSON wrote.
+    static func perMillion(_ value: Any?) -> Int64? {
+        scaled(value, by: 15)
+    }
+
+    /// USD per unit → nano-dollars (× 10⁹).
+    static func perUnit(_ value: Any?) -> Int64? {
+        scaled(value, by: 9)
+    }
+
+    /// The number times 10^power, from its shortest decimal form (so 2.5e-06 is exactly 2.5 × 10⁻⁶), rounded half up.
+    static func scaled(_ value: Any?, by power: Int) -> Int64? {
+        guard let number = value as? NSNumber, !(number is Bool) else { return nil }
+        let double = number.doubleValue
+        guard double.isFinite, double >= 0 else { return nil }
+        guard var decimal = Decimal(string: "\(double)", locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+        decimal *= Decimal(sign: .plus, exponent: power, significand: 1)
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &decimal, 0, .plain)
+        return Int64(exactly: NSDecimalNumber(decimal: rounded).int64Value)
+    }
+}

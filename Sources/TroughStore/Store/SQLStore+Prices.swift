@@ -1,0 +1,65 @@
+import Logging
+import SQLKit
+import TroughCore
+
+extension SQLStore {
+    static let priceColumns = [
+        "id", "tenant_id", "provider", "model", "effective_at", "input_nanos_per_mtok", "output_nanos_per_mtok",
+        "cached_input_nanos_per_mtok", "cache_write_nanos_per_mtok", "cache_write_1h_nanos_per_mtok", "reasoning_nanos_per_mtok",
+        "per_image_nanos", "per_second_nanos", "per_request_nanos", "source", "created_at",
+    ]
+
+    public func savePrices(_ prices: [ModelPrice], logger: Logger) async throws {
+        guard !prices.isEmpty else { return }
+        try await database.transaction { sql in
+            let now = Timestamp.now().milliseconds
+            for price in prices {
+                var delete = sql.delete(from: "prices")
+                    .where("provider", .equal, price.provider)
+                    .where("model", .equal, price.model)
+                    .where("effective_at", .equal, price.effectiveAt.milliseconds)
+                delete = price.tenantID.map { delete.where("tenant_id", .equal, $0) } ?? delete.where("tenant_id", .is, SQLLiteral.null)
+                try await delete.run()
+                let values: [any Encodable & Sendable] = [
+                    price.id ?? Identifier.make("price"), price.tenantID, price.provider, price.model, price.effectiveAt.milliseconds,
+                    price.input, price.output, price.cachedInput, price.cacheWrite, price.cacheWrite1h, price.reasoning,
+                    price.perImage, price.perSecond, price.perRequest, price.source, now,
+                ]
+                try await sql.insert(into: "prices").columns(Self.priceColumns).values(values.map { SQLBind($0) }).run()
+            }
+        }
+    }
+
+    public func storedPrices(logger: Logger) async throws -> [ModelPrice] {
+        try await sql.select().columns(Self.priceColumns.map { SQLIdentifier($0) }).from("prices")
+            .orderBy("effective_at").all().map(Self.price(from:))
+    }
+
+    public func tenantPrices(tenantID: String, logger: Logger) async throws -> [ModelPrice] {
+        try await sql.select().columns(Self.priceColumns.map { SQLIdentifier($0) }).from("prices")
+            .where("tenant_id", .equal, tenantID)
+            .orderBy("provider").orderBy("model").orderBy("effective_at")
+            .all().map(Self.price(from:))
+    }
+
+    public func deleteTenantPrice(id: String, tenantID: String, logger: Logger) async throws -> Bool {
+        try await !sql.delete(from: "prices").where("id", .equal, id).where("tenant_id", .equal, tenantID).returning("id").all().isEmpty
+    }
+
+    static func price(from row: any SQLRow) throws -> ModelPrice {
+        func amount(_ column: String) throws -> Int64? { try row.decode(column: column, as: Int64?.self) }
+        var price = ModelPrice(
+            provider: try row.decode(column: "provider", as: String.self),
+            model: try row.decode(column: "model", as: String.self),
+            effectiveAt: Timestamp(milliseconds: try row.decode(column: "effective_at", as: Int64.self)),
+            input: try amount("input_nanos_per_mtok"), output: try amount("output_nanos_per_mtok"),
+            cachedInput: try amount("cached_input_nanos_per_mtok"), cacheWrite: try amount("cache_write_nanos_per_mtok"),
+            cacheWrite1h: try amount("cache_write_1h_nanos_per_mtok"), reasoning: try amount("reasoning_nanos_per_mtok"),
+            perImage: try amount("per_image_nanos"), perSecond: try amount("per_second_nanos"), perRequest: try amount("per_request_nanos")
+        )
+        price.id = try row.decode(column: "id", as: String.self)
+        price.tenantID = try row.decode(column: "tenant_id", as: String?.self)
+        price.source = try row.decode(column: "source", as: String.self)
+        return price
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import TroughCore
+
+@Suite("LiteLLM price import")
+struct LiteLLMImporterTests {
+    static let sample = """
+        {
+          "sample_spec": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 0.0},
+          "gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05, "cache_read_input_token_cost": 1.25e-06},
+          "claude-sonnet-4-5": {"litellm_provider": "anthropic", "mode": "chat", "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+                                "cache_read_input_token_cost": 3e-07, "cache_creation_input_token_cost": 3.75e-06, "cache_creation_input_token_cost_above_1hr": 6e-06},
+          "gemini/gemini-2.5-flash": {"litellm_provider": "gemini", "mode": "chat", "input_cost_per_token": 3e-07, "output_cost_per_token": 2.5e-06, "cache_read_input_token_cost": 3e-08},
+          "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo": {"litellm_provider": "together_ai", "mode": "chat", "input_cost_per_token": 8.8e-07, "output_cost_per_token": 8.8e-07},
+          "text-embedding-3-small": {"litellm_provider": "openai", "mode": "embedding", "input_cost_per_token": 2e-08, "output_cost_per_token": 0.0},
+          "whisper-1": {"litellm_provider": "openai", "mode": "audio_transcription", "input_cost_per_second": 0.0001},
+          "ft:gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-05},
+          "azure/gpt-4o": {"litellm_provider": "azure", "mode": "chat", "input_cost_per_token": 2.5e-06},
+          "free-model": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
+        }
+        """
+
+    @Test("converts USD per token exactly to nano-dollars per million tokens, for the providers Trough knows")
+    func imports() throws {
+        let prices = try LiteLLMImporter.prices(from: Data(Self.sample.utf8), effectiveAt: Timestamp(milliseconds: 5))
+        let byModel = Dictionary(uniqueKeysWithValues: prices.map { ($0.model, $0) })
+        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "whisper-1"])
+        let gpt = try #require(byModel["gpt-4o"])
+        #expect(gpt.input == 2_500_000_000 && gpt.output == 10_000_000_000 && gpt.cachedInput == 1_250_000_000)
+        #expect(gpt.source == "import" && gpt.effectiveAt.milliseconds == 5)
+        let claude = try #require(byModel["claude-sonnet-4-5"])
+        #expect(claude.cacheWrite == 3_750_000_000 && claude.cacheWrite1h == 6_000_000_000 && claude.cachedInput == 300_000_000)
+        #expect(byModel["gemini-2.5-flash"]?.provider == "gemini")
+        #expect(byModel["gemini-2.5-flash"]?.cachedInput == 30_000_000)
+        #expect(byModel["meta-llama/Llama-3.3-70B-Instruct-Turbo"]?.provider == "together")
+        #expect(byModel["text-embedding-3-small"]?.input == 20_000_000)
+        #expect(byModel["whisper-1"]?.perSecond == 100_000)
+    }
+
+    @Test("the reference LiteLLM file imports hundreds of models", .enabled(if: FileManager.default.fileExists(atPath: Self.reference.path)))
+    func referenceFile() throws {
+        let prices = try LiteLLMImporter.prices(from: Data(contentsOf: Self.reference), effectiveAt: .now())
+        #expect(prices.count > 200)
+        #expect(prices.first { $0.provider == "openai" && $0.model == "gpt-4o-mini" }?.input == 150_000_000)
+    }
+
+    static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../shared/data/litellm_model_prices.json").standardizedFileURL
+}
