@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmarks Trough's proxy against the direct mock upstream, nginx and LiteLLM with ../shared/bench,
+# with token auth, usage parsing, pricing and event writing all on (SQLite default, events really stored).
+#
+#   ops/bench/run.sh            # release build, then: paced 1,000 req/s runs, then shared/bench/compare.sh
+#
+# Needs ../shared/bench beside the checkout (its setup.sh installs nginx-light, wrk and LiteLLM).
+# Starts and stops only what it starts (by pid). Results: /tmp/trough-bench/ and the table printed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+bench=${BENCH_HARNESS:-$root/../shared/bench}
+[ -x "$bench/run.sh" ] || { echo "run.sh: no bench harness at $bench" >&2; exit 1; }
+port=${TROUGH_BENCH_PORT:-18083}
+work=/tmp/trough-bench
+rm -rf "$work"; mkdir -p "$work"
+
+command -v wrk >/dev/null && command -v nginx >/dev/null || "$bench/setup.sh"
+swift build -c release --product trough
+binary=$(swift build -c release --show-bin-path)/trough
+
+# Trough on the SQLite default in a scratch folder, private upstreams allowed (the mock is on loopback).
+(cd "$work" && TROUGH_PORT=$port TROUGH_ALLOW_PRIVATE_UPSTREAMS=true TROUGH_LOG_LEVEL=warning \
+    TROUGH_MIGRATIONS_DIR="$root/migrations" TROUGH_WEB_DIR="$root/web" \
+    "$binary" serve > "$work/trough.log" 2>&1 & echo $! > "$work/trough.pid")
+stop() {
+    kill -TERM "$(cat "$work/trough.pid")" 2>/dev/null || true
+    [ -n "${mock_started:-}" ] && "$bench/stop.sh" mock
+    return 0
+}
+trap stop EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+# A tenant, a project with the mock as its openai service, and a project token.
+api="http://127.0.0.1:$port/api"
+curl -fs -c "$work/jar" -H 'Content-Type: application/json' "$api/auth/signup" \
+    -d '{"email":"bench@example.com","password":"benchmark password","tenant_name":"Bench"}' > "$work/me.json"
+csrf=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["csrf_token"])' "$work/me.json")
+tenant=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["tenants"][0]["id"])' "$work/me.json")
+post() { curl -fs -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' "$api$1" -d "$2"; }
+project=$(post "/tenants/$tenant/projects" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
+post "/projects/$project/services" '{"name":"openai","kind":"openai","base_url":"http://127.0.0.1:18080/v1"}' >/dev/null
+export BENCH_PROJECT_TOKEN=$(post "/projects/$project/tokens" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+
+if ! curl -fs http://127.0.0.1:18080/health >/dev/null; then "$bench/start.sh" mock; mock_started=1; fi
+
+# 1. A steady 1,000 requests/s (10 connections × 100/s), direct and through Trough, with Trough's RSS.
+paced() {  # paced NAME URL
+    wrk -t1 -c10 -d"${PACED_DURATION:-20}s" --latency -s ops/bench/paced.lua "$2" > "$work/paced-$1.txt" 2>&1 &
+    local wrk_pid=$! peak=0
+    while kill -0 "$wrk_pid" 2>/dev/null; do
+        rss=$(ps -o rss= -p "$(cat "$work/trough.pid")" | tr -d ' '); [ "${rss:-0}" -gt "$peak" ] && peak=$rss; sleep 0.5
+    done
+    wait "$wrk_pid" || true
+    echo "$1 $(grep BENCH_RESULT "$work/paced-$1.txt") trough_peak_rss_kb=$peak"
+}
+paced warmup "http://127.0.0.1:$port/v1/chat/completions" > /dev/null
+{ paced direct http://127.0.0.1:18080/v1/chat/completions; paced trough "http://127.0.0.1:$port/v1/chat/completions"; } | tee "$work/paced.txt"
+
+# 2. Maximum throughput against direct, nginx and LiteLLM in the same run.
+"$bench/compare.sh" "trough=http://127.0.0.1:$port" | tee "$work/compare.txt"
+
+# Every request was recorded (the event writer drains within a second).
+sleep 2
+sqlite3 "$work/trough-data/trough.sqlite" 'SELECT COUNT(*), SUM(cost_nanos), SUM(cost_source = "usage") FROM request_events' | tee "$work/events.txt"
+echo "results in $work"
