@@ -19,9 +19,7 @@ struct Access {
         guard caller.tenantScope == nil || caller.tenantScope == tenantID,
               let membership = try await store.membership(tenantID: tenantID, userID: caller.user.id, logger: context.logger)
         else { throw APIError.notFound("no such tenant") }
-        guard membership.role.includes(role) else {
-            throw APIError.forbidden("this needs the \(role.rawValue) role or higher; yours is \(membership.role.rawValue)")
-        }
+        try require(membership.role, atLeast: role)
         return (caller, membership)
     }
 
@@ -31,9 +29,23 @@ struct Access {
         guard let (project, memberRole) = try await store.project(id: projectID, memberUserID: caller.user.id, logger: context.logger),
               caller.tenantScope == nil || caller.tenantScope == project.tenantID
         else { throw APIError.notFound("no such project") }
+        try require(memberRole, atLeast: role)
+        return (caller, project, memberRole)
+    }
+
+    /// The service, if the caller's role in its tenant is at least `role`.
+    func service(_ serviceID: String, atLeast role: Role, context: TroughRequestContext) async throws -> (Caller, Service) {
+        let caller = try caller(context)
+        guard let (service, memberRole) = try await store.service(id: serviceID, memberUserID: caller.user.id, logger: context.logger),
+              caller.tenantScope == nil || caller.tenantScope == service.tenantID
+        else { throw APIError.notFound("no such service") }
+        try require(memberRole, atLeast: role)
+        return (caller, service)
+    }
+
+    private func require(_ memberRole: Role, atLeast role: Role) throws {
         guard memberRole.includes(role) else {
             throw APIError.forbidden("this needs the \(role.rawValue) role or higher; yours is \(memberRole.rawValue)")
         }
-        return (caller, project, memberRole)
     }
 }

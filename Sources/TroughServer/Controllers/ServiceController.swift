@@ -173,15 +173,7 @@ struct ServiceController {
     // MARK: Helpers
 
     func serviceAccess(_ context: TroughRequestContext, atLeast role: Role) async throws -> (Caller, Service) {
-        let caller = try access.caller(context)
-        let serviceID = try context.parameters.require("service_id")
-        guard let (service, memberRole) = try await store.service(id: serviceID, memberUserID: caller.user.id, logger: context.logger),
-              caller.tenantScope == nil || caller.tenantScope == service.tenantID
-        else { throw APIError.notFound("no such service") }
-        guard memberRole.includes(role) else {
-            throw APIError.forbidden("this needs the \(role.rawValue) role or higher; yours is \(memberRole.rawValue)")
-        }
-        return (caller, service)
+        try await access.service(try context.parameters.require("service_id"), atLeast: role, context: context)
     }
 
     func sealKey(_ raw: String, for service: Service) throws -> ProviderKey {

@@ -4,12 +4,7 @@ import TroughCore
 /// Keeps the proxy off the database: project tokens by hash and services by project and name,
 /// each for a few seconds, dropped at once when this instance revokes or changes them.
 public final class ProxyCache: Sendable {
-    struct Entry<Value: Sendable>: Sendable {
-        let value: Value
-        let expiresAt: Int64
-    }
-
-    /// A project's service with its sealed key, as the proxy needs them.
+    /// A project's service with its sealed key and cost rules, as the proxy needs them.
     public struct Upstream: Sendable {
         public let service: Service
         public let key: ProviderKey?
@@ -17,49 +12,55 @@ public final class ProxyCache: Sendable {
         public let rules: CostRuleMatcher
     }
 
-    private let tokens = Mutex<[String: Entry<ProjectToken?>]>([:])
-    private let upstreams = Mutex<[String: Entry<Upstream?>]>([:])
-    let ttlMilliseconds: Int64
+    let tokens: ExpiringCache<ProjectToken?>
+    let upstreams: ExpiringCache<Upstream?>
 
     public init(ttlSeconds: Int64) {
-        self.ttlMilliseconds = ttlSeconds * 1000
-    }
-
-    func token(hash: String, now: Int64) -> ProjectToken?? {
-        tokens.withLock { cache in
-            guard let entry = cache[hash], entry.expiresAt > now else { return nil }
-            return .some(entry.value)
-        }
-    }
-
-    func store(token: ProjectToken?, hash: String, now: Int64) {
-        tokens.withLock { cache in
-            if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
-            cache[hash] = Entry(value: token, expiresAt: now + ttlMilliseconds)
-        }
-    }
-
-    func upstream(key: String, now: Int64) -> Upstream?? {
-        upstreams.withLock { cache in
-            guard let entry = cache[key], entry.expiresAt > now else { return nil }
-            return .some(entry.value)
-        }
-    }
-
-    func store(upstream: Upstream?, key: String, now: Int64) {
-        upstreams.withLock { cache in
-            if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
-            cache[key] = Entry(value: upstream, expiresAt: now + ttlMilliseconds)
-        }
+        tokens = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
+        upstreams = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
     }
 
     /// Forgets everything cached for a project (a token revoked, a service changed or deleted).
     public func invalidate(projectID: String) {
-        tokens.withLock { cache in
-            cache = cache.filter { $0.value.value?.projectID != projectID }
+        tokens.removeAll { _, token in token?.projectID == projectID }
+        upstreams.removeAll { key, _ in key.hasPrefix(projectID + "/") }
+    }
+}
+
+/// A small map whose entries expire; "known to be absent" (nil) is cached too.
+final class ExpiringCache<Value: Sendable>: Sendable {
+    private struct Entry: Sendable {
+        let value: Value
+        let expiresAt: Int64
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    private let ttlMilliseconds: Int64
+    /// Bounds memory: past this many keys the cache starts over.
+    private let capacity = 100_000
+
+    init(ttlMilliseconds: Int64) {
+        self.ttlMilliseconds = ttlMilliseconds
+    }
+
+    /// The cached value, if it has not expired at `now` (milliseconds).
+    func value(for key: String, now: Int64) -> Value? {
+        entries.withLock { entries in
+            guard let entry = entries[key], entry.expiresAt > now else { return nil }
+            return entry.value
         }
-        upstreams.withLock { cache in
-            cache = cache.filter { !$0.key.hasPrefix(projectID + "/") }
+    }
+
+    func store(_ value: Value, for key: String, now: Int64) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = Entry(value: value, expiresAt: now + ttlMilliseconds)
+        }
+    }
+
+    func removeAll(where shouldRemove: (String, Value) -> Bool) {
+        entries.withLock { entries in
+            entries = entries.filter { !shouldRemove($0.key, $0.value.value) }
         }
     }
 }

@@ -222,9 +222,9 @@ struct ProxyController {
     func resolveToken(_ raw: String, logger: Logger) async throws -> ProjectToken? {
         let hash = Identifier.sha256Hex(raw)
         let now = Timestamp.now().milliseconds
-        if let cached = cache.token(hash: hash, now: now) { return cached }
+        if let cached = cache.tokens.value(for: hash, now: now) { return cached }
         let token = try await ProjectTokenLookup(store: store).resolve(raw, logger: logger)
-        cache.store(token: token, hash: hash, now: now)
+        cache.tokens.store(token, for: hash, now: now)
         return token
     }
 
@@ -234,7 +234,7 @@ struct ProxyController {
         case .openAIDefault: token.projectID + "/#openai"
         }
         let now = Timestamp.now().milliseconds
-        if let cached = cache.upstream(key: key, now: now) { return cached }
+        if let cached = cache.upstreams.value(for: key, now: now) { return cached }
         let service: Service?
         switch selector {
         case .named(let name):
@@ -251,7 +251,7 @@ struct ProxyController {
                 rules: CostRuleMatcher(rules: try await store.costRules(serviceID: service.id, tenantID: service.tenantID, logger: logger))
             )
         }
-        cache.store(upstream: upstream, key: key, now: now)
+        cache.upstreams.store(upstream, for: key, now: now)
         return upstream
     }
 
