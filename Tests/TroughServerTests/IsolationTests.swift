@@ -30,6 +30,10 @@ extension ServerSuites {
             let projects: [Project]
             let tokens: [ProjectToken]
             let keys: [APIKey]
+            let services: [Service]
+            let providerKeys: [ProviderKey]
+            let rules: [CostRule]
+            let prices: Int
 
             static func take(_ app: TestApp, tenantID: String) async throws -> Snapshot {
                 let sql = app.database.sql
@@ -42,7 +46,11 @@ extension ServerSuites {
                     invites: try await rows("invites", Invite.self),
                     projects: try await rows("projects", Project.self),
                     tokens: try await rows("project_tokens", ProjectToken.self),
-                    keys: try await rows("api_keys", APIKey.self)
+                    keys: try await rows("api_keys", APIKey.self),
+                    services: try await rows("services", Service.self),
+                    providerKeys: try await rows("provider_keys", ProviderKey.self),
+                    rules: try await rows("cost_rules", CostRule.self),
+                    prices: try await app.store.tenantPrices(tenantID: tenantID, logger: TestDatabase.logger).count
                 )
             }
         }
@@ -59,6 +67,9 @@ extension ServerSuites {
                 let viewer = APIUser(app: app)
                 #expect(try await viewer.send(.post, "/api/auth/signup", ["email": "viewer@victim.example", "password": "a long enough secret", "invite_token": viewerInvite]).status == 201)
                 let pendingInvite = try await owner.send(.post, "/api/tenants/\(tenant)/invites", ["role": "admin"]).string("id") ?? ""
+            let service = try await owner.send(.post, "/api/projects/\(project)/services", ["name": "openai", "kind": "openai", "base_url": "https://api.openai.com/v1", "api_key": "sk-victim-secret-key"]).string("id") ?? ""
+            let rule = try await owner.send(.post, "/api/services/\(service)/rules", ["path_pattern": "/**", "cost_usd": "0.01"]).string("id") ?? ""
+            let price = try await owner.send(.post, "/api/tenants/\(tenant)/prices", ["provider": "openai", "model": "custom", "input_usd_per_mtok": "1.00"]).string("id") ?? ""
 
                 let outsider = try await APIUser.signUp(app, email: "mallory@attacker.example", tenant: "Attacker Inc")
                 let outsiderKey = APIUser(app: app)
@@ -104,6 +115,7 @@ extension ServerSuites {
                 let after = try await Snapshot.take(app, tenantID: tenant)
                 #expect(after == before)
                 #expect(before.projects.count == 1 && before.tokens.count == 1 && before.invites.count == 2)
+            #expect(before.services.count == 1 && before.providerKeys.count == 1 && before.rules.count == 1 && before.prices == 1)
 
                 // Ids of the other tenant's things answer exactly like ids that do not exist.
                 let missing = try await outsider.send(.get, "/api/projects/prj_doesnotexist00000000")

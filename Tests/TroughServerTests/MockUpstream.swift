@@ -148,9 +148,60 @@ enum MockRoutes {
             return json(#"{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":503}}"#)
         }
 
-        // Gemini generateContent with thinking and cached tokens.
-        router.post("/v1beta/models/{model}") { _, _ in
-            json(#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":200,"totalTokenCount":1500,"cachedContentTokenCount":400,"thoughtsTokenCount":300},"modelVersion":"gemini-2.5-flash","responseId":"abc"}"#)
+        // Gemini generateContent (and streamGenerateContent?alt=sse, cumulative usage per chunk) with thinking and cached tokens.
+        router.post("/v1beta/models/{model}") { request, _ in
+            if request.uri.path.hasSuffix(":streamGenerateContent") {
+                return sse([
+                    "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hel\"}],\"role\": \"model\"},\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 1000,\"candidatesTokenCount\": 2,\"totalTokenCount\": 1002,\"cachedContentTokenCount\": 400,\"thoughtsTokenCount\": 300},\"modelVersion\": \"gemini-2.5-flash\",\"responseId\": \"r1\"}\r\n\r\n",
+                    "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"lo\"}],\"role\": \"model\"},\"finishReason\": \"STOP\",\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 1000,\"candidatesTokenCount\": 200,\"totalTokenCount\": 1500,\"cachedContentTokenCount\": 400,\"thoughtsTokenCount\": 300},\"modelVersion\": \"gemini-2.5-flash\",\"responseId\": \"r1\"}\r\n\r\n",
+                ])
+            }
+            return json(#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":200,"totalTokenCount":1500,"cachedContentTokenCount":400,"thoughtsTokenCount":300},"modelVersion":"gemini-2.5-flash","responseId":"abc"}"#)
+        }
+
+        // Mistral: OpenAI-shaped, usage on the last streamed chunk without being asked.
+        router.post("/mistral/v1/chat/completions") { request, _ in
+            var request = request
+            let body = String(buffer: try await request.collectBody(upTo: 1 << 20))
+            if body.contains(#""stream":true"#) {
+                return sse([
+                    #"data: {"id":"cmpl-e5cc70bb","object":"chat.completion.chunk","created":1702256327,"model":"mistral-large-latest","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}"# + "\n\n",
+                    #"data: {"id":"cmpl-e5cc70bb","object":"chat.completion.chunk","created":1702256327,"model":"mistral-large-latest","choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"total_tokens":150,"completion_tokens":50}}"# + "\n\n",
+                    "data: [DONE]\n\n",
+                ])
+            }
+            return json(#"{"id":"cmpl-e5cc70bb","object":"chat.completion","created":1702256327,"model":"mistral-large-latest","choices":[{"index":0,"message":{"role":"assistant","content":"Hi","tool_calls":null},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"total_tokens":150,"completion_tokens":50}}"#)
+        }
+
+        // Cohere v2 chat: billed units, streamed as message-end.
+        router.post("/cohere/v2/chat") { request, _ in
+            var request = request
+            let body = String(buffer: try await request.collectBody(upTo: 1 << 20))
+            if body.contains(#""stream":true"#) {
+                return sse([
+                    "event: message-start\ndata: {\"id\":\"29f14a5a\",\"type\":\"message-start\",\"delta\":{\"message\":{\"role\":\"assistant\",\"content\":[]}}}\n\n",
+                    "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"Hi\"}}}}\n\n",
+                    "event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"COMPLETE\",\"usage\":{\"billed_units\":{\"input_tokens\":120,\"output_tokens\":30},\"tokens\":{\"input_tokens\":190,\"output_tokens\":30}}}}\n\n",
+                ])
+            }
+            return json(#"{"id":"c14c80c3","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hi"}]},"usage":{"billed_units":{"input_tokens":120,"output_tokens":30},"tokens":{"input_tokens":190,"output_tokens":30}}}"#)
+        }
+
+        // Groq (OpenAI-compatible): usage under x_groq on the last chunk.
+        router.post("/groq/openai/v1/chat/completions") { _, _ in
+            sse([
+                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"logprobs":null,"finish_reason":null}],"x_groq":{"id":"req_01"}}"# + "\n\n",
+                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"x_groq":{"id":"req_01","usage":{"queue_time":0.02,"prompt_tokens":24,"prompt_time":0.001,"completion_tokens":377,"completion_time":0.5,"total_tokens":401,"total_time":0.501}}}"# + "\n\n",
+                "data: [DONE]\n\n",
+            ])
+        }
+
+        // Ollama's native API: NDJSON, counts on the final line.
+        router.post("/api/chat") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody(contentsOf: [
+                ByteBuffer(string: #"{"model":"llama3.2","created_at":"2026-11-23T08:52:19.385406455Z","message":{"role":"assistant","content":"Hi"},"done":false}"# + "\n"),
+                ByteBuffer(string: #"{"model":"llama3.2","created_at":"2026-11-23T08:52:19.385406455Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":4883583458,"load_duration":1334875,"prompt_eval_count":26,"prompt_eval_duration":342546000,"eval_count":290,"eval_duration":4535599000}"# + "\n"),
+            ]))
         }
 
         // A model nobody has priced.

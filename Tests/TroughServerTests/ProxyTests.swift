@@ -17,6 +17,8 @@ struct ProxySetup {
 
     static func make(_ app: TestApp, upstream: MockUpstream, kind: String = "openai", name: String = "openai", apiKey: String? = "sk-test-stored-key-1234") async throws -> ProxySetup {
         let owner = try await APIUser.signUp(app)
+        // Pro: these tests use several services (Free allows one).
+        try await TestApp.setPlan("pro", tenantID: owner.tenantID, app: app)
         let project = try await owner.send(.post, "/api/tenants/\(owner.tenantID)/projects", ["name": "Proxied"])
         let projectID = try #require(project.string("id"))
         let token = try #require(try await owner.send(.post, "/api/projects/\(projectID)/tokens", ["name": "app"]).string("token"))
@@ -263,7 +265,26 @@ extension ServerSuites {
             await upstream.stop()
         }
 
-        @Test("provider keys: stored encrypted, shown as the last four characters, bound to their row")
+        @Test("request bodies over the limit get 413 before anything is forwarded", arguments: PostgresTestServer.drivers)
+    func bodyLimit(driver: TestDriver) async throws {
+        let upstream = try await MockUpstream.start()
+        try await TestApp.with(driver, environment: ["TROUGH_MAX_REQUEST_BYTES": "2048"]) { app in
+            let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await setup.addService(app, name: "files", kind: "generic", baseURL: upstream.baseURL)
+            let before = upstream.received.withLock { $0.count }
+            let big = String(repeating: "x", count: 4096)
+            let json = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: #"{"model":"gpt-4o","messages":[{"role":"user","content":""# + big + #""}]}"#)
+            #expect(json.status == 413)
+            #expect(json.body.contains(#""type":"payload_too_large""#))
+            let upload = try await Self.call(app, .put, "/proxy/files/echo/x", token: setup.token, body: big, headers: [.contentType: "application/octet-stream"])
+            #expect(upload.status == 413)
+            #expect(upstream.received.withLock { $0.count } == before)
+            #expect(try await Self.call(app, .put, "/proxy/files/echo/x", token: setup.token, body: "small", headers: [.contentType: "application/octet-stream"]).status == 201)
+        }
+        await upstream.stop()
+    }
+
+    @Test("provider keys: stored encrypted, shown as the last four characters, bound to their row")
         func providerKeys() async throws {
             let upstream = try await MockUpstream.start()
             try await TestApp.with(.sqlite) { app in
@@ -368,6 +389,65 @@ extension ServerSuites {
                 #expect(event.bytesOut < 50 * 12)
                 // Recorded well before the upstream's 5-second stream would have ended.
                 #expect(ContinuousClock.now - started < .seconds(4))
+            }
+            await upstream.stop()
+        }
+    }
+}
+
+extension ServerSuites {
+    /// One recorded answer per provider kind, streamed and not, through a real service of that kind.
+    @Suite("Every provider through the proxy")
+    struct ProviderMatrixTests {
+        struct Case: Sendable, CustomTestStringConvertible {
+            let name: String
+            let kind: String
+            let basePath: String
+            let path: String
+            let body: String
+            let input: Int64
+            let output: Int64
+            let cached: Int64
+            let cost: Int64?
+            let streamed: Bool
+
+            var testDescription: String { name }
+        }
+
+        static let cases: [Case] = [
+            // 100 × $0.50/M + 50 × $1.50/M
+            Case(name: "mistral", kind: "mistral", basePath: "/mistral/v1", path: "/chat/completions", body: #"{"model":"mistral-large-latest","messages":[]}"#, input: 100, output: 50, cached: 0, cost: 125_000, streamed: false),
+            Case(name: "mistral streamed", kind: "mistral", basePath: "/mistral/v1", path: "/chat/completions", body: #"{"model":"mistral-large-latest","stream":true,"messages":[]}"#, input: 100, output: 50, cached: 0, cost: 125_000, streamed: true),
+            // 120 × $2.50/M + 30 × $10/M (billed units)
+            Case(name: "cohere", kind: "cohere", basePath: "/cohere", path: "/v2/chat", body: #"{"model":"command-r-plus-08-2024","messages":[]}"#, input: 120, output: 30, cached: 0, cost: 600_000, streamed: false),
+            Case(name: "cohere streamed", kind: "cohere", basePath: "/cohere", path: "/v2/chat", body: #"{"model":"command-r-plus-08-2024","stream":true,"messages":[]}"#, input: 120, output: 30, cached: 0, cost: 600_000, streamed: true),
+            // 600 × $0.30/M + 400 cached × $0.03/M + 500 × $2.50/M
+            Case(name: "gemini streamed", kind: "gemini", basePath: "", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body: #"{"contents":[]}"#, input: 600, output: 500, cached: 400, cost: 1_442_000, streamed: true),
+            // Groq as openai_compatible: 24 × $0.59/M + 377 × $0.79/M
+            Case(name: "groq streamed", kind: "openai_compatible", basePath: "/groq/openai/v1", path: "/chat/completions", body: #"{"model":"llama-3.3-70b-versatile","stream":true,"messages":[]}"#, input: 24, output: 377, cached: 0, cost: 311_990, streamed: true),
+            // Ollama's own API: counted, but a local model has no price.
+            Case(name: "ollama native", kind: "openai_compatible", basePath: "", path: "/api/chat", body: #"{"model":"llama3.2","messages":[]}"#, input: 26, output: 290, cached: 0, cost: nil, streamed: false),
+        ]
+
+        @Test("usage is read and priced exactly", arguments: cases)
+        func provider(_ testCase: Case) async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                try await setup.addService(app, name: "svc", kind: testCase.kind, baseURL: upstream.baseURL + testCase.basePath, apiKey: "stored-key-0000")
+                let response = try await ProxyTests.call(app, .post, "/proxy/svc" + testCase.path, token: setup.token, body: testCase.body)
+                #expect(response.status == 200, "\(response.body)")
+                let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
+                #expect(event.inputTokens == testCase.input)
+                #expect(event.outputTokens == testCase.output)
+                #expect(event.cachedInputTokens == testCase.cached)
+                #expect(event.streamed == testCase.streamed)
+                if let cost = testCase.cost {
+                    #expect(event.cost.nanos == cost)
+                    #expect(event.costSource == .usage)
+                } else {
+                    #expect(event.costSource == .unpriced)
+                }
             }
             await upstream.stop()
         }

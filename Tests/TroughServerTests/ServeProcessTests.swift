@@ -187,3 +187,45 @@ extension ServerSuites {
         }
     }
 }
+
+extension ServerSuites {
+    @Suite("trough admin plans")
+    struct AdminPlanTests {
+        @Test("plans list shows the seeded plans; plans set changes a limit, and the API sees it at once")
+        func plans() async throws {
+            let directory = try ServeProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let server = try ServerProcess(environment: [:], directory: directory)
+            defer { server.stop() }
+            try await server.waitUntilListening()
+
+            let list = try ServerProcess(arguments: ["admin", "plans", "list"], environment: [:], directory: directory)
+            #expect(try await list.waitForExit() == 0)
+            let lines = list.log.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+            #expect(lines.contains("free $0.00 10000 1 7 days"), "\(list.log)")
+            #expect(lines.contains("pro $2.99 unlimited (fair use 5000000) unlimited 90 days"), "\(list.log)")
+
+            let set = try ServerProcess(arguments: ["admin", "plans", "set", "free", "--monthly-requests", "50", "--services", "2", "--history-days", "3"], environment: [:], directory: directory)
+            #expect(try await set.waitForExit() == 0)
+            #expect(set.log.contains("free: 50 requests/month, 2 services, 3 days of history"), "\(set.log)")
+            let bad = try ServerProcess(arguments: ["admin", "plans", "set", "gold", "--services", "2"], environment: [:], directory: directory)
+            #expect(try await bad.waitForExit() != 0)
+            #expect(bad.log.contains("no plan 'gold'"))
+
+            // The running server reads plans per request: a new sign-up sees the new limits.
+            var request = HTTPClientRequest(url: server.baseURL + "/api/auth/signup")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"email":"plan@example.com","password":"a long enough secret","tenant_name":"P"}"#))
+            let signup = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = try JSONSerialization.jsonObject(with: Data(buffer: try await signup.body.collect(upTo: 1 << 20))) as? [String: Any]
+            let tenant = try #require((body?["tenants"] as? [[String: Any]])?.first?["id"] as? String)
+            let cookie = try #require(signup.headers["set-cookie"].first?.split(separator: ";").first.map(String.init))
+            var planRequest = HTTPClientRequest(url: server.baseURL + "/api/tenants/\(tenant)/plan")
+            planRequest.headers.add(name: "Cookie", value: cookie)
+            let plan = try JSONSerialization.jsonObject(with: Data(buffer: try await HTTPClient.shared.execute(planRequest, timeout: .seconds(10)).body.collect(upTo: 1 << 20))) as? [String: Any]
+            #expect(plan?["request_limit"] as? Int == 50)
+            #expect(plan?["services_allowed"] as? Int == 2)
+        }
+    }
+}

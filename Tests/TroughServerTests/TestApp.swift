@@ -60,6 +60,14 @@ struct TestApp {
 }
 
 extension TestApp {
+    /// Moves a tenant to a plan through the operator endpoint.
+    static func setPlan(_ plan: String, tenantID: String, app: TestApp) async throws {
+        let operatorUser = APIUser(app: app)
+        operatorUser.bearer = adminKey
+        let response = try await operatorUser.send(.patch, "/api/admin/tenants/\(tenantID)", ["plan": plan])
+        guard response.status == 200 else { throw TestSetupError(description: "plan change failed: \(response.body)") }
+    }
+
     /// Waits (up to 10 s) until the event writer has stored `count` events of the project, and returns them.
     func events(projectID: String, tenantID: String, count: Int) async throws -> [RequestEvent] {
         let deadline = ContinuousClock.now + .seconds(10)

@@ -152,6 +152,20 @@ public protocol Store: EventStore {
     func costRules(serviceID: String, tenantID: String, logger: Logger) async throws -> [CostRule]
     func deleteCostRule(id: String, serviceID: String, tenantID: String, logger: Logger) async throws -> Bool
 
+    // MARK: Plans
+
+    /// Every plan, cheapest first.
+    func plans(logger: Logger) async throws -> [Plan]
+    func plan(id: String, logger: Logger) async throws -> Plan?
+    /// Changes a plan's limits; false when there is no such plan.
+    func updatePlanLimits(id: String, change: PlanLimitsChange, at now: Timestamp, logger: Logger) async throws -> Bool
+    /// Moves a tenant to another plan; false when there is no such tenant.
+    func setTenantPlan(tenantID: String, planID: String, at now: Timestamp, logger: Logger) async throws -> Bool
+    /// How many active services the tenant has across its projects.
+    func activeServiceCount(tenantID: String, logger: Logger) async throws -> Int
+    /// The tenant's totals for days in `[from, to)`, from the daily rollups.
+    func tenantUsageTotals(tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
+
     // MARK: Prices
 
     /// Saves prices (imports when `tenantID` is nil, else a tenant's overrides), replacing any with the same

@@ -142,6 +142,7 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
     ServiceController(store: store, secrets: components.secrets, upstreams: components.upstreams, cache: components.cache).addRoutes(to: api)
     APIKeyController(store: store).addRoutes(to: api)
     PriceController(store: store, catalog: components.prices).addRoutes(to: api)
+    PlanController(store: store).addRoutes(to: api)
     AdminController(store: store).addRoutes(to: api)
     return router
 }

@@ -79,6 +79,7 @@ struct ServiceController {
     @Sendable func create(_ request: Request, context: TroughRequestContext) async throws -> EditedResponse<ServiceJSON> {
         let (caller, project, _) = try await access.project(try context.parameters.require("project_id"), atLeast: .admin, context: context)
         let body = try await request.decode(as: CreateRequest.self, context: context)
+        try await PlanController.checkServiceLimit(store: store, tenantID: project.tenantID, context: context)
         var service = Service(
             tenantID: project.tenantID, projectID: project.id,
             name: try Self.validName(body.name),

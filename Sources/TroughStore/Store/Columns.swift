@@ -69,3 +69,7 @@ extension RequestEvent: ColumnListing {
 extension CostRule: ColumnListing {
     static let columnNames = ["id", "tenant_id", "project_id", "service_id", "method", "path_pattern", "cost_nanos", "unit_field", "created_at", "updated_at"]
 }
+
+extension Plan: ColumnListing {
+    static let columnNames = ["id", "name", "price_nanos", "monthly_request_limit", "fair_use_request_limit", "service_limit", "history_days", "alerts", "anomaly_detection", "hourly_trends"]
+}

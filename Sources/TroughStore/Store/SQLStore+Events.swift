@@ -52,24 +52,6 @@ extension SQLStore {
         }
     }
 
-    public func usageTotals(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals {
-        // SUM over BIGINT is NUMERIC in PostgreSQL: cast back so both dialects decode Int64.
-        let row = try await sql.raw("""
-            SELECT CAST(COALESCE(SUM(requests), 0) AS BIGINT) AS requests, CAST(COALESCE(SUM(errors), 0) AS BIGINT) AS errors,
-                   CAST(COALESCE(SUM(unpriced), 0) AS BIGINT) AS unpriced, CAST(COALESCE(SUM(cost_nanos), 0) AS BIGINT) AS cost_nanos
-            FROM usage_daily
-            WHERE project_id = \(bind: projectID) AND tenant_id = \(bind: tenantID)
-              AND bucket_at >= \(bind: from.milliseconds) AND bucket_at < \(bind: to.milliseconds)
-            """).first()
-        guard let row else { return UsageTotals() }
-        return UsageTotals(
-            requests: try row.decode(column: "requests", as: Int64.self),
-            errors: try row.decode(column: "errors", as: Int64.self),
-            unpriced: try row.decode(column: "unpriced", as: Int64.self),
-            cost: Money(nanos: try row.decode(column: "cost_nanos", as: Int64.self))
-        )
-    }
-
     public func events(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [RequestEvent] {
         try await sql.select().columns(RequestEvent.columns).from("request_events")
             .where("project_id", .equal, projectID)
