@@ -20,11 +20,15 @@ swift build -c release --product trough
 binary=$(swift build -c release --show-bin-path)/trough
 
 # Trough on the SQLite default in a scratch folder, private upstreams allowed (the mock is on loopback).
-(cd "$work" && TROUGH_PORT=$port TROUGH_ALLOW_PRIVATE_UPSTREAMS=true TROUGH_LOG_LEVEL=warning \
+cd "$work"
+TROUGH_PORT=$port TROUGH_ALLOW_PRIVATE_UPSTREAMS=true TROUGH_LOG_LEVEL=warning \
     TROUGH_MIGRATIONS_DIR="$root/migrations" TROUGH_WEB_DIR="$root/web" \
-    "$binary" serve > "$work/trough.log" 2>&1 & echo $! > "$work/trough.pid")
+    "$binary" serve > "$work/trough.log" 2>&1 &
+trough_pid=$!
+cd "$root"
 stop() {
-    kill -TERM "$(cat "$work/trough.pid")" 2>/dev/null || true
+    kill -TERM "$trough_pid" 2>/dev/null || true
+    wait "$trough_pid" 2>/dev/null || true
     [ -n "${mock_started:-}" ] && "$bench/stop.sh" mock
     return 0
 }
@@ -49,10 +53,10 @@ paced() {  # paced NAME URL
     wrk -t1 -c10 -d"${PACED_DURATION:-20}s" --latency -s ops/bench/paced.lua "$2" > "$work/paced-$1.txt" 2>&1 &
     local wrk_pid=$! peak=0
     while kill -0 "$wrk_pid" 2>/dev/null; do
-        rss=$(ps -o rss= -p "$(cat "$work/trough.pid")" | tr -d ' '); [ "${rss:-0}" -gt "$peak" ] && peak=$rss; sleep 0.5
+        rss=$(ps -o rss= -p "$trough_pid" | tr -d ' '); [ "${rss:-0}" -gt "$peak" ] && peak=$rss; sleep 0.5
     done
     wait "$wrk_pid" || true
-    echo "$1 $(grep BENCH_RESULT "$work/paced-$1.txt") trough_peak_rss_kb=$peak"
+    echo "$1 $(grep BENCH_RESULT "$work/paced-$1.txt") trough_rss_kb_peak=$peak"
 }
 paced warmup "http://127.0.0.1:$port/v1/chat/completions" > /dev/null
 { paced direct http://127.0.0.1:18080/v1/chat/completions; paced trough "http://127.0.0.1:$port/v1/chat/completions"; } | tee "$work/paced.txt"
@@ -60,6 +64,7 @@ paced warmup "http://127.0.0.1:$port/v1/chat/completions" > /dev/null
 # 2. Maximum throughput against direct, nginx and LiteLLM in the same run.
 "$bench/compare.sh" "trough=http://127.0.0.1:$port" | tee "$work/compare.txt"
 
+echo "trough RSS after the load: $(ps -o rss= -p "$trough_pid" | tr -d ' ') KB" | tee -a "$work/compare.txt"
 # Every request was recorded (the event writer drains within a second).
 sleep 2
 sqlite3 "$work/trough-data/trough.sqlite" 'SELECT COUNT(*), SUM(cost_nanos), SUM(cost_source = "usage") FROM request_events' | tee "$work/events.txt"

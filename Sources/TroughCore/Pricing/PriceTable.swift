@@ -24,6 +24,8 @@ public struct PriceTable: Sendable {
     /// unknown providers, any provider's entry for that model name; dated snapshots (`gpt-4o-2024-08-06`)
     /// fall back to their family when they have no entry of their own. Nil when the model is unknown.
     public func price(provider: String?, model: String, at time: Timestamp) -> ModelPrice? {
+        // The common case first: the provider's own entry under the exact name, without building variants.
+        if let provider, let found = Self.latest(byKey[Self.key(provider, model)], at: time) { return found }
         let names = Self.candidateNames(model)
         for name in names {
             if let provider, let found = Self.latest(byKey[Self.key(provider, name)], at: time) { return found }

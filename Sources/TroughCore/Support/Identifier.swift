@@ -11,10 +11,15 @@ public enum Identifier {
         prefix + "_" + base32(randomBytes(13)).prefix(20)
     }
 
-    /// `count` bytes from the system's cryptographically secure generator.
+    /// `count` bytes from the system's cryptographically secure generator, eight per call to it.
     public static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+        }
+        return Array(bytes.prefix(count))
     }
 
     /// A new secret token with a readable prefix, e.g. `trough_pt_…`, carrying `bytes` random bytes.
@@ -44,6 +49,19 @@ public enum Identifier {
 
     /// Lower-case hex SHA-256 of a secret: how tokens and session ids are stored and looked up.
     public static func sha256Hex(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(secret.utf8)))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hex of bytes.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(64)
+        for byte in bytes {
+            output.append(hexDigits[Int(byte >> 4)])
+            output.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TroughCore
 
 /// One plain-SQL migration file, `NNNN_name.sql`.
 public struct Migration: Sendable, Hashable {
@@ -16,7 +17,7 @@ public struct Migration: Sendable, Hashable {
         self.name = name
         self.version = String(name.prefix { $0.isNumber })
         self.sql = sql
-        self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.checksum = Identifier.hex(SHA256.hash(data: Data(sql.utf8)))
     }
 
     /// Reads every `NNNN_name.sql` in `directory`, in order of their numbers.
