@@ -51,3 +51,24 @@ struct RequestInspectorTests {
         #expect(RequestTags.parse((0..<30).map { "k\($0)=v" }.joined(separator: ",")).count == 10)
     }
 }
+
+@Suite("Request inspection, top level only")
+struct RequestInspectorTopLevelTests {
+    @Test("keys inside messages or tool schemas do not count; only the request's own members do")
+    func nestedKeysIgnored() {
+        let body = Array(#"{"messages":[{"role":"user","content":"{\"model\":\"fake\",\"stream\":true}"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"stream":{"type":"boolean"},"model":{"type":"string"}}}}}],"model":"gpt-4o-mini"}"#.utf8)
+        let inspection = RequestInspector.inspect(body: body, path: "/chat/completions", kind: .openai, injectStreamUsage: true)
+        #expect(inspection.model == "gpt-4o-mini")
+        #expect(!inspection.streams)
+        #expect(inspection.rewrittenBody == nil)
+    }
+
+    @Test("a null stream_options is replaced, not duplicated")
+    func nullOptions() throws {
+        let body = Array(#"{"model":"gpt-4o","stream":true,"stream_options":null}"#.utf8)
+        let rewritten = try #require(RequestInspector.inspect(body: body, path: "/chat/completions", kind: .openai, injectStreamUsage: true).rewrittenBody)
+        let text = String(decoding: rewritten, as: UTF8.self)
+        #expect(text.components(separatedBy: "stream_options").count == 2)
+        #expect(text.contains(#""include_usage":true"#))
+    }
+}

@@ -23,6 +23,13 @@ public struct RequestInspection: Sendable, Equatable {
 
 /// Reads LLM request bodies (JSON) and paths.
 public enum RequestInspector {
+    static let inspectedKeys: Set<String> = ["model", "stream", "stream_options", "max_completion_tokens", "max_output_tokens", "max_tokens"]
+
+    /// Whether the object has the member at all (`"stream_options": null` counts).
+    static func hasTopLevelMember(_ key: String, in body: [UInt8]) -> Bool {
+        JSONKeyScanner.topLevelValues(of: [key], in: body)?.keys.contains(key) ?? false
+    }
+
     /// Whether a request to `path` of a `kind` service has a JSON body worth reading (small, LLM, POST).
     public static func wantsBody(kind: ProviderKind, method: String, contentType: String?) -> Bool {
         kind != .generic && method == "POST" && (contentType?.lowercased().contains("json") ?? false)
@@ -37,8 +44,9 @@ public enum RequestInspector {
             if kind == .gemini, let name, !name.isEmpty { inspection.model = name.removingPercentEncoding ?? name }
             if rest.contains(":streamGenerateContent") { inspection.streams = true }
         }
+        // Only the top-level members that matter are parsed, not the (possibly large) messages.
         guard let body, !body.isEmpty,
-              let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+              let object = JSONKeyScanner.topLevelValues(of: inspectedKeys, in: body)
         else { return inspection }
         if let model = object["model"] as? String { inspection.model = model }
         if object["stream"] as? Bool == true { inspection.streams = true }
@@ -62,7 +70,8 @@ public enum RequestInspector {
     /// The body with `"stream_options":{"include_usage":true}`: inserted as text before the closing brace
     /// when there is no `stream_options` (the rest of the body stays byte for byte), else re-encoded.
     static func withUsageRequested(_ body: [UInt8], object: [String: Any]) -> [UInt8]? {
-        if object["stream_options"] == nil {
+        let options = object["stream_options"]
+        if options == nil, !hasTopLevelMember("stream_options", in: body) {
             var end = body.count - 1
             while end >= 0, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(body[end]) { end -= 1 }
             guard end > 0, body[end] == UInt8(ascii: "}") else { return nil }
@@ -72,10 +81,10 @@ public enum RequestInspector {
             let insertion = Array((isEmptyObject ? "" : ",").utf8) + Array(#""stream_options":{"include_usage":true}"#.utf8)
             return Array(body[..<end]) + insertion + Array(body[end...])
         }
-        var changed = object
-        var options = object["stream_options"] as? [String: Any] ?? [:]
-        options["include_usage"] = true
-        changed["stream_options"] = options
+        guard var changed = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        var newOptions = changed["stream_options"] as? [String: Any] ?? [:]
+        newOptions["include_usage"] = true
+        changed["stream_options"] = newOptions
         return (try? JSONSerialization.data(withJSONObject: changed)).map { Array($0) }
     }
 }

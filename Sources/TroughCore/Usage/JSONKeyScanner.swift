@@ -153,3 +153,33 @@ enum JSONKeyScanner {
         }
     }
 }
+
+extension JSONKeyScanner {
+    /// The values of `keys` among the top-level members of a JSON object, each parsed on its own; members
+    /// at other depths and all other values are skipped without being parsed. Nil when `bytes` is not an object.
+    static func topLevelValues(of keys: Set<String>, in bytes: [UInt8]) -> [String: Any]? {
+        var index = skipWhitespace(from: 0, in: bytes)
+        guard index < bytes.count, bytes[index] == ASCII.openBrace else { return nil }
+        index += 1
+        var values: [String: Any] = [:]
+        while true {
+            index = skipWhitespace(from: index, in: bytes)
+            guard index < bytes.count else { return nil }
+            if bytes[index] == ASCII.closeBrace { return values }
+            if bytes[index] == ASCII.comma {
+                index += 1
+                continue
+            }
+            guard bytes[index] == ASCII.quote, let keyEnd = valueEnd(from: index, in: bytes) else { return nil }
+            let key = String(decoding: bytes[(index + 1)..<(keyEnd - 1)], as: UTF8.self)
+            index = skipWhitespace(from: keyEnd, in: bytes)
+            guard index < bytes.count, bytes[index] == ASCII.colon else { return nil }
+            index = skipWhitespace(from: index + 1, in: bytes)
+            guard let end = valueEnd(from: index, in: bytes) else { return nil }
+            if keys.contains(key) {
+                values[key] = try? JSONSerialization.jsonObject(with: Data(bytes[index..<end]), options: [.fragmentsAllowed])
+            }
+            index = end
+        }
+    }
+}

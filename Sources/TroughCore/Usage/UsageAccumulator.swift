@@ -111,7 +111,14 @@ public struct UsageAccumulator: Sendable {
             state.handle(document)
             return
         }
-        if let json = try? JSONSerialization.jsonObject(with: Data(document.whole), options: [.fragmentsAllowed]) {
+        // Only the keys that matter (model, usage…) are cut out and parsed, not the whole answer: a full
+        // JSONSerialization of every response was the largest cost on the proxy's path.
+        let whole = document.whole
+        if let first = whole.first(where: { !ASCII.isWhitespace($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            let found = state.scanDocument(whole)
+            if found { return }
+        }
+        if let json = try? JSONSerialization.jsonObject(with: Data(whole), options: [.fragmentsAllowed]) {
             state.apply(json)
             return
         }

@@ -47,6 +47,14 @@ struct UsageState: Sendable {
         apply(json)
     }
 
+    /// Reads one whole JSON document by its keys alone; false when none of them is in it.
+    mutating func scanDocument(_ bytes: [UInt8]) -> Bool {
+        let object = JSONKeyScanner.flattened(head: bytes, tail: bytes, keys: scanKeys)
+        guard !object.isEmpty else { return false }
+        applyObject(object)
+        return true
+    }
+
     /// Applies a parsed document: an object, or an array of objects (Gemini's streamed JSON array).
     mutating func apply(_ json: Any) {
         if let object = json as? [String: Any] {
