@@ -125,3 +125,27 @@ struct StoreContractTests {
         return (tenant, user)
     }
 }
+
+@Suite("Sessions in the store")
+struct SessionStoreTests {
+    @Test("expired sessions are deleted, live ones kept", arguments: PostgresTestServer.drivers)
+    func expiry(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let logger = TestDatabase.logger
+            let now = Timestamp.now()
+            let user = User(email: "s@x.co", passwordHash: "h", createdAt: now)
+            try await db.store.createUserWithTenant(user, tenant: Tenant(name: "S", createdAt: now), logger: logger)
+            func session(_ hash: String, idle: Int64, absolute: Int64) -> Session {
+                Session(tokenHash: hash, csrfTokenHash: "c", userID: user.id, userAgent: nil, clientAddress: nil, createdAt: now,
+                        idleExpiresAt: now.adding(seconds: idle), expiresAt: now.adding(seconds: absolute))
+            }
+            try await db.store.createSession(session("live", idle: 60, absolute: 600), logger: logger)
+            try await db.store.createSession(session("idle", idle: -1, absolute: 600), logger: logger)
+            try await db.store.createSession(session("old", idle: 60, absolute: -1), logger: logger)
+            #expect(try await db.store.deleteExpiredSessions(before: now, logger: logger) == 2)
+            #expect(try await db.store.session(tokenHash: "live", logger: logger) != nil)
+            #expect(try await db.store.session(tokenHash: "idle", logger: logger) == nil)
+            #expect(try await db.store.sessions(userID: user.id, activeAt: now, logger: logger).map(\.tokenHash) == ["live"])
+        }
+    }
+}

@@ -50,6 +50,9 @@ public func buildApplication(
                 PeriodicJob(name: "prices.reload", interval: .seconds(60), logger: logger) {
                     try await components.prices.reload(from: store, logger: logger)
                 },
+                PeriodicJob(name: "sessions.expire", interval: .seconds(3600), logger: logger) {
+                    _ = try await store.deleteExpiredSessions(before: .now(), logger: logger)
+                },
             ],
             onServerRunning: { channel in
                 logger.info("Trough is listening", metadata: [
