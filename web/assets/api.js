@@ -1,65 +1,81 @@
-// Trough's page helpers: JSON calls with the CSRF token, error display, login guard.
+// Trough's page helpers (window.Trough): JSON calls with the CSRF token, error display, login guard.
+// Dynamic content is only ever set with textContent / createElement, never innerHTML.
 (function () {
   "use strict";
   const CSRF_KEY = "trough.csrf";
 
-  /** Calls the API; resolves to the JSON body (or null), rejects with the API's error message. */
+  /** Calls the API. Resolves to the JSON body (or null); rejects with an Error carrying .message, .type, .status. */
   async function api(method, path, body) {
     const headers = { "Accept": "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET") {
+    if (method !== "GET" && method !== "HEAD") {
       const csrf = sessionStorage.getItem(CSRF_KEY);
       if (csrf) headers["X-CSRF-Token"] = csrf;
     }
-    const response = await fetch(path, {
-      method, headers, credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let response;
+    try {
+      response = await fetch(path, {
+        method: method, headers: headers, credentials: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (_) {
+      const offline = new Error("Could not reach Trough. Check your connection and try again.");
+      offline.type = "network"; offline.status = 0;
+      throw offline;
+    }
     const text = await response.text();
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch (_) { data = null; }
-    if (data && data.csrf_token) sessionStorage.setItem(CSRF_KEY, data.csrf_token);
+    // Sign-up, login and GET /api/me hand out the session's CSRF token.
+    if (data && typeof data.csrf_token === "string") sessionStorage.setItem(CSRF_KEY, data.csrf_token);
     if (!response.ok) {
-      let message = (data && data.error && data.error.message) || ("Request failed (" + response.status + ")");
-      if (response.status === 429 && response.headers.get("Retry-After")) {
-        message += " Try again in " + response.headers.get("Retry-After") + " seconds.";
-      }
+      const apiError = data && data.error ? data.error : null;
+      let message = (apiError && apiError.message) || ("Request failed (HTTP " + response.status + ").");
+      const retry = response.headers.get("Retry-After");
+      if (response.status === 429 && retry) message += " Try again in " + retry + " seconds.";
       const error = new Error(message);
+      error.type = (apiError && apiError.type) || "unknown";
       error.status = response.status;
-      error.type = data && data.error ? data.error.type : "unknown";
       throw error;
     }
     return data;
   }
 
-  /** Shows an error in the container's `.error` element (or clears it with null). */
+  /** Fills the `.error[role=alert]` box inside (or equal to) an element; a null error clears it. */
   function showError(container, error) {
-    const box = container.querySelector(".error");
-    if (box) box.textContent = error ? error.message : "";
-    if (box && error) box.focus();
+    let box = container.matches(".error") ? container : container.querySelector(".error");
+    if (!box) {
+      if (!error) return;
+      box = el("div", null, { class: "error", role: "alert", tabindex: "-1" });
+      container.append(box);
+    }
+    box.textContent = error ? (error.message || String(error)) : "";
+    if (error) box.focus();
   }
 
-  /** The signed-in user, or a redirect to the login page. */
+  /** The signed-in user (GET /api/me), or a redirect to the login page on 401. */
   async function requireLogin() {
     try {
       return await api("GET", "/api/me");
     } catch (error) {
       if (error.status === 401) {
         location.href = "/login.html?next=" + encodeURIComponent(location.pathname + location.search);
-        return new Promise(function () {});
+        return new Promise(function () {}); // never resolves: the page is going away
       }
       throw error;
     }
   }
 
+  /** A query-string parameter, or null. */
   function qs(name) { return new URLSearchParams(location.search).get(name); }
 
-  /** Where to go after signing in: a same-site path only. */
+  /** Where to go after signing in: a same-site path from ?next=, else the fallback. */
   function nextPath(fallback) {
     const next = qs("next");
-    return next && next.startsWith("/") && !next.startsWith("//") ? next : fallback;
+    return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
   }
 
+  /** createElement with optional text (set as textContent) and attributes. */
   function el(tag, text, attributes) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = String(text);
@@ -67,28 +83,80 @@
     return node;
   }
 
+  /** An ISO-8601 date in the user's locale, or a dash. */
   function when(iso) { return iso ? new Date(iso).toLocaleString() : "—"; }
 
-  /** A read-only field with a copy button, for secrets shown once. */
-  function secretField(value, label) {
-    const wrap = el("div", null, { class: "secret" });
-    const input = el("input", null, { type: "text", readonly: "", "aria-label": label });
-    input.value = value;
-    const copy = el("button", "Copy", { type: "button" });
-    copy.addEventListener("click", async function () {
-      try { await navigator.clipboard.writeText(value); copy.textContent = "Copied"; }
-      catch (_) { input.select(); document.execCommand("copy"); copy.textContent = "Copied"; }
-    });
-    wrap.append(input, copy);
-    return wrap;
+  /** A table (inside a scrolling wrapper) with the given column headings; returns { wrap, body }. */
+  function table(headings) {
+    const wrap = el("div", null, { class: "table-wrap" });
+    const tableEl = el("table", null, { class: "stack" });
+    const headRow = el("tr");
+    for (const heading of headings) headRow.append(el("th", heading, { scope: "col" }));
+    const head = el("thead");
+    head.append(headRow);
+    const body = el("tbody");
+    tableEl.append(head, body);
+    wrap.append(tableEl);
+    return { wrap: wrap, body: body };
   }
 
-  async function logout() {
-    try { await api("POST", "/api/auth/logout"); } finally {
-      sessionStorage.removeItem(CSRF_KEY);
-      location.href = "/login.html";
+  /** Copies each column heading onto its cells (data-label), so narrow screens can stack rows. */
+  function labelRows(tbody) {
+    const headings = Array.from(tbody.closest("table").querySelectorAll("thead th")).map(function (th) { return th.textContent; });
+    for (const row of tbody.rows) {
+      Array.from(row.cells).forEach(function (cell, i) {
+        if (headings[i] && !cell.hasAttribute("colspan")) cell.setAttribute("data-label", headings[i]);
+      });
     }
   }
 
-  window.Trough = { api, showError, requireLogin, qs, nextPath, el, when, secretField, logout };
+  /** Wraps an input (which must have an id) with its <label for>; returns the wrapper. */
+  function field(labelText, input, hint) {
+    const wrap = el("div");
+    wrap.append(el("label", labelText, { for: input.id }), input);
+    if (hint) {
+      const hintEl = el("p", hint, { class: "hint", id: input.id + "-hint" });
+      input.setAttribute("aria-describedby", hintEl.id);
+      wrap.append(hintEl);
+    }
+    return wrap;
+  }
+
+  let secretCount = 0;
+  /** A read-only field with a Copy button, for secrets and links shown once. */
+  function secretField(value, labelText) {
+    const id = "secret-" + (++secretCount);
+    const box = el("div", null, { class: "secret-box" });
+    const row = el("div", null, { class: "secret" });
+    const input = el("input", null, { id: id, type: "text", readonly: "", spellcheck: "false", autocomplete: "off" });
+    input.value = value;
+    const copy = el("button", "Copy", { type: "button", class: "secondary" });
+    const status = el("span", null, { class: "hint", role: "status" });
+    copy.addEventListener("click", async function () {
+      try {
+        await navigator.clipboard.writeText(value);
+        status.textContent = " Copied.";
+      } catch (_) {
+        // No clipboard API (e.g. plain http): select it so the user can press Ctrl+C / Cmd+C.
+        input.focus();
+        input.select();
+        status.textContent = " Selected: press Ctrl+C (Cmd+C on a Mac) to copy.";
+      }
+    });
+    row.append(input, copy);
+    box.append(el("label", labelText, { for: id }), row, status);
+    return box;
+  }
+
+  /** Ends this session and goes to the login page. */
+  async function logout() {
+    try { await api("POST", "/api/auth/logout"); } catch (_) { /* leave anyway */ }
+    sessionStorage.removeItem(CSRF_KEY);
+    location.href = "/login.html";
+  }
+
+  window.Trough = {
+    api: api, showError: showError, requireLogin: requireLogin, qs: qs, nextPath: nextPath,
+    el: el, when: when, table: table, labelRows: labelRows, field: field, secretField: secretField, logout: logout,
+  };
 })();

@@ -1,4 +1,7 @@
-// The landing page sends signed-in users to their account.
+// Landing page: signed-in visitors go straight to their account.
 (async function () {
-  try { await Trough.api("GET", "/api/me"); location.href = "/account.html"; } catch (_) { /* stay */ }
+  try {
+    await Trough.api("GET", "/api/me");
+    location.replace("/account.html");
+  } catch (_) { /* not signed in (401): stay on the landing page */ }
 })();

@@ -1,134 +1,266 @@
-// A tenant's projects: create, services (keys masked), project tokens (shown once), members and invites.
+// One organisation's projects (?tenant=ID): create projects; per project, tokens (raw value shown once) and
+// services; the organisation's members and invite links.
 (async function () {
-  const { api, el, when, showError, secretField } = Trough;
-  const me = await Trough.requireLogin();
-  document.getElementById("user-email").textContent = me.user.email;
+  const { api, el, when, showError, table, field, secretField, labelRows } = Trough;
+  const pageError = document.getElementById("page-error");
   document.getElementById("logout").addEventListener("click", Trough.logout);
+
+  let me;
+  try { me = await Trough.requireLogin(); } catch (error) { showError(pageError, error); return; }
+  document.getElementById("user-email").textContent = me.user.email;
+
   const tenantID = Trough.qs("tenant") || (me.tenants[0] && me.tenants[0].id);
   const tenant = me.tenants.find(function (t) { return t.id === tenantID; });
-  if (!tenant) { showError(document.getElementById("create-card"), new Error("No such organisation.")); return; }
-  document.getElementById("tenant-title").textContent = tenant.name + " — projects";
+  if (!tenant) {
+    showError(pageError, new Error("This organisation was not found, or you are not a member of it."));
+    for (const id of ["create-card", "members-card"]) document.getElementById(id).hidden = true;
+    return;
+  }
+  const tenantPath = "/api/tenants/" + encodeURIComponent(tenantID);
+  document.getElementById("tenant-title").textContent = tenant.name + ": projects";
+  document.title = tenant.name + " projects — Trough";
 
+  let idCount = 0;
+  function uid(base) { return base + "-" + (++idCount); }
+
+  // ---- New project form: the slug follows the name until the user edits it.
   const form = document.getElementById("project-form");
+  const submit = document.getElementById("project-submit");
+  const slugInput = form.elements.slug;
   let slugEdited = false;
-  form.slug.addEventListener("input", function () { slugEdited = true; });
-  form.name.addEventListener("input", function () {
-    if (!slugEdited) form.slug.value = form.name.value.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  function slugify(text) { return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64); }
+  slugInput.addEventListener("input", function () { slugEdited = slugInput.value !== ""; });
+  form.elements.name.addEventListener("input", function () {
+    if (!slugEdited) slugInput.value = slugify(form.elements.name.value);
   });
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     showError(form, null);
-    const body = { name: form.name.value, budget_hard_cap: form.hard_cap.checked };
-    if (form.slug.value) body.slug = form.slug.value;
-    if (form.budget.value.trim()) body.monthly_budget_usd = form.budget.value.trim();
-    try { await api("POST", "/api/tenants/" + tenantID + "/projects", body); form.reset(); slugEdited = false; await loadProjects(); }
-    catch (error) { showError(form, error); }
+    const body = { name: form.elements.name.value.trim(), budget_hard_cap: form.elements.hard_cap.checked };
+    const slug = slugInput.value.trim();
+    if (slug && !/^[a-z0-9][a-z0-9-]*$/.test(slug)) {
+      showError(form, new Error("The slug may only hold lower-case letters, digits and hyphens, and must start with a letter or digit."));
+      return;
+    }
+    if (slug) body.slug = slug;
+    const budget = form.elements.budget.value.trim().replace(/^\$/, "");
+    if (budget) body.monthly_budget_usd = budget;
+    submit.disabled = true;
+    try {
+      await api("POST", tenantPath + "/projects", body);
+      form.reset();
+      slugEdited = false;
+      await loadProjects();
+    } catch (error) {
+      showError(form, error);
+    } finally {
+      submit.disabled = false;
+    }
   });
 
+  // ---- Project list
   async function loadProjects() {
     const container = document.getElementById("projects");
+    const { projects } = await api("GET", tenantPath + "/projects");
     container.replaceChildren();
-    const { projects } = await api("GET", "/api/tenants/" + tenantID + "/projects");
     if (projects.length === 0) container.append(el("p", "No projects yet: create one above.", { class: "muted" }));
-    for (const project of projects) container.append(await projectCard(project));
+    // With only a few projects, open their token sections straight away.
+    for (const project of projects) container.append(projectCard(project, projects.length <= 3));
   }
 
-  async function projectCard(project) {
+  function projectCard(project, openTokens) {
     const card = el("section", null, { class: "card", "data-project": project.id });
     card.append(el("h2", project.name));
-    const budget = project.monthly_budget_usd ? "$" + project.monthly_budget_usd + " a month" + (project.budget_hard_cap ? ", hard cap" : "") : "No budget";
+    const budget = project.monthly_budget_usd
+      ? "$" + project.monthly_budget_usd + " a month" + (project.budget_hard_cap ? ", requests stop when it is spent" : "")
+      : "No budget";
     card.append(el("p", "Slug " + project.slug + " · " + budget + " · created " + when(project.created_at), { class: "muted" }));
-
-    // Services
-    card.append(el("h3", "Services"));
-    const services = el("table");
-    services.innerHTML = "<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Base URL</th><th scope=\"col\">Key</th></tr></thead>";
-    const serviceRows = el("tbody");
-    services.append(serviceRows);
-    for (const service of (await api("GET", "/api/projects/" + project.id + "/services")).services) {
-      const row = el("tr");
-      row.append(el("td", service.name), el("td", service.kind), el("td", service.base_url), el("td", service.api_key || "client sends its own"));
-      serviceRows.append(row);
-    }
-    card.append(services);
-    const serviceForm = el("form", null, { novalidate: "" });
-    const id = project.id;
-    serviceForm.innerHTML =
-      "<div class=\"row\">" +
-      "<div><label for=\"svc-name-" + id + "\">Service name</label><input id=\"svc-name-" + id + "\" name=\"name\" type=\"text\" placeholder=\"openai\" required></div>" +
-      "<div><label for=\"svc-kind-" + id + "\">Kind</label><select id=\"svc-kind-" + id + "\" name=\"kind\">" +
-      ["openai", "anthropic", "gemini", "mistral", "cohere", "openai_compatible", "generic"].map(function (k) { return "<option>" + k + "</option>"; }).join("") + "</select></div>" +
-      "<div><label for=\"svc-url-" + id + "\">Base URL</label><input id=\"svc-url-" + id + "\" name=\"base_url\" type=\"text\" placeholder=\"https://api.openai.com/v1\" required></div>" +
-      "<div><label for=\"svc-key-" + id + "\">Provider API key (optional)</label><input id=\"svc-key-" + id + "\" name=\"api_key\" type=\"password\" autocomplete=\"off\"></div>" +
-      "</div><button type=\"submit\">Add service</button><div class=\"error\" role=\"alert\" tabindex=\"-1\"></div>";
-    serviceForm.addEventListener("submit", async function (event) {
-      event.preventDefault();
-      showError(serviceForm, null);
-      const body = { name: serviceForm.name.value, kind: serviceForm.kind.value, base_url: serviceForm.base_url.value };
-      if (serviceForm.api_key.value) body.api_key = serviceForm.api_key.value;
-      try { await api("POST", "/api/projects/" + id + "/services", body); await loadProjects(); }
-      catch (error) { showError(serviceForm, error); }
-    });
-    card.append(serviceForm);
-
-    // Tokens
-    card.append(el("h3", "Project tokens"));
-    const tokens = el("table");
-    tokens.innerHTML = "<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Token</th><th scope=\"col\">Last used</th><th scope=\"col\"><span class=\"muted\">Action</span></th></tr></thead>";
-    const tokenRows = el("tbody");
-    tokens.append(tokenRows);
-    for (const token of (await api("GET", "/api/projects/" + id + "/tokens")).tokens) {
-      const row = el("tr");
-      const action = el("td");
-      const revoke = el("button", "Revoke", { type: "button", class: "danger small", "aria-label": "Revoke token " + token.name });
-      revoke.addEventListener("click", async function () {
-        if (!confirm("Revoke the token \"" + token.name + "\"? Requests using it stop at once.")) return;
-        try { await api("DELETE", "/api/projects/" + id + "/tokens/" + token.id); await loadProjects(); }
-        catch (error) { showError(tokenForm, error); }
-      });
-      action.append(revoke);
-      row.append(el("td", token.name), el("td", token.prefix + "…"), el("td", when(token.last_used_at)), action);
-      tokenRows.append(row);
-    }
-    card.append(tokens);
-    const tokenForm = el("form", null, { novalidate: "", class: "row" });
-    tokenForm.innerHTML = "<div><label for=\"tok-name-" + id + "\">New token name</label><input id=\"tok-name-" + id + "\" name=\"name\" type=\"text\" placeholder=\"production\" required></div>" +
-      "<div><button type=\"submit\">Create token</button></div><div class=\"error\" role=\"alert\" tabindex=\"-1\"></div>";
-    const shown = el("div");
-    tokenForm.addEventListener("submit", async function (event) {
-      event.preventDefault();
-      showError(tokenForm, null);
-      try {
-        const created = await api("POST", "/api/projects/" + id + "/tokens", { name: tokenForm.name.value });
-        shown.replaceChildren(el("p", "Copy it now: it is not shown again.", { class: "notice" }), secretField(created.token, "New project token"),
-          el("p", "Use it as X-Project-Token, with base_url " + location.origin + "/v1 (OpenAI) or " + location.origin + "/proxy/<service>.", { class: "hint" }));
-      } catch (error) { showError(tokenForm, error); }
-    });
-    card.append(tokenForm, shown);
+    card.append(tokensSection(project, openTokens), servicesSection(project));
     return card;
   }
 
+  /** A <details> section whose content loads the first time it is opened. */
+  function lazySection(title, open, load) {
+    const details = el("details");
+    const summary = el("summary");
+    summary.append(el("h3", title));
+    details.append(summary);
+    let loaded = false;
+    function maybeLoad() {
+      if (details.open && !loaded) { loaded = true; load(details); }
+    }
+    details.addEventListener("toggle", maybeLoad);
+    if (open) { details.open = true; maybeLoad(); }
+    return details;
+  }
+
+  // ---- Project tokens: list, revoke, create (raw value shown once).
+  function tokensSection(project, open) {
+    const base = "/api/projects/" + encodeURIComponent(project.id) + "/tokens";
+    return lazySection("Tokens", open, function (details) {
+      const list = table(["Name", "Prefix", "Created", "Last used", "Action"]);
+      const listError = el("div", null, { class: "error", role: "alert", tabindex: "-1" });
+
+      async function refresh() {
+        try {
+          const { tokens } = await api("GET", base);
+          list.body.replaceChildren();
+          if (tokens.length === 0) {
+            const row = el("tr");
+            row.append(el("td", "No tokens yet.", { colspan: "5", class: "muted" }));
+            list.body.append(row);
+          }
+          for (const token of tokens) list.body.append(tokenRow(token));
+          labelRows(list.body);
+        } catch (error) { showError(listError, error); }
+      }
+
+      function tokenRow(token) {
+        const revoke = el("button", "Revoke", { type: "button", class: "danger small", "aria-label": "Revoke token " + token.name });
+        revoke.addEventListener("click", async function () {
+          if (!confirm("Revoke the token \"" + token.name + "\"? Requests using it will be refused at once.")) return;
+          showError(listError, null);
+          revoke.disabled = true;
+          try {
+            await api("DELETE", base + "/" + encodeURIComponent(token.id));
+            await refresh();
+          } catch (error) { showError(listError, error); revoke.disabled = false; }
+        });
+        const action = el("td");
+        action.append(revoke);
+        const row = el("tr");
+        row.append(el("td", token.name), el("td", token.prefix + "…", { class: "mono" }),
+          el("td", when(token.created_at)), el("td", token.last_used_at ? when(token.last_used_at) : "Never"), action);
+        return row;
+      }
+
+      // New token form
+      const tokenForm = el("form", null, { novalidate: "" });
+      const name = el("input", null, { id: uid("token-name"), name: "name", type: "text", placeholder: "production", autocomplete: "off", required: "" });
+      const create = el("button", "New token", { type: "submit" });
+      const actions = el("div", null, { class: "actions" });
+      actions.append(create);
+      const row = el("div", null, { class: "row" });
+      row.append(field("Token name", name), actions);
+      const formError = el("div", null, { class: "error", role: "alert", tabindex: "-1" });
+      const shown = el("div");
+      tokenForm.append(row, formError);
+      tokenForm.addEventListener("submit", async function (event) {
+        event.preventDefault();
+        showError(formError, null);
+        create.disabled = true;
+        try {
+          const created = await api("POST", base, { name: name.value.trim() });
+          shown.replaceChildren(
+            secretField(created.token, "New token \"" + created.name + "\""),
+            el("p", "Copy it now: it is not shown again.", { class: "notice" }),
+            el("p", "Send it as the X-Project-Token header on requests through Trough.", { class: "hint" }));
+          tokenForm.reset();
+          await refresh();
+        } catch (error) {
+          showError(formError, error);
+        } finally {
+          create.disabled = false;
+        }
+      });
+
+      details.append(list.wrap, listError, tokenForm, shown);
+      refresh();
+    });
+  }
+
+  // ---- Services (upstream APIs): list and add. Keys are stored encrypted and shown masked.
+  function servicesSection(project) {
+    const base = "/api/projects/" + encodeURIComponent(project.id) + "/services";
+    return lazySection("Services", false, function (details) {
+      const list = table(["Name", "Kind", "Base URL", "Provider key"]);
+      const listError = el("div", null, { class: "error", role: "alert", tabindex: "-1" });
+
+      async function refresh() {
+        try {
+          const { services } = await api("GET", base);
+          list.body.replaceChildren();
+          if (services.length === 0) {
+            const row = el("tr");
+            row.append(el("td", "No services yet.", { colspan: "4", class: "muted" }));
+            list.body.append(row);
+          }
+          for (const service of services) {
+            const row = el("tr");
+            row.append(el("td", service.name), el("td", service.kind), el("td", service.base_url, { class: "ua" }),
+              el("td", service.api_key || "Sent by the client"));
+            list.body.append(row);
+          }
+          labelRows(list.body);
+        } catch (error) { showError(listError, error); }
+      }
+
+      const serviceForm = el("form", null, { novalidate: "" });
+      const name = el("input", null, { id: uid("svc-name"), name: "name", type: "text", placeholder: "openai", autocomplete: "off", required: "" });
+      const kind = el("select", null, { id: uid("svc-kind"), name: "kind" });
+      for (const k of ["openai", "anthropic", "gemini", "mistral", "cohere", "openai_compatible", "generic"]) kind.append(el("option", k, { value: k }));
+      const url = el("input", null, { id: uid("svc-url"), name: "base_url", type: "text", inputmode: "url", placeholder: "https://api.openai.com/v1", autocomplete: "off", required: "" });
+      const key = el("input", null, { id: uid("svc-key"), name: "api_key", type: "password", autocomplete: "off" });
+      const row = el("div", null, { class: "row" });
+      row.append(field("Service name", name), field("Kind", kind), field("Base URL", url), field("Provider API key (optional)", key));
+      const add = el("button", "Add service", { type: "submit" });
+      const formError = el("div", null, { class: "error", role: "alert", tabindex: "-1" });
+      serviceForm.append(row, add, formError);
+      serviceForm.addEventListener("submit", async function (event) {
+        event.preventDefault();
+        showError(formError, null);
+        const body = { name: name.value.trim(), kind: kind.value, base_url: url.value.trim() };
+        if (key.value) body.api_key = key.value;
+        add.disabled = true;
+        try {
+          await api("POST", base, body);
+          serviceForm.reset();
+          await refresh();
+        } catch (error) {
+          showError(formError, error);
+        } finally {
+          add.disabled = false;
+        }
+      });
+
+      details.append(list.wrap, listError, serviceForm);
+      refresh();
+    });
+  }
+
+  // ---- Members and invites
+  const membersCard = document.getElementById("members-card");
   async function loadMembers() {
+    const { members } = await api("GET", tenantPath + "/members");
     const body = document.getElementById("members");
     body.replaceChildren();
-    for (const member of (await api("GET", "/api/tenants/" + tenantID + "/members")).members) {
+    for (const member of members) {
       const row = el("tr");
-      row.append(el("td", member.email), el("td", member.role));
+      row.append(el("td", member.email + (member.user_id === me.user.id ? " (you)" : "")), el("td", member.role));
       body.append(row);
     }
+    labelRows(body);
   }
 
   const inviteForm = document.getElementById("invite-form");
+  const inviteButton = document.getElementById("invite-submit");
   inviteForm.addEventListener("submit", async function (event) {
     event.preventDefault();
-    const card = document.getElementById("members-card");
-    showError(card, null);
+    showError(inviteForm, null);
+    inviteButton.disabled = true;
     try {
-      const invite = await api("POST", "/api/tenants/" + tenantID + "/invites", { role: inviteForm.role.value });
-      document.getElementById("invite-link").replaceChildren(el("p", "Share this single-use link (valid 7 days):", { class: "notice" }), secretField(invite.invite_url, "Invite link"));
-    } catch (error) { showError(card, error); }
+      const role = inviteForm.elements.role.value;
+      const invite = await api("POST", tenantPath + "/invites", { role: role });
+      document.getElementById("invite-link").replaceChildren(
+        secretField(invite.invite_url, "Invite link for a new " + role),
+        el("p", "Share it with one person: it works once and expires in 7 days.", { class: "hint" }));
+    } catch (error) {
+      showError(inviteForm, error);
+    } finally {
+      inviteButton.disabled = false;
+    }
   });
 
-  try { await loadProjects(); await loadMembers(); }
-  catch (error) { showError(document.getElementById("create-card"), error); }
+  try { await loadProjects(); } catch (error) { showError(pageError, error); }
+  try { await loadMembers(); } catch (error) { showError(membersCard, error); }
 })();
