@@ -21,7 +21,7 @@ struct Auditor {
             targetType: target?.type,
             targetID: target?.id,
             clientAddress: context.clientAddress,
-            metadata: metadata.isEmpty ? nil : (try? String(decoding: JSONEncoder.sorted.encode(metadata), as: UTF8.self)),
+            metadata: Self.json(metadata),
             createdAt: .now()
         )
         do {
@@ -38,11 +38,18 @@ struct Auditor {
             let entry = AuditEntry(
                 tenantID: tenant.id, actorKind: actorKind, actorID: user.id, action: action,
                 targetType: "user", targetID: user.id, clientAddress: context.clientAddress,
-                metadata: metadata.isEmpty ? nil : (try? String(decoding: JSONEncoder.sorted.encode(metadata), as: UTF8.self)),
+                metadata: Self.json(metadata),
                 createdAt: .now()
             )
             try? await store.appendAudit(entry, logger: context.logger)
         }
+    }
+}
+
+extension Auditor {
+    /// Metadata as a JSON object with sorted keys, or nil when there is none.
+    static func json(_ metadata: [String: String]) -> String? {
+        metadata.isEmpty ? nil : (try? String(decoding: JSONEncoder.sorted.encode(metadata), as: UTF8.self))
     }
 }
 

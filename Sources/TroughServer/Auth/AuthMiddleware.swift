@@ -65,8 +65,9 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     func callerForAPIKey(_ token: String, at now: Timestamp, logger: Logger) async throws -> Caller? {
-        guard let key = try await store.activeAPIKey(tokenHash: Identifier.sha256Hex(token), logger: logger),
-              SecretToken.constantTimeEquals(key.tokenHash, Identifier.sha256Hex(token)),
+        let hash = Identifier.sha256Hex(token)
+        guard let key = try await store.activeAPIKey(tokenHash: hash, logger: logger),
+              SecretToken.constantTimeEquals(key.tokenHash, hash),
               let user = try await store.user(id: key.userID, logger: logger)
         else { return nil }
         if key.lastUsedAt.map({ now.milliseconds - $0.milliseconds > 60_000 }) ?? true {

@@ -32,9 +32,9 @@ struct ResponseMeter {
 
     /// What is left when the upstream ends (an unterminated last event is passed on as it came).
     mutating func finish() -> ByteBuffer? {
-        guard let splitter, !splitter.pending().isEmpty else { return nil }
-        bytesOut += Int64(splitter.pending().count)
-        return ByteBuffer(bytes: splitter.pending())
+        guard let rest = splitter?.pending(), !rest.isEmpty else { return nil }
+        bytesOut += Int64(rest.count)
+        return ByteBuffer(bytes: rest)
     }
 
     /// The usage seen so far.
