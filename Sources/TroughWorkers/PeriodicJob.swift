@@ -8,12 +8,15 @@ public struct PeriodicJob: ServiceLifecycle.Service {
     public let interval: Duration
     let logger: Logger
     let job: @Sendable () async throws -> Void
+    /// Runs once after graceful shutdown stops the loop.
+    let atShutdown: (@Sendable () async -> Void)?
 
-    public init(name: String, interval: Duration, logger: Logger, job: @escaping @Sendable () async throws -> Void) {
+    public init(name: String, interval: Duration, logger: Logger, job: @escaping @Sendable () async throws -> Void, atShutdown: (@Sendable () async -> Void)? = nil) {
         self.name = name
         self.interval = interval
         self.logger = logger
         self.job = job
+        self.atShutdown = atShutdown
     }
 
     public func run() async throws {
@@ -29,5 +32,6 @@ public struct PeriodicJob: ServiceLifecycle.Service {
                 try? await Task.sleep(for: interval)
             }
         }
+        await atShutdown?()
     }
 }

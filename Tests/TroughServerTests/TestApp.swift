@@ -15,6 +15,10 @@ struct TestApp {
     let client: any TestClientProtocol
     let database: Database
     let store: SQLStore
+    /// The settings the app runs with (its database URL, master key…), for starting `trough` processes beside it.
+    let environment: [String: String]
+    /// The clock limits count months by; tests move it.
+    let clock: TroughClock
 
     static let adminKey = "operator-key-0123456789-0123456789-abcdef"
 
@@ -40,14 +44,15 @@ struct TestApp {
             environment["TROUGH_DATABASE_URL"] = url
             drop = dropDatabase
         }
-        let configuration = try TroughConfiguration.fromEnvironment(environment)
+        let settings = environment
+        let configuration = try TroughConfiguration.fromEnvironment(settings)
         let app = try await buildApplication(configuration: configuration, options: ServeOptions(migrate: true), logger: TestDatabase.logger)
         // A second connection to the same database lets tests look at (and age) what the server stored.
         let database = try Database.open(configuration.database, connectionsPerEventLoop: 1, logger: TestDatabase.logger)
         let store = SQLStore(database: database, location: configuration.database, migrations: try TestDatabase.migrations(for: configuration.database.dialect))
         do {
             try await app.test(.live) { client in
-                try await body(TestApp(client: client, database: database, store: store))
+                try await body(TestApp(client: client, database: database, store: store, environment: settings, clock: configuration.clock))
             }
         } catch {
             await database.close()

@@ -10,6 +10,9 @@ public struct ProjectToken: Codable, Hashable, Sendable {
     public var createdAt: Timestamp
     public var lastUsedAt: Timestamp?
     public var revokedAt: Timestamp?
+    /// Monthly budget for what this token spends; `budgetHardCap` refuses its requests once it is spent.
+    public var monthlyBudget: Money?
+    public var budgetHardCap: Bool = false
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -22,9 +25,11 @@ public struct ProjectToken: Codable, Hashable, Sendable {
         case createdAt = "created_at"
         case lastUsedAt = "last_used_at"
         case revokedAt = "revoked_at"
+        case monthlyBudget = "monthly_budget_nanos"
+        case budgetHardCap = "budget_hard_cap"
     }
 
-    public init(id: String = Identifier.make("tok"), tenantID: String, projectID: String, name: String, tokenHash: String, prefix: String, createdBy: String?, createdAt: Timestamp) {
+    public init(id: String = Identifier.make("tok"), tenantID: String, projectID: String, name: String, tokenHash: String, prefix: String, createdBy: String?, createdAt: Timestamp, monthlyBudget: Money? = nil, budgetHardCap: Bool = false) {
         self.id = id
         self.tenantID = tenantID
         self.projectID = projectID
@@ -33,5 +38,7 @@ public struct ProjectToken: Codable, Hashable, Sendable {
         self.prefix = prefix
         self.createdBy = createdBy
         self.createdAt = createdAt
+        self.monthlyBudget = monthlyBudget
+        self.budgetHardCap = budgetHardCap
     }
 }

@@ -58,6 +58,15 @@ public struct ModelPrice: Hashable, Sendable {
         return Money(nanos: Int64(clamping: nanos) + (perRequest ?? 0))
     }
 
+    /// The most a request of `inputTokens` and at most `outputTokens` can cost: input at the dearest input
+    /// rate (cache writes included), output at the dearer of output and reasoning; rounded up.
+    public func worstCase(inputTokens: Int64, outputTokens: Int64) -> Money {
+        let inputRate = Int128([input, cacheWrite, cacheWrite1h].compactMap { $0 }.max() ?? 0)
+        let outputRate = Int128(max(output ?? 0, reasoning ?? 0))
+        let total = Int128(max(0, inputTokens)) * inputRate + Int128(max(0, outputTokens)) * outputRate
+        return Money(nanos: Int64(clamping: (total + 999_999) / 1_000_000) + (perRequest ?? 0))
+    }
+
     /// Whether this price can price token usage at all.
     public var pricesTokens: Bool { input != nil || output != nil }
 }

@@ -159,12 +159,22 @@ public protocol Store: EventStore {
     func plan(id: String, logger: Logger) async throws -> Plan?
     /// Changes a plan's limits; false when there is no such plan.
     func updatePlanLimits(id: String, change: PlanLimitsChange, at now: Timestamp, logger: Logger) async throws -> Bool
-    /// Moves a tenant to another plan; false when there is no such tenant.
+    /// Moves a tenant to another plan, in one transaction: active services beyond the new plan's limit
+    /// (newest first) are suspended, never deleted; services suspended by an earlier downgrade come back
+    /// as far as the new limit allows. False when there is no such tenant or plan.
     func setTenantPlan(tenantID: String, planID: String, at now: Timestamp, logger: Logger) async throws -> Bool
     /// How many active services the tenant has across its projects.
     func activeServiceCount(tenantID: String, logger: Logger) async throws -> Int
     /// The tenant's totals for days in `[from, to)`, from the daily rollups.
     func tenantUsageTotals(tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
+
+    // MARK: Limits
+
+    /// Applies one instance's lease report and top-up atomically (see `LeaseChange`). The counter is created
+    /// on first use, seeded from the month's rollups, so spend before a budget was set still counts.
+    func changeLease(_ change: LeaseChange, logger: Logger) async throws -> LeaseState
+    /// The tenant's counters for one month (`YYYY-MM`).
+    func limitCounters(tenantID: String, period: String, logger: Logger) async throws -> [LimitCounter]
 
     // MARK: Prices
 

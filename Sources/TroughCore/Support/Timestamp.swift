@@ -28,6 +28,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         Timestamp(milliseconds: milliseconds + seconds * 1000)
     }
 
+    public func adding(milliseconds delta: Int64) -> Timestamp {
+        Timestamp(milliseconds: milliseconds + delta)
+    }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
 
     public init(from decoder: any Decoder) throws {

@@ -87,6 +87,8 @@ struct ProjectTokenJSON: ResponseEncodable {
     let prefix: String
     let createdAt: String
     let lastUsedAt: String?
+    let monthlyBudgetUsd: String?
+    let budgetHardCap: Bool
     /// The raw token: only in the answer that creates it.
     let token: String?
 
@@ -97,6 +99,8 @@ struct ProjectTokenJSON: ResponseEncodable {
         prefix = token.prefix
         createdAt = token.createdAt.iso8601
         lastUsedAt = token.lastUsedAt?.iso8601
+        monthlyBudgetUsd = token.monthlyBudget?.usdString
+        budgetHardCap = token.budgetHardCap
         self.token = raw
     }
 }

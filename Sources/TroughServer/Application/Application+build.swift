@@ -53,6 +53,12 @@ public func buildApplication(
                 PeriodicJob(name: "sessions.expire", interval: .seconds(3600), logger: logger) {
                     _ = try await store.deleteExpiredSessions(before: .now(), logger: logger)
                 },
+                // Reports spend and renews leases; on shutdown (after the server drains) returns them all.
+                PeriodicJob(name: "limits.sync", interval: .seconds(configuration.limitSyncSeconds), logger: logger, job: {
+                    await components.limits.sync()
+                }, atShutdown: {
+                    await components.limits.sync(releaseAll: true)
+                }),
             ],
             onServerRunning: { channel in
                 logger.info("Trough is listening", metadata: [
@@ -80,6 +86,7 @@ struct AppComponents: Sendable {
     let cache: ProxyCache
     let upstreams: UpstreamGuard
     let httpClient: HTTPClient
+    let limits: LimitGate
 
     init(configuration: TroughConfiguration, store: any Store, secrets: SecretBox, prices: PriceCatalog, logger: Logger) {
         self.configuration = configuration
@@ -87,7 +94,8 @@ struct AppComponents: Sendable {
         self.secrets = secrets
         self.prices = prices
         self.logger = logger
-        self.cache = ProxyCache(ttlSeconds: configuration.proxy.cacheSeconds)
+        self.cache = ProxyCache(ttlSeconds: configuration.proxy.cacheSeconds, planSeconds: configuration.planCacheSeconds)
+        self.limits = LimitGate(store: store, clock: configuration.clock, settings: configuration.limits, logger: logger)
         self.upstreams = UpstreamGuard(policy: UpstreamPolicy(allowPrivateAddresses: configuration.proxy.allowPrivateUpstreams))
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout = .init(
@@ -135,7 +143,8 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
     HealthController(store: store).addRoutes(to: router)
     ProxyController(
         store: store, cache: components.cache, secrets: components.secrets, upstreams: components.upstreams,
-        client: components.httpClient, prices: components.prices, events: components.events, settings: configuration.proxy
+        client: components.httpClient, prices: components.prices, events: components.events, settings: configuration.proxy,
+        limits: components.limits, clock: configuration.clock
     ).addRoutes(to: router)
 
     let api = router.group("api").add(middleware: AuthMiddleware(store: store, settings: settings, adminKey: configuration.adminKey))
@@ -145,8 +154,8 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
     ServiceController(store: store, secrets: components.secrets, upstreams: components.upstreams, cache: components.cache).addRoutes(to: api)
     APIKeyController(store: store).addRoutes(to: api)
     PriceController(store: store, catalog: components.prices).addRoutes(to: api)
-    PlanController(store: store).addRoutes(to: api)
-    AdminController(store: store).addRoutes(to: api)
+    PlanController(store: store, clock: configuration.clock).addRoutes(to: api)
+    AdminController(store: store, cache: components.cache).addRoutes(to: api)
     return router
 }
 

@@ -25,6 +25,14 @@ public struct TroughConfiguration: Sendable {
     public var webDirectory: String
     /// How the proxy behaves.
     public var proxy: ProxySettings
+    /// How request quotas and budgets are leased from the database.
+    var limits: LimitGate.Settings = LimitGate.Settings()
+    /// How often leases are reported and renewed (`TROUGH_LIMIT_SYNC_SECONDS`).
+    public var limitSyncSeconds: Int64 = 10
+    /// How long a tenant's plan is cached (`TROUGH_PLAN_CACHE_SECONDS`): plan changes reach running instances within it.
+    public var planCacheSeconds: Int64 = 30
+    /// The clock limits count months by; tests move it.
+    public var clock = TroughClock()
 
     /// Reads the settings from `environment`; a missing or malformed one throws naming the variable.
     public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> TroughConfiguration {
@@ -60,7 +68,7 @@ public struct TroughConfiguration: Sendable {
         if let adminKey, adminKey.count < 32 {
             throw ConfigurationError(variable: "TROUGH_ADMIN_KEY", expected: "at least 32 characters")
         }
-        return TroughConfiguration(
+        var configuration = TroughConfiguration(
             host: host,
             port: port,
             database: database,
@@ -74,6 +82,13 @@ public struct TroughConfiguration: Sendable {
             webDirectory: reader.string("TROUGH_WEB_DIR") ?? Self.locateWebDirectory(),
             proxy: try Self.proxySettings(reader)
         )
+        configuration.limits.leaseSeconds = Int64(try reader.integer("TROUGH_LIMIT_LEASE_SECONDS", default: 60, in: 5...3600))
+        configuration.limitSyncSeconds = Int64(try reader.integer("TROUGH_LIMIT_SYNC_SECONDS", default: 10, in: 1...600))
+        configuration.planCacheSeconds = Int64(try reader.integer("TROUGH_PLAN_CACHE_SECONDS", default: 30, in: 1...60))
+        guard configuration.limitSyncSeconds * 2 < configuration.limits.leaseSeconds else {
+            throw ConfigurationError(variable: "TROUGH_LIMIT_SYNC_SECONDS", expected: "less than half of TROUGH_LIMIT_LEASE_SECONDS")
+        }
+        return configuration
     }
 }
 

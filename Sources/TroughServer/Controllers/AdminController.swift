@@ -4,6 +4,7 @@ import TroughCore
 /// Operator-only endpoints, reached with `Authorization: Bearer $TROUGH_ADMIN_KEY`.
 struct AdminController {
     let store: any Store
+    let cache: ProxyCache
 
     func addRoutes(to api: RouterGroup<TroughRequestContext>) {
         api.get("/admin/tenants", use: tenants)
@@ -25,6 +26,7 @@ struct AdminController {
         guard try await store.setTenantPlan(tenantID: tenantID, planID: body.plan, at: .now(), logger: context.logger),
               let tenant = try await store.tenant(id: tenantID, logger: context.logger)
         else { throw APIError.notFound("no such tenant") }
+        cache.invalidate(tenantID: tenantID)
         try? await store.appendAudit(AuditEntry(tenantID: tenantID, actorKind: .operator_, actorID: nil, action: "tenant.plan_change",
                                                  targetType: "tenant", targetID: tenantID, clientAddress: context.clientAddress,
                                                  metadata: "{\"plan\":\"\(body.plan)\"}", createdAt: .now()), logger: context.logger)

@@ -4,6 +4,7 @@ import TroughCore
 /// A tenant's plan and its usage against the plan's limits and the projects' budgets.
 struct PlanController {
     let store: any Store
+    let clock: TroughClock
 
     var access: Access { Access(store: store) }
 
@@ -17,14 +18,14 @@ struct PlanController {
         guard let tenant = try await store.tenant(id: tenantID, logger: context.logger),
               let plan = try await store.plan(id: tenant.planID, logger: context.logger)
         else { throw APIError.notFound("no such tenant") }
-        let now = Timestamp.now()
-        let monthStart = now.startOfUTCMonth
-        let tomorrow = now.adding(seconds: 86_400)
-        let totals = try await store.tenantUsageTotals(tenantID: tenantID, from: monthStart, to: tomorrow, logger: context.logger)
+        let period = LimitPeriod(containing: clock.now())
+        let totals = try await store.tenantUsageTotals(tenantID: tenantID, from: period.start, to: period.end, logger: context.logger)
+        let counters = try await store.limitCounters(tenantID: tenantID, period: period.id, logger: context.logger)
         var projects: [ProjectBudgetJSON] = []
         for project in try await store.projects(tenantID: tenantID, logger: context.logger) {
-            let spent = try await store.usageTotals(projectID: project.id, tenantID: tenantID, from: monthStart, to: tomorrow, logger: context.logger).cost
-            projects.append(ProjectBudgetJSON(project: project, spent: spent))
+            let spent = try await store.usageTotals(projectID: project.id, tenantID: tenantID, from: period.start, to: period.end, logger: context.logger).cost
+            let reserved = counters.first { $0.scope == .project && $0.scopeID == project.id }?.leasedNanos ?? 0
+            projects.append(ProjectBudgetJSON(project: project, spent: spent, reserved: Money(nanos: reserved)))
         }
         return TenantPlanJSON(
             plan: PlanJSON(plan),
@@ -97,16 +98,19 @@ struct ProjectBudgetJSON: Encodable, Sendable {
     let monthlyBudgetUsd: String?
     let budgetHardCap: Bool
     let spentUsd: String
+    /// Leased by server instances for requests in flight or about to be; returned when unused.
+    let reservedUsd: String
     let remainingUsd: String?
     /// Spent as a share of the budget, in percent with two decimals (`"12.34"`).
     let percentUsed: String?
 
-    init(project: Project, spent: Money) {
+    init(project: Project, spent: Money, reserved: Money = .zero) {
         id = project.id
         name = project.name
         monthlyBudgetUsd = project.monthlyBudget?.usdString
         budgetHardCap = project.budgetHardCap
         spentUsd = spent.usdString
+        reservedUsd = reserved.usdString
         remainingUsd = project.monthlyBudget.map { Money(nanos: max(0, $0.nanos - spent.nanos)).usdString }
         percentUsed = project.monthlyBudget.flatMap { budget in
             guard budget.nanos > 0 else { return nil }

@@ -87,6 +87,7 @@ struct ProjectController {
         if let cap = body.budgetHardCap { project.budgetHardCap = cap }
         project.updatedAt = .now()
         guard try await store.updateProject(project, logger: context.logger) else { throw APIError.notFound("no such project") }
+        cache.invalidate(projectID: project.id)
         await auditor.record("project.update", tenantID: project.tenantID, caller: caller, target: ("project", project.id), metadata: [
             "monthly_budget_usd": project.monthlyBudget?.usdString ?? "none", "budget_hard_cap": String(project.budgetHardCap),
         ], context: context)
@@ -102,6 +103,9 @@ struct ProjectController {
 
     struct TokenRequest: Decodable {
         let name: String
+        /// Optional monthly budget for this token, a decimal string.
+        let monthlyBudgetUsd: String?
+        let budgetHardCap: Bool?
     }
 
     @Sendable func createToken(_ request: Request, context: TroughRequestContext) async throws -> EditedResponse<ProjectTokenJSON> {
@@ -111,7 +115,8 @@ struct ProjectController {
         let token = ProjectToken(
             tenantID: project.tenantID, projectID: project.id, name: try Validate.name(body.name, field: "name"),
             tokenHash: Identifier.sha256Hex(raw), prefix: SecretToken.displayPrefix(raw, prefix: SecretToken.projectTokenPrefix),
-            createdBy: caller.user.id, createdAt: .now()
+            createdBy: caller.user.id, createdAt: .now(),
+            monthlyBudget: try body.monthlyBudgetUsd.map { try Validate.budget($0) }, budgetHardCap: body.budgetHardCap ?? false
         )
         try await store.createProjectToken(token, logger: context.logger)
         await auditor.record("token.create", tenantID: project.tenantID, caller: caller, target: ("project_token", token.id), metadata: ["project_id": project.id, "name": token.name], context: context)

@@ -14,16 +14,31 @@ public final class ProxyCache: Sendable {
 
     let tokens: ExpiringCache<ProjectToken?>
     let upstreams: ExpiringCache<Upstream?>
+    /// Projects by id, for their budgets.
+    let projects: ExpiringCache<Project?>
+    /// Tenants' plans by tenant id; kept longer, so an operator's change reaches every instance within `planSeconds`.
+    let plans: ExpiringCache<Plan?>
 
-    public init(ttlSeconds: Int64) {
+    public init(ttlSeconds: Int64, planSeconds: Int64 = 30) {
         tokens = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
         upstreams = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
+        projects = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
+        plans = ExpiringCache(ttlMilliseconds: min(ttlSeconds, planSeconds) * 1000)
     }
 
-    /// Forgets everything cached for a project (a token revoked, a service changed or deleted).
+    /// Forgets everything cached for a project (a token revoked, a service changed or deleted, a budget set).
     public func invalidate(projectID: String) {
         tokens.removeAll { _, token in token?.projectID == projectID }
         upstreams.removeAll { key, _ in key.hasPrefix(projectID + "/") }
+        projects.removeAll { key, _ in key == projectID }
+    }
+
+    /// Forgets a tenant's plan and everything of its projects (a plan change suspends or restores services).
+    public func invalidate(tenantID: String) {
+        plans.removeAll { key, _ in key == tenantID }
+        tokens.removeAll { _, token in token?.tenantID == tenantID }
+        upstreams.removeAll { _, upstream in upstream?.service.tenantID == tenantID }
+        projects.removeAll { _, project in project?.tenantID == tenantID }
     }
 }
 

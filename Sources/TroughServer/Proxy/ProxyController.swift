@@ -20,6 +20,8 @@ struct ProxyController {
     let prices: PriceCatalog
     let events: EventQueue
     let settings: ProxySettings
+    let limits: LimitGate
+    let clock: TroughClock
 
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
 
@@ -118,6 +120,17 @@ struct ProxyController {
         }
         event.model = inspection.model
 
+        // Limits: reserve the request's worst case before the provider is called; settled when its event is recorded.
+        let policy = try await limitPolicy(token: token, service: service, logger: logger)
+        let price = event.model.flatMap { self.prices.book.price(tenantID: token.tenantID, provider: event.provider, model: $0, at: occurredAt) }
+        let worstCase = ProxyLimits.worstCase(rule: rule, price: price, bodyBytes: event.bytesIn, inspection: inspection)
+        let reservation: Reservation
+        do {
+            reservation = try await limits.reserve(policy.charges(worstCase: worstCase))
+        } catch let refusal as LimitGate.Refusal {
+            throw policy.error(for: refusal)
+        }
+
         upstreamRequest.headers = try ProxyHeaders.upstream(from: request.headers, kind: service.kind) {
             try upstream.key.map { try secrets.open($0.sealed, binding: $0.binding) }
         }
@@ -136,6 +149,7 @@ struct ProxyController {
             event.errorType = failure.type
             event.upstreamLatencyMicros = micros(ContinuousClock.now - upstreamStarted)
             event.totalLatencyMicros = micros(ContinuousClock.now - started)
+            reservation.settle(cost: event.cost)
             events.record(event)
             logger.warning("Upstream request failed", metadata: ["trough.service": .string(service.name), "trough.error": .string(failure.type)])
             throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
@@ -161,14 +175,17 @@ struct ProxyController {
                 let failure = UpstreamFailure(error)
                 event.errorType = failure.type
                 event.status = failure.status.code
-                finishEvent(&event, meter: meter, rule: nil, body: nil, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                finishEvent(&event, meter: meter, rule: nil, body: nil, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now, reservation: reservation)
                 throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
             }
             let upstreamEnded = ContinuousClock.now
             _ = meter.process(body)
-            finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+            finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded, reservation: reservation)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
                 headers[.troughCost] = event.cost.usdString
+            }
+            if let remaining = reservation.remainingBudget {
+                headers[.troughBudgetRemaining] = remaining.usdString
             }
             headers[.troughOverhead] = Self.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted))
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
@@ -176,6 +193,9 @@ struct ProxyController {
 
         // Streams (and large bodies) go through as they come.
         headers[.troughOverhead] = Self.milliseconds(headAt - started - (headAt - upstreamStarted))
+        if let remaining = reservation.remainingBudget {
+            headers[.troughBudgetRemaining] = remaining.usdString
+        }
         let events = self.events
         let prices = self.prices.book
         let forwardedLength = inspection.injectedStreamUsage ? nil : upstreamLength
@@ -195,6 +215,7 @@ struct ProxyController {
                             // The client went away: stop reading the upstream and record what was seen.
                             event.errorType = "client_disconnected"
                             Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                            reservation.settle(cost: event.cost)
                             events.record(event)
                             return
                         }
@@ -207,11 +228,13 @@ struct ProxyController {
                 let failure = UpstreamFailure(error)
                 event.errorType = failure.type
                 Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                reservation.settle(cost: event.cost)
                 events.record(event)
                 throw error
             }
             let upstreamEnded = ContinuousClock.now
             Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+            reservation.settle(cost: event.cost)
             events.record(event)
             try await writer.finish(nil)
         })
@@ -255,10 +278,35 @@ struct ProxyController {
         return upstream
     }
 
+    /// The tenant's plan and the project's budget (cached), with the current month.
+    func limitPolicy(token: ProjectToken, service: Service, logger: Logger) async throws -> ProxyLimits {
+        let now = Timestamp.now().milliseconds
+        let plan: Plan?
+        if let cached = cache.plans.value(for: token.tenantID, now: now) {
+            plan = cached
+        } else {
+            if let tenant = try await store.tenant(id: token.tenantID, logger: logger) {
+                plan = try await store.plan(id: tenant.planID, logger: logger)
+            } else {
+                plan = nil
+            }
+            cache.plans.store(plan, for: token.tenantID, now: now)
+        }
+        let project: Project?
+        if let cached = cache.projects.value(for: token.projectID, now: now) {
+            project = cached
+        } else {
+            project = try await store.project(id: token.projectID, tenantID: token.tenantID, logger: logger)
+            cache.projects.store(project, for: token.projectID, now: now)
+        }
+        return ProxyLimits(plan: plan, project: project, service: service, token: token, period: limits.currentPeriod())
+    }
+
     // MARK: Events
 
-    func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
+    func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant, reservation: Reservation) {
         Self.complete(&event, meter: meter, prices: prices.book, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+        reservation.settle(cost: event.cost)
         events.record(event)
     }
 

@@ -82,4 +82,5 @@ extension HTTPField.Name {
     static let troughTags = HTTPField.Name("X-Trough-Tags")!
     static let troughOverhead = HTTPField.Name("X-Trough-Overhead-Ms")!
     static let troughCost = HTTPField.Name("X-Trough-Cost-Usd")!
+    static let troughBudgetRemaining = HTTPField.Name("X-Trough-Budget-Remaining-Usd")!
 }

@@ -35,7 +35,7 @@ extension APIKey: ColumnListing {
 }
 
 extension ProjectToken: ColumnListing {
-    static let columnNames = ["id", "tenant_id", "project_id", "name", "token_hash", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    static let columnNames = ["id", "tenant_id", "project_id", "name", "token_hash", "prefix", "created_by", "created_at", "last_used_at", "revoked_at", "monthly_budget_nanos", "budget_hard_cap"]
 }
 
 extension Invite: ColumnListing {

@@ -20,8 +20,52 @@ extension SQLStore {
     }
 
     public func setTenantPlan(tenantID: String, planID: String, at now: Timestamp, logger: Logger) async throws -> Bool {
-        try await !sql.update("tenants").set("plan_id", to: planID).set("updated_at", to: now.milliseconds)
-            .where("id", .equal, tenantID).returning("id").all().isEmpty
+        guard let plan = try await plan(id: planID, logger: logger) else { return false }
+        return try await database.transaction { sql in
+            guard try await !sql.update("tenants").set("plan_id", to: planID).set("updated_at", to: now.milliseconds)
+                .where("id", .equal, tenantID).returning("id").all().isEmpty
+            else { return false }
+            try await Self.fitServices(to: plan, tenantID: tenantID, at: now, sql: sql)
+            return true
+        }
+    }
+
+    /// The reason a downgrade writes on the services it suspends; services with it come back on upgrade.
+    static func planSuspensionReason(_ plan: Plan, limit: Int) -> String {
+        "plan limit: the \(plan.name) plan allows \(limit) active service\(limit == 1 ? "" : "s"); upgrade the plan to use this one again"
+    }
+
+    /// Suspends active services beyond the plan's limit (the oldest stay active) or restores services an
+    /// earlier downgrade suspended, oldest first, as far as the limit allows.
+    static func fitServices(to plan: Plan, tenantID: String, at now: Timestamp, sql: any SQLDatabase) async throws {
+        let rows = try await sql.raw("""
+            SELECT id, status, suspended_reason FROM services WHERE tenant_id = \(bind: tenantID) ORDER BY created_at, id
+            """).all()
+        var active = 0
+        var suspend: [String] = []
+        var restore: [String] = []
+        for row in rows {
+            let id = try row.decode(column: "id", as: String.self)
+            let status = try row.decode(column: "status", as: String.self)
+            let reason = try row.decode(column: "suspended_reason", as: String?.self)
+            let fits = plan.serviceLimit.map { active < $0 } ?? true
+            if status == Service.Status.active.rawValue {
+                if fits { active += 1 } else { suspend.append(id) }
+            } else if reason?.hasPrefix("plan limit:") == true, fits {
+                restore.append(id)
+                active += 1
+            }
+        }
+        if !suspend.isEmpty, let limit = plan.serviceLimit {
+            try await sql.update("services").set("status", to: Service.Status.suspended.rawValue)
+                .set("suspended_reason", to: planSuspensionReason(plan, limit: limit)).set("updated_at", to: now.milliseconds)
+                .where("tenant_id", .equal, tenantID).where("id", .in, suspend).run()
+        }
+        if !restore.isEmpty {
+            try await sql.update("services").set("status", to: Service.Status.active.rawValue)
+                .set("suspended_reason", to: String?.none).set("updated_at", to: now.milliseconds)
+                .where("tenant_id", .equal, tenantID).where("id", .in, restore).run()
+        }
     }
 
     public func activeServiceCount(tenantID: String, logger: Logger) async throws -> Int {
