@@ -97,6 +97,14 @@ extension ServerSuites {
                     .init(method: .get, path: "/api/tenants/\(tenant)/api-keys", body: nil, viewerStatus: 200),
                     // Another user's key is not found even inside the same tenant.
                     .init(method: .delete, path: "/api/tenants/\(tenant)/api-keys/\(apiKey)", body: nil, viewerStatus: 404),
+                    .init(method: .get, path: "/api/tenants/\(tenant)/plan", body: nil, viewerStatus: 200),
+                    .init(method: .get, path: "/api/tenants/\(tenant)/usage/summary", body: nil, viewerStatus: 200),
+                    .init(method: .get, path: "/api/projects/\(project)/usage/summary", body: nil, viewerStatus: 200),
+                    .init(method: .get, path: "/api/projects/\(project)/usage/daily", body: nil, viewerStatus: 200),
+                    .init(method: .get, path: "/api/projects/\(project)/usage/hourly", body: nil, viewerStatus: 402),
+                    .init(method: .get, path: "/api/projects/\(project)/usage/breakdown?by=model", body: nil, viewerStatus: 200),
+                    .init(method: .get, path: "/api/projects/\(project)/usage/export.csv?by=day", body: nil, viewerStatus: 200),
+                    .init(method: .get, path: "/api/projects/\(project)/events.csv", body: nil, viewerStatus: 200),
                 ]
 
                 let before = try await Snapshot.take(app, tenantID: tenant)

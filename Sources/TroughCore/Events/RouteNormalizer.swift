@@ -1,3 +1,4 @@
+import Foundation
 /// The route an event is grouped by: the path with ids collapsed, so `/v1/files/file-abc123XYZ…` and
 /// `/v1/files/file-def456…` count as one endpoint, `/v1/files/{id}`.
 public enum RouteNormalizer {
@@ -46,6 +47,14 @@ public enum RequestTags {
         guard !tags.isEmpty else { return nil }
         // Values are restricted to characters that need no escaping.
         return "{" + tags.keys.sorted().map { "\"\($0)\":\"\(tags[$0]!)\"" }.joined(separator: ",") + "}"
+    }
+
+    /// One tag's value from the stored JSON object, or nil.
+    public static func value(of key: String, in json: String?) -> String? {
+        guard let json, let data = json.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        return object[key] as? String
     }
 
     private static func isAllowed(_ text: String) -> Bool {

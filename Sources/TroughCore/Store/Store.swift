@@ -191,8 +191,46 @@ public protocol Store: EventStore {
 
     /// The project's totals for days in `[from, to)`, from the daily rollups.
     func usageTotals(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
+    // MARK: Reports (from the rollups)
+
+    /// Sums for buckets in `[from, to)`.
+    func usageTotals(scope: UsageScope, granularity: UsageGranularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
+    /// One total per bucket that has usage in `[from, to)`, oldest first (callers fill the gaps).
+    func usageSeries(scope: UsageScope, granularity: UsageGranularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [UsageBucket]
+    /// Days in `[from, to)` grouped by a dimension, dearest first, at most `limit` groups.
+    func usageBreakdown(scope: UsageScope, by dimension: UsageDimension, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [UsageGroup]
+    /// The tenant's totals per project id for days in `[from, to)`.
+    func usageByProject(tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [String: UsageTotals]
+    /// Events in `[from, to)` grouped by the value of one tag (`""` for events without it), dearest first.
+    /// Tags are not rolled up: this reads the events, so callers bound the range by the plan's history.
+    func tagBreakdown(projectID: String, tenantID: String, key: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [UsageGroup]
+    /// A page of the project's events in `[from, to)`, oldest first, after `cursor`.
+    func eventPage(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, after cursor: EventCursor?, limit: Int, logger: Logger) async throws -> [StoredEvent]
+
     /// The project's events in `[from, to)`, oldest first, at most `limit`.
     func events(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [RequestEvent]
+}
+
+/// Where a page of events ended: the next page starts after it.
+public struct EventCursor: Hashable, Sendable {
+    public var occurredAt: Timestamp
+    public var id: Int64
+
+    public init(occurredAt: Timestamp, id: Int64) {
+        self.occurredAt = occurredAt
+        self.id = id
+    }
+}
+
+/// An event as stored, with its place in the table.
+public struct StoredEvent: Sendable {
+    public var event: RequestEvent
+    public var cursor: EventCursor
+
+    public init(event: RequestEvent, cursor: EventCursor) {
+        self.event = event
+        self.cursor = cursor
+    }
 }
 
 /// What an update does to a service's provider key.

@@ -141,6 +141,7 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
         logger: components.logger
     )))
     HealthController(store: store).addRoutes(to: router)
+    OpenAPIDocument(webDirectory: configuration.webDirectory).addRoutes(to: router)
     ProxyController(
         store: store, cache: components.cache, secrets: components.secrets, upstreams: components.upstreams,
         client: components.httpClient, prices: components.prices, events: components.events, settings: configuration.proxy,
@@ -155,6 +156,7 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
     APIKeyController(store: store).addRoutes(to: api)
     PriceController(store: store, catalog: components.prices).addRoutes(to: api)
     PlanController(store: store, clock: configuration.clock).addRoutes(to: api)
+    ReportController(store: store).addRoutes(to: api)
     AdminController(store: store, cache: components.cache).addRoutes(to: api)
     return router
 }

@@ -84,20 +84,7 @@ extension SQLStore {
     }
 
     /// Sums of the daily rollups matching `filter` for days in `[from, to)`.
-    /// SUM over BIGINT is NUMERIC in PostgreSQL: cast back so both dialects decode Int64.
     func usageTotals(filter: SQLQueryString, from: Timestamp, to: Timestamp) async throws -> UsageTotals {
-        let query: SQLQueryString = """
-            SELECT CAST(COALESCE(SUM(requests), 0) AS BIGINT) AS requests, CAST(COALESCE(SUM(errors), 0) AS BIGINT) AS errors,
-                   CAST(COALESCE(SUM(unpriced), 0) AS BIGINT) AS unpriced, CAST(COALESCE(SUM(cost_nanos), 0) AS BIGINT) AS cost_nanos
-            FROM usage_daily
-            WHERE \(filter as any SQLExpression) AND bucket_at >= \(bind: from.milliseconds) AND bucket_at < \(bind: to.milliseconds)
-            """
-        guard let row = try await sql.raw(query).first() else { return UsageTotals() }
-        return UsageTotals(
-            requests: try row.decode(column: "requests", as: Int64.self),
-            errors: try row.decode(column: "errors", as: Int64.self),
-            unpriced: try row.decode(column: "unpriced", as: Int64.self),
-            cost: Money(nanos: try row.decode(column: "cost_nanos", as: Int64.self))
-        )
+        try await usageTotals(table: "usage_daily", filter: filter, from: from, to: to)
     }
 }
