@@ -122,6 +122,45 @@
     return wrap;
   }
 
+  /**
+   * Copies text to the clipboard; without the clipboard API (plain http, no permission) it selects `source`
+   * (an input, textarea or other element holding the text) and tries document.execCommand("copy").
+   * Resolves to the sentence to show in a status line.
+   */
+  async function copyText(text, source) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return "Copied.";
+    } catch (_) {
+      let copied = false;
+      if (source) {
+        if (typeof source.select === "function") {
+          source.focus();
+          source.select();
+        } else {
+          const range = document.createRange();
+          range.selectNodeContents(source);
+          const selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+        }
+        try { copied = document.execCommand("copy"); } catch (_) { copied = false; }
+      }
+      return copied ? "Copied." : "Selected: press Ctrl+C (Cmd+C on a Mac) to copy.";
+    }
+  }
+
+  /** A Copy button for `text` (selecting `source` when the clipboard is unavailable) and its status line. */
+  function copyButton(text, source, labelText) {
+    const button = el("button", "Copy", { type: "button", class: "secondary small copy" });
+    if (labelText) button.setAttribute("aria-label", labelText);
+    const status = el("span", null, { class: "hint copy-status", role: "status" });
+    button.addEventListener("click", async function () {
+      status.textContent = " " + await copyText(typeof text === "function" ? text() : text, source);
+    });
+    return { button: button, status: status };
+  }
+
   let secretCount = 0;
   /** A read-only field with a Copy button, for secrets and links shown once. */
   function secretField(value, labelText) {
@@ -133,15 +172,7 @@
     const copy = el("button", "Copy", { type: "button", class: "secondary" });
     const status = el("span", null, { class: "hint", role: "status" });
     copy.addEventListener("click", async function () {
-      try {
-        await navigator.clipboard.writeText(value);
-        status.textContent = " Copied.";
-      } catch (_) {
-        // No clipboard API (e.g. plain http): select it so the user can press Ctrl+C / Cmd+C.
-        input.focus();
-        input.select();
-        status.textContent = " Selected: press Ctrl+C (Cmd+C on a Mac) to copy.";
-      }
+      status.textContent = " " + await copyText(value, input);
     });
     row.append(input, copy);
     box.append(el("label", labelText, { for: id }), row, status);
@@ -158,5 +189,6 @@
   window.Trough = {
     api: api, showError: showError, requireLogin: requireLogin, qs: qs, nextPath: nextPath,
     el: el, when: when, table: table, labelRows: labelRows, field: field, secretField: secretField, logout: logout,
+    copyText: copyText, copyButton: copyButton,
   };
 })();

@@ -1,7 +1,8 @@
-// One organisation's projects (?tenant=ID): create projects; per project, tokens (raw value shown once) and
-// services; the organisation's members and invite links.
+// One organisation's projects (?tenant=ID): the plan's usage; create projects; per project, its budget bar,
+// a link to its page, tokens (raw value shown once) and services; the organisation's members and invite links.
 (async function () {
   const { api, el, when, showError, table, field, secretField, labelRows } = Trough;
+  const U = TroughUsage;
   const pageError = document.getElementById("page-error");
   document.getElementById("logout").addEventListener("click", Trough.logout);
 
@@ -58,23 +59,60 @@
     }
   });
 
-  // ---- Project list
+  // ---- The plan: requests and services used against its limits.
+  async function loadPlan() {
+    let plan;
+    try { plan = await api("GET", tenantPath + "/plan"); } catch (error) { showError(pageError, error); return; }
+    const requests = plan.request_limit === null || plan.request_limit === undefined
+      ? U.count(plan.requests_this_month) + " requests this month (unlimited)"
+      : U.count(plan.requests_this_month) + " of " + U.count(plan.request_limit) + " requests this month";
+    const services = plan.services_allowed === null || plan.services_allowed === undefined
+      ? U.count(plan.services_used) + " active service" + (plan.services_used === 1 ? "" : "s") + " (unlimited)"
+      : U.count(plan.services_used) + " of " + U.count(plan.services_allowed) + " services used";
+    document.getElementById("plan-usage").textContent = plan.plan.name + " plan: " + requests + " · " + services + " · "
+      + U.usd(plan.spent_this_month_usd) + " spent this month";
+    const upgrade = document.getElementById("plan-upgrade");
+    upgrade.hidden = plan.plan.id !== "free";
+    upgrade.textContent = plan.plan.id === "free"
+      ? "Upgrade to Pro for unlimited services and requests, hourly trends and longer history (the Free plan keeps "
+        + plan.history_days + " days)."
+      : "";
+    document.getElementById("plan-card").hidden = false;
+  }
+
+  // ---- Project list, each with this month's usage from the tenant's usage summary.
   async function loadProjects() {
     const container = document.getElementById("projects");
-    const { projects } = await api("GET", tenantPath + "/projects");
+    const [{ projects }, usage] = await Promise.all([
+      api("GET", tenantPath + "/projects"),
+      api("GET", tenantPath + "/usage/summary").catch(function (error) { showError(pageError, error); return null; }),
+    ]);
+    const usageByID = new Map(((usage && usage.projects) || []).map(function (p) { return [p.id, p]; }));
     container.replaceChildren();
     if (projects.length === 0) container.append(el("p", "No projects yet: create one above.", { class: "muted" }));
     // With only a few projects, open their token sections straight away.
-    for (const project of projects) container.append(projectCard(project, projects.length <= 3));
+    for (const project of projects) container.append(projectCard(project, usageByID.get(project.id), projects.length <= 3));
   }
 
-  function projectCard(project, openTokens) {
+  function projectCard(project, usage, openTokens) {
     const card = el("section", null, { class: "card", "data-project": project.id });
-    card.append(el("h2", project.name));
+    const heading = el("h2");
+    heading.append(el("a", project.name, { href: "/project.html?id=" + encodeURIComponent(project.id) }));
+    card.append(heading);
     const budget = project.monthly_budget_usd
       ? "$" + project.monthly_budget_usd + " a month" + (project.budget_hard_cap ? ", requests stop when it is spent" : "")
       : "No budget";
     card.append(el("p", "Slug " + project.slug + " · " + budget + " · created " + when(project.created_at), { class: "muted" }));
+    if (usage) {
+      const bar = U.budgetBar(usage.budget, usage.month_to_date && usage.month_to_date.cost_usd);
+      bar.classList.add("card-budget");
+      card.append(bar);
+      const today = usage.today, month = usage.month_to_date;
+      if (today && month) {
+        card.append(el("p", "Today: " + U.count(today.requests) + " requests, " + U.usd(today.cost_usd)
+          + " · this month: " + U.count(month.requests) + " requests, " + U.usd(month.cost_usd), { class: "muted" }));
+      }
+    }
     card.append(tokensSection(project, openTokens), servicesSection(project));
     return card;
   }
@@ -216,6 +254,7 @@
           await api("POST", base, body);
           serviceForm.reset();
           await refresh();
+          loadPlan();
         } catch (error) {
           showError(formError, error);
         } finally {
@@ -261,6 +300,7 @@
     }
   });
 
+  loadPlan();
   try { await loadProjects(); } catch (error) { showError(pageError, error); }
   try { await loadMembers(); } catch (error) { showError(membersCard, error); }
 })();
