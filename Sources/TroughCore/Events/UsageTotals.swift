@@ -25,16 +25,22 @@ public struct UsageTotals: Hashable, Sendable {
         return sum
     }
 
-    public mutating func add(_ other: UsageTotals) {
-        requests += other.requests
-        errors += other.errors
-        unpriced += other.unpriced
-        cost = cost + other.cost
-        inputTokens += other.inputTokens
-        outputTokens += other.outputTokens
-        cachedInputTokens += other.cachedInputTokens
-        reasoningTokens += other.reasoningTokens
-        latencyMicros += other.latencyMicros
+    public static func - (lhs: UsageTotals, rhs: UsageTotals) -> UsageTotals {
+        var difference = lhs
+        difference.add(rhs, sign: -1)
+        return difference
+    }
+
+    public mutating func add(_ other: UsageTotals, sign: Int64 = 1) {
+        requests += sign * other.requests
+        errors += sign * other.errors
+        unpriced += sign * other.unpriced
+        cost = Money(nanos: cost.nanos + sign * other.cost.nanos)
+        inputTokens += sign * other.inputTokens
+        outputTokens += sign * other.outputTokens
+        cachedInputTokens += sign * other.cachedInputTokens
+        reasoningTokens += sign * other.reasoningTokens
+        latencyMicros += sign * other.latencyMicros
     }
 
     /// One event's contribution (as the rollups count it).

@@ -112,10 +112,6 @@ struct ProjectBudgetJSON: Encodable, Sendable {
         spentUsd = spent.usdString
         reservedUsd = reserved.usdString
         remainingUsd = project.monthlyBudget.map { Money(nanos: max(0, $0.nanos - spent.nanos)).usdString }
-        percentUsed = project.monthlyBudget.flatMap { budget in
-            guard budget.nanos > 0 else { return nil }
-            let basisPoints = (Int128(spent.nanos) * 10_000) / Int128(budget.nanos)
-            return "\(basisPoints / 100).\(String(format: "%02d", Int(basisPoints % 100)))"
-        }
+        percentUsed = project.monthlyBudget.flatMap { budget in budget.nanos > 0 ? Percent.string(spent.nanos, of: budget.nanos) : nil }
     }
 }

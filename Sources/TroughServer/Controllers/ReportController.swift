@@ -233,18 +233,7 @@ struct ReportController {
             json.sharePercent = Percent.string(group.totals.cost.nanos, of: total.cost.nanos)
             return json
         }
-        var rest = total
-        for group in groups {
-            rest.requests -= group.totals.requests
-            rest.errors -= group.totals.errors
-            rest.unpriced -= group.totals.unpriced
-            rest.cost = rest.cost - group.totals.cost
-            rest.inputTokens -= group.totals.inputTokens
-            rest.outputTokens -= group.totals.outputTokens
-            rest.cachedInputTokens -= group.totals.cachedInputTokens
-            rest.reasoningTokens -= group.totals.reasoningTokens
-            rest.latencyMicros -= group.totals.latencyMicros
-        }
+        let rest = groups.reduce(total) { $0 - $1.totals }
         let byText = switch grouping {
         case .dimension(let dimension): dimension.rawValue
         case .tag(let key): "tag:" + key
