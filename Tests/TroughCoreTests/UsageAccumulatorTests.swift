@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TroughCore
 
@@ -161,6 +162,27 @@ struct UsageAccumulatorTests {
         #expect((JSONKeyScanner.lastValue(of: "usage", in: lookalike) as? [String: Any])?["a"] as? Int == 1)
         let cut = Array(#"{"usage":{"prompt_tokens":12"#.utf8)
         #expect(JSONKeyScanner.lastValue(of: "usage", in: cut) == nil)
+    }
+
+    @Test("the one-pass document scan finds what the head-and-tail scan finds, at any depth, never inside strings")
+    func onePassScan() {
+        let keys: [JSONKeyScanner.Key] = [.first("type"), .first("model"), .last("usage"), .last("missing")]
+        let documents = [
+            #"{"id":"x","model":"gpt-4o","text":"\"usage\":{\"a\":9}","usage":{"a":1}}"#,
+            #"{"type":"response.completed","response":{"model":"m","usage":{"a":2},"output":[{"type":"message"}]}}"#,
+            #"{"model":null,"usage":null,"choices":[{"model":"inner"}],"usage":{"a":3}}"#,
+            #"[{"model":"a"},{"usage":{"a":4}}]"#,
+            #"{"usage" : {"a" : 5} , "model" : "spaced"}"#,
+        ]
+        for document in documents {
+            let bytes = Array(document.utf8)
+            let onePass = JSONKeyScanner.flattened(document: bytes, keys: keys)
+            let reference = JSONKeyScanner.flattened(head: bytes, tail: bytes, keys: keys)
+            #expect(NSDictionary(dictionary: onePass) == NSDictionary(dictionary: reference), "\(document)")
+            #expect(onePass["missing"] == nil)
+        }
+        #expect((JSONKeyScanner.flattened(document: Array(documents[0].utf8), keys: keys)["usage"] as? [String: Any])?["a"] as? Int == 1)
+        #expect(JSONKeyScanner.flattened(document: Array(documents[2].utf8), keys: keys)["model"] as? String == "inner")
     }
 
     @Test("a bounded buffer keeps its head and a rolling tail once it overflows")

@@ -22,6 +22,25 @@ struct EventStoreTests {
         return event
     }
 
+    @Test("events page by (time, id): every event once, in order, also when several share a millisecond", arguments: PostgresTestServer.drivers)
+    func eventPages(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let times: [Int64] = [5_000, 1_000, 3_000, 3_000, 3_000, 2_000, 4_000, 3_000]
+            try await db.store.recordEvents(times.enumerated().map { Self.event("evt_\($0.offset)", at: $0.element, cost: 1) }, logger: logger)
+            var seen: [RequestEvent] = []
+            var cursor: EventCursor?
+            while true {
+                let page = try await db.store.eventPage(projectID: "prj_1", tenantID: "ten_1", from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: 10_000), after: cursor, limit: 3, logger: logger)
+                seen += page.map(\.event)
+                guard page.count == 3, let last = page.last else { break }
+                cursor = last.cursor
+            }
+            #expect(seen.map(\.occurredAt.milliseconds) == times.sorted())
+            #expect(Set(seen.map(\.eventID)).count == times.count)
+            #expect(try await db.store.eventPage(projectID: "prj_1", tenantID: "ten_other", from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: 10_000), after: nil, limit: 10, logger: logger).isEmpty)
+        }
+    }
+
     @Test("events are stored and added to hourly and daily rollups; a replay counts once", arguments: PostgresTestServer.drivers)
     func rollups(driver: TestDriver) async throws {
         try await TestDatabase.with(driver) { (db) async throws in

@@ -21,7 +21,8 @@ binary=$(swift build -c release --show-bin-path)/trough
 
 # Trough on the SQLite default in a scratch folder, private upstreams allowed (the mock is on loopback).
 cd "$work"
-TROUGH_PORT=$port TROUGH_ALLOW_PRIVATE_UPSTREAMS=true TROUGH_LOG_LEVEL=warning \
+admin_key=bench-operator-key-$(date +%s)-0123456789abcdef
+TROUGH_PORT=$port TROUGH_ALLOW_PRIVATE_UPSTREAMS=true TROUGH_LOG_LEVEL=warning TROUGH_ADMIN_KEY=$admin_key \
     TROUGH_MIGRATIONS_DIR="$root/migrations" TROUGH_WEB_DIR="$root/web" \
     "$binary" serve > "$work/trough.log" 2>&1 &
 trough_pid=$!
@@ -42,6 +43,8 @@ curl -fs -c "$work/jar" -H 'Content-Type: application/json' "$api/auth/signup" \
 csrf=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["csrf_token"])' "$work/me.json")
 tenant=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["tenants"][0]["id"])' "$work/me.json")
 post() { curl -fs -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' "$api$1" -d "$2"; }
+# Pro: the Free plan's 10,000 requests a month would end the run with 402s.
+curl -fs -X PATCH -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' "$api/admin/tenants/$tenant" -d '{"plan":"pro"}' >/dev/null
 project=$(post "/tenants/$tenant/projects" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
 post "/projects/$project/services" '{"name":"openai","kind":"openai","base_url":"http://127.0.0.1:18080/v1"}' >/dev/null
 export BENCH_PROJECT_TOKEN=$(post "/projects/$project/tokens" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')

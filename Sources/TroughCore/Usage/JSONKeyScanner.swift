@@ -183,3 +183,45 @@ extension JSONKeyScanner {
         }
     }
 }
+
+extension JSONKeyScanner {
+    /// `flattened(head:tail:keys:)` for one whole document, in a single pass: every object key at any depth is
+    /// compared with `keys` once (strings are skipped whole, so text inside values never matches), and only
+    /// the chosen occurrences' values are parsed — the first non-null one for `.first` keys, the last for `.last`.
+    static func flattened(document bytes: [UInt8], keys: [Key]) -> [String: Any] {
+        let patterns = keys.map { Array($0.name.utf8) }
+        var occurrences = [[Range<Int>]](repeating: [], count: keys.count)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == ASCII.quote else {
+                index += 1
+                continue
+            }
+            guard let stringEnd = valueEnd(from: index, in: bytes) else { break }
+            let afterString = skipWhitespace(from: stringEnd, in: bytes)
+            if afterString < bytes.count, bytes[afterString] == ASCII.colon {
+                let name = (index + 1)..<(stringEnd - 1)
+                for (keyIndex, pattern) in patterns.enumerated() where pattern.count == name.count && bytes[name].elementsEqual(pattern) {
+                    let valueStart = skipWhitespace(from: afterString + 1, in: bytes)
+                    if let valueEnd = valueEnd(from: valueStart, in: bytes) {
+                        occurrences[keyIndex].append(valueStart..<valueEnd)
+                    }
+                }
+                index = afterString + 1
+            } else {
+                index = stringEnd
+            }
+        }
+        var object: [String: Any] = [:]
+        for (keyIndex, key) in keys.enumerated() {
+            let candidates = key.place == .first ? occurrences[keyIndex] : occurrences[keyIndex].reversed()
+            for range in candidates {
+                if let value = try? JSONSerialization.jsonObject(with: Data(bytes[range]), options: [.fragmentsAllowed]), !(value is NSNull) {
+                    object[key.name] = value
+                    break
+                }
+            }
+        }
+        return object
+    }
+}

@@ -49,7 +49,7 @@ struct UsageState: Sendable {
 
     /// Reads one whole JSON document by its keys alone; false when none of them is in it.
     mutating func scanDocument(_ bytes: [UInt8]) -> Bool {
-        let object = JSONKeyScanner.flattened(head: bytes, tail: bytes, keys: scanKeys)
+        let object = JSONKeyScanner.flattened(document: bytes, keys: scanKeys)
         guard !object.isEmpty else { return false }
         applyObject(object)
         return true

@@ -65,11 +65,10 @@ extension SQLStore {
             .where("occurred_at", .greaterThanOrEqual, from.milliseconds)
             .where("occurred_at", .lessThan, to.milliseconds)
         if let cursor {
-            query = query.where { group in
-                group.where("occurred_at", .greaterThan, cursor.occurredAt.milliseconds)
-                    .orWhere { same in
-                        same.where("occurred_at", .equal, cursor.occurredAt.milliseconds).where("id", .greaterThan, cursor.id)
-                    }
+            // The redundant `occurred_at >= X` bound lets PostgreSQL keep to the index range: with the OR alone
+            // it read every remaining event of the range for each page.
+            query = query.where("occurred_at", .greaterThanOrEqual, cursor.occurredAt.milliseconds).where { group in
+                group.where("occurred_at", .greaterThan, cursor.occurredAt.milliseconds).orWhere("id", .greaterThan, cursor.id)
             }
         }
         return try await query.orderBy("occurred_at").orderBy("id").limit(limit).all().map { row in
