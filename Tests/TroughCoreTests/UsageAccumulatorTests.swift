@@ -159,7 +159,7 @@ struct UsageAccumulatorTests {
         #expect(JSONKeyScanner.firstValue(of: "missing", in: tail) == nil)
         // The key `q"usage` ends like `"usage"`; its opening quote is escaped, so it is not `usage`.
         let lookalike = Array(#"{"usage":{"a":1},"q\"usage":{"a":2}}"#.utf8)
-        #expect((JSONKeyScanner.lastValue(of: "usage", in: lookalike) as? [String: Any])?["a"] as? Int == 1)
+        #expect((JSONKeyScanner.lastValue(of: "usage", in: lookalike) as? [String: Any])?["a"] as? Int64 == 1)
         let cut = Array(#"{"usage":{"prompt_tokens":12"#.utf8)
         #expect(JSONKeyScanner.lastValue(of: "usage", in: cut) == nil)
     }
@@ -181,8 +181,29 @@ struct UsageAccumulatorTests {
             #expect(NSDictionary(dictionary: onePass) == NSDictionary(dictionary: reference), "\(document)")
             #expect(onePass["missing"] == nil)
         }
-        #expect((JSONKeyScanner.flattened(document: Array(documents[0].utf8), keys: keys)["usage"] as? [String: Any])?["a"] as? Int == 1)
+        #expect((JSONKeyScanner.flattened(document: Array(documents[0].utf8), keys: keys)["usage"] as? [String: Any])?["a"] as? Int64 == 1)
         #expect(JSONKeyScanner.flattened(document: Array(documents[2].utf8), keys: keys)["model"] as? String == "inner")
+    }
+
+    @Test("the small JSON parser reads what JSONSerialization reads and refuses what it refuses")
+    func valueParser() throws {
+        let good = [
+            #"{"prompt_tokens":12,"completion_tokens_details":{"reasoning_tokens":0},"cost":0.5,"ok":true,"no":null}"#,
+            #"["a\"b\\c\/d\n\t", "\u00e9\ud83d\ude00", -3, 1e3, 2.5E-1, [], {}]"#,
+            #"  "gpt-4o-2024-08-06"  "#,
+            #"{"nested":{"deep":[1,[2,[3,{"x":"y"}]]]}}"#,
+        ]
+        for text in good {
+            let parsed = try #require(JSONValueParser.parse(Array(text.utf8)[...]), "\(text)")
+            let reference = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            #expect(NSArray(array: [parsed]) == NSArray(array: [reference]), "\(text)")
+        }
+        let usage = try #require(JSONValueParser.parse(Array(good[0].utf8)[...]) as? [String: Any])
+        #expect(UsageJSON.count(usage["prompt_tokens"]) == 12 && UsageJSON.count(usage["cost"]) == 1 && UsageJSON.count(usage["ok"]) == nil)
+        #expect(UsageJSON.bool(usage["ok"]) == true)
+        for bad in [#"{"a":1"#, #"{"a" 1}"#, #"[1,]x"#, #""open"#, #"tru"#, #"{"a":1}}"#, ""] {
+            #expect(JSONValueParser.parse(Array(bad.utf8)[...]) == nil, "\(bad)")
+        }
     }
 
     @Test("a bounded buffer keeps its head and a rolling tail once it overflows")

@@ -51,8 +51,8 @@ public enum RequestInspector {
         if let model = object["model"] as? String { inspection.model = model }
         if object["stream"] as? Bool == true { inspection.streams = true }
         for key in ["max_completion_tokens", "max_output_tokens", "max_tokens"] {
-            if let value = object[key] as? NSNumber {
-                inspection.maxOutputTokens = value.int64Value
+            if let value = UsageJSON.count(object[key]) {
+                inspection.maxOutputTokens = value
                 break
             }
         }

@@ -61,7 +61,7 @@ enum JSONKeyScanner {
         guard index < bytes.count, bytes[index] == ASCII.colon else { return nil }
         index = skipWhitespace(from: index + 1, in: bytes)
         guard let end = valueEnd(from: index, in: bytes),
-              let value = try? JSONSerialization.jsonObject(with: Data(bytes[index..<end]), options: [.fragmentsAllowed]),
+              let value = JSONValueParser.parse(bytes[index..<end]),
               !(value is NSNull)
         else { return nil }
         return value
@@ -177,7 +177,7 @@ extension JSONKeyScanner {
             index = skipWhitespace(from: index + 1, in: bytes)
             guard let end = valueEnd(from: index, in: bytes) else { return nil }
             if keys.contains(key) {
-                values[key] = try? JSONSerialization.jsonObject(with: Data(bytes[index..<end]), options: [.fragmentsAllowed])
+                values[key] = JSONValueParser.parse(bytes[index..<end])
             }
             index = end
         }
@@ -216,7 +216,7 @@ extension JSONKeyScanner {
         for (keyIndex, key) in keys.enumerated() {
             let candidates = key.place == .first ? occurrences[keyIndex] : occurrences[keyIndex].reversed()
             for range in candidates {
-                if let value = try? JSONSerialization.jsonObject(with: Data(bytes[range]), options: [.fragmentsAllowed]), !(value is NSNull) {
+                if let value = JSONValueParser.parse(bytes[range]), !(value is NSNull) {
                     object[key.name] = value
                     break
                 }

@@ -118,7 +118,7 @@ public struct UsageAccumulator: Sendable {
             let found = state.scanDocument(whole)
             if found { return }
         }
-        if let json = try? JSONSerialization.jsonObject(with: Data(whole), options: [.fragmentsAllowed]) {
+        if let json = JSONValueParser.parse(whole[...]) {
             state.apply(json)
             return
         }

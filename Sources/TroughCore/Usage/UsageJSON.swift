@@ -1,9 +1,15 @@
 import Foundation
 
-/// Reading counts out of `JSONSerialization` values.
+/// Reading counts out of parsed JSON values (`JSONValueParser`'s Swift values, or `JSONSerialization`'s).
 enum UsageJSON {
     /// A token count: integers as they are, fractions (Cohere's billed units are numbers) rounded up, negatives as 0.
     static func count(_ value: Any?) -> Int64? {
+        if let integer = value as? Int64 { return max(0, integer) }
+        if let double = value as? Double {
+            guard double.isFinite else { return nil }
+            return double <= 0 ? 0 : Int64(exactly: double.rounded(.up)) ?? Int64.max
+        }
+        if value is Bool { return nil }
         guard let number = value as? NSNumber else { return nil }
         let double = number.doubleValue
         guard double.isFinite else { return nil }

@@ -42,7 +42,7 @@ struct UsageState: Sendable {
             return
         }
         guard mightMatter(bytes),
-              let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+              let json = JSONValueParser.parse(bytes[...])
         else { return }
         apply(json)
     }
