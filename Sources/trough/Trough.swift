@@ -30,11 +30,7 @@ struct CommonOptions: ParsableArguments {
             Self.fail(error.description)
         }
         let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in TextLogHandler(label: label, level: level) }
         var logger = Logger(label: "trough")
         logger.logLevel = level
         return (configuration, logger)

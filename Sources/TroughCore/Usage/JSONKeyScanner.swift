@@ -60,9 +60,8 @@ enum JSONKeyScanner {
         var index = skipWhitespace(from: start + pattern.count, in: bytes)
         guard index < bytes.count, bytes[index] == ASCII.colon else { return nil }
         index = skipWhitespace(from: index + 1, in: bytes)
-        guard let end = valueEnd(from: index, in: bytes),
-              let value = JSONValueParser.parse(bytes[index..<end]),
-              !(value is NSNull)
+        guard let end = valueEnd(from: index, in: bytes), bytes[index] != UInt8(ascii: "n"),
+              let value = JSONValueParser.parse(bytes[index..<end])
         else { return nil }
         return value
     }
@@ -216,7 +215,8 @@ extension JSONKeyScanner {
         for (keyIndex, key) in keys.enumerated() {
             let candidates = key.place == .first ? occurrences[keyIndex] : occurrences[keyIndex].reversed()
             for range in candidates {
-                if let value = JSONValueParser.parse(bytes[range]), !(value is NSNull) {
+                // `null` is skipped by its first byte: `value is NSNull` would bridge every dictionary to Foundation.
+                if bytes[range.lowerBound] != UInt8(ascii: "n"), let value = JSONValueParser.parse(bytes[range]) {
                     object[key.name] = value
                     break
                 }

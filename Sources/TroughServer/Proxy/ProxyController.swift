@@ -60,7 +60,7 @@ struct ProxyController {
     func forward(_ request: Request, context: TroughRequestContext, service selector: ServiceSelector, path: String) async throws -> Response {
         let started = ContinuousClock.now
         let occurredAt = Timestamp.now()
-        var logger = context.logger
+        let logger = context.logger
 
         // Who: the project token, from the cache (a few seconds) or the database.
         guard let rawToken = ProjectCredential.find(in: request.headers) else {
@@ -69,8 +69,6 @@ struct ProxyController {
         guard let token = try await resolveToken(rawToken, logger: logger) else {
             throw APIError.unauthorized("the project token is unknown or revoked")
         }
-        logger[metadataKey: "trough.tenant"] = .string(token.tenantID)
-        logger[metadataKey: "trough.project"] = .string(token.projectID)
 
         // Where: the project's service.
         guard let upstream = try await resolveUpstream(selector, token: token, logger: logger) else {
@@ -151,7 +149,10 @@ struct ProxyController {
             event.totalLatencyMicros = micros(ContinuousClock.now - started)
             reservation.settle(cost: event.cost)
             events.record(event)
-            logger.warning("Upstream request failed", metadata: ["trough.service": .string(service.name), "trough.error": .string(failure.type)])
+            logger.warning("Upstream request failed", metadata: [
+                "trough.tenant": .string(token.tenantID), "trough.project": .string(token.projectID),
+                "trough.service": .string(service.name), "trough.error": .string(failure.type),
+            ])
             throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
         }
         let headAt = ContinuousClock.now
