@@ -271,6 +271,14 @@ try:
     secret = wait_for(EC.presence_of_element_located((By.CSS_SELECTOR, "#projects .secret input")), "the new token is shown once")
     if not secret.get_attribute("value").startswith("trough_pt_"):
         fail("the token shown is not a project token")
+    fill("api-key-name", "billing script")
+    browser.find_element(By.ID, "api-key-submit").click()
+    api_key = wait_for(EC.presence_of_element_located((By.CSS_SELECTOR, "#new-api-key .secret input")), "the new API key is shown once")
+    if not api_key.get_attribute("value").startswith("trough_ak_"):
+        fail("the key shown is not an API key")
+    wait_for(EC.text_to_be_present_in_element((By.ID, "api-keys"), "billing script"), "the API key is listed by name")
+    if api_key.get_attribute("value") in browser.find_element(By.ID, "api-keys").text:
+        fail("the API key list shows the whole key")
     browser.save_screenshot(os.path.join(shots, "projects.png"))
 
     browser.get(base + "/account.html")

@@ -300,7 +300,62 @@
     }
   });
 
+  // ---- Personal API keys in this organisation: listed by prefix, the key itself shown once.
+  const keysCard = document.getElementById("api-keys-card");
+  const keyForm = document.getElementById("api-key-form");
+  const keyButton = document.getElementById("api-key-submit");
+
+  async function loadAPIKeys() {
+    const data = await api("GET", tenantPath + "/api-keys");
+    const body = document.getElementById("api-keys");
+    body.replaceChildren();
+    if (data.api_keys.length === 0) {
+      const row = el("tr");
+      row.append(el("td", "No API keys yet.", { colspan: "5" }));
+      body.append(row);
+    }
+    for (const key of data.api_keys) {
+      const row = el("tr");
+      const revoke = el("button", "Revoke", { type: "button", class: "danger small", "aria-label": "Revoke API key " + key.name });
+      revoke.addEventListener("click", async function () {
+        if (!confirm("Revoke the API key \u201c" + key.name + "\u201d? Scripts using it stop working at once.")) return;
+        revoke.disabled = true;
+        try {
+          await api("DELETE", tenantPath + "/api-keys/" + encodeURIComponent(key.id));
+          await loadAPIKeys();
+        } catch (error) {
+          revoke.disabled = false;
+          showError(keysCard, error);
+        }
+      });
+      const action = el("td");
+      action.append(revoke);
+      row.append(el("td", key.name), el("td", key.prefix + "\u2026"), el("td", when(key.created_at)), el("td", when(key.last_used_at)), action);
+      body.append(row);
+    }
+    labelRows(body);
+  }
+
+  keyForm.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    showError(keyForm, null);
+    keyButton.disabled = true;
+    try {
+      const created = await api("POST", tenantPath + "/api-keys", { name: keyForm.elements.name.value.trim() });
+      document.getElementById("new-api-key").replaceChildren(
+        secretField(created.key, "Your new API key \u201c" + created.name + "\u201d"),
+        el("p", "Copy it now: it is shown only once. Trough keeps only a hash.", { class: "hint" }));
+      keyForm.reset();
+      await loadAPIKeys();
+    } catch (error) {
+      showError(keyForm, error);
+    } finally {
+      keyButton.disabled = false;
+    }
+  });
+
   loadPlan();
   try { await loadProjects(); } catch (error) { showError(pageError, error); }
   try { await loadMembers(); } catch (error) { showError(membersCard, error); }
+  try { await loadAPIKeys(); } catch (error) { showError(keysCard, error); }
 })();
