@@ -1,7 +1,8 @@
 """Drives Trough with the official OpenAI and Anthropic Python SDKs, base_url swapped, streamed and not.
 
 Run by the Swift test SDKCompatibilityTests (which starts Trough and a provider stand-in):
-    python check_sdks.py BASE_URL PROJECT_TOKEN
+    python check_sdks.py BASE_URL PROJECT_TOKEN [CAPPED_TOKEN]
+CAPPED_TOKEN: a project token whose hard-capped budget is smaller than any request's worst case.
 Exits non-zero with a message on the first thing an SDK user would see go wrong.
 """
 import sys
@@ -53,4 +54,20 @@ with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=64, messages=[
     final = stream.get_final_message()
 check(streamed == "Hello", f"anthropic streamed text: {streamed!r}")
 check(final.usage.output_tokens == 15 and final.usage.cache_read_input_tokens == 10000, f"anthropic stream usage: {final.usage}")
+# A hard-capped budget refuses before the provider is called: 402, which neither SDK retries, with the API's message.
+if len(sys.argv) > 3:
+    capped = sys.argv[3]
+    try:
+        openai.OpenAI(base_url=base + "/v1", api_key=capped).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}])
+        check(False, "a spent budget must refuse the request")
+    except openai.APIStatusError as error:
+        check(error.status_code == 402, f"openai budget status: {error.status_code}")
+        check("monthly budget" in error.message and error.body.get("type") == "budget_exceeded", f"openai budget error: {error.message} {error.body}")
+    try:
+        anthropic.Anthropic(base_url=base + "/proxy/claude", api_key="sk-ant-client-own", default_headers={"X-Project-Token": capped}).messages.create(
+            model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "Hi"}])
+        check(False, "a spent budget must refuse the anthropic request")
+    except anthropic.APIStatusError as error:
+        check(error.status_code == 402 and "monthly budget" in error.message, f"anthropic budget error: {error.status_code} {error.message}")
+
 print("SDK check passed: openai", openai.__version__, "anthropic", anthropic.__version__)

@@ -129,6 +129,21 @@ extension ServerSuites {
             await upstream.stop()
         }
 
+        @Test("an operator's change to a plan reaches a running server within its plan cache time (1 s here, 30 s by default)")
+        func planChangeReachesTheProxy() async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite, environment: ["TROUGH_PLAN_CACHE_SECONDS": "1"]) { app in
+                let sms = try await SMSSetup.make(app, upstream: upstream, plan: "free")
+                for _ in 0..<3 { #expect(try await sms.send(app).status == 201) }
+                _ = try await app.store.updatePlanLimits(id: "free", change: PlanLimitsChange(monthlyRequestLimit: .some(3)), at: .now(), logger: TestDatabase.logger)
+                try await Task.sleep(for: .milliseconds(1_200))
+                let refused = try await sms.send(app)
+                #expect(refused.status == 402)
+                #expect(refused.body.contains("used 3 of the 3 proxied requests"))
+            }
+            await upstream.stop()
+        }
+
         @Test("months roll over at 00:00 UTC on the 1st: a spent quota is whole again")
         func monthRollover() async throws {
             let upstream = try await MockUpstream.start()

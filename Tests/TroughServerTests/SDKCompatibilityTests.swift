@@ -13,7 +13,8 @@ extension ServerSuites {
             try await TestApp.with(.sqlite) { app in
                 let setup = try await ProxySetup.make(app, upstream: upstream)
                 try await setup.addService(app, name: "claude", kind: "anthropic", baseURL: upstream.baseURL)
-                let (status, output) = try await PythonCheck.run("SDKCheck/check_sdks.py", arguments: ["http://127.0.0.1:\(app.client.port ?? 0)", setup.token])
+                let capped = try #require(try await setup.owner.send(.post, "/api/projects/\(setup.projectID)/tokens", ["name": "capped", "monthly_budget_usd": "0.001", "budget_hard_cap": true]).string("token"))
+                let (status, output) = try await PythonCheck.run("SDKCheck/check_sdks.py", arguments: ["http://127.0.0.1:\(app.client.port ?? 0)", setup.token, capped])
                 #expect(status == 0, "\(output)")
                 #expect(output.contains("SDK check passed"), "\(output)")
 

@@ -48,6 +48,20 @@ struct LimitLedgerTests {
         }
     }
 
+    @Test("a lowered limit shrinks a lease that no longer fits", arguments: PostgresTestServer.drivers)
+    func loweredLimit(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let tenant = try await tenant(db)
+            let key = LimitKey(tenantID: tenant.id, scope: .tenant, scopeID: tenant.id, period: LimitPeriod(containing: .now()), unit: .requests)
+            let lease = try await db.store.changeLease(change(key, limit: 100, need: 1, want: 40), logger: logger)
+            #expect(lease.held == 25)
+            let trimmed = try await db.store.changeLease(change(key, limit: 10, lease: lease.leaseID, consumed: 4, need: 1, want: 5), logger: logger)
+            #expect(trimmed.spent == 4 && trimmed.held == 6 && trimmed.leased == 6)
+            let spent = try await db.store.changeLease(change(key, limit: 4, lease: lease.leaseID, consumed: 0, need: 1, want: 1), logger: logger)
+            #expect(spent.held == 0 && spent.leased == 0)
+        }
+    }
+
     @Test("an expired lease is charged in full to the counter and deleted", arguments: PostgresTestServer.drivers)
     func expiredLeases(driver: TestDriver) async throws {
         try await TestDatabase.with(driver) { (db) async throws in

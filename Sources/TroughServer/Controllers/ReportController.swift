@@ -63,22 +63,8 @@ struct ReportController {
         let today: TotalsJSON
         let yesterday: TotalsJSON
         let monthToDate: TotalsJSON
-        let budget: BudgetJSON?
-        let plan: PlanUsageJSON?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(projectId, forKey: .projectId)
-            try container.encode(today, forKey: .today)
-            try container.encode(yesterday, forKey: .yesterday)
-            try container.encode(monthToDate, forKey: .monthToDate)
-            try container.encode(budget, forKey: .budget) // null when there is none
-            try container.encode(plan, forKey: .plan)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case projectId, today, yesterday, monthToDate, budget, plan
-        }
+        @NullWhenAbsent var budget: BudgetJSON?
+        @NullWhenAbsent var plan: PlanUsageJSON?
     }
 
     @Sendable func projectSummary(_ request: Request, context: TroughRequestContext) async throws -> ProjectSummaryJSON {
@@ -170,20 +156,8 @@ struct ReportController {
         let from: String
         let to: String
         let rows: [TotalsJSON]
-        let other: TotalsJSON?
+        @NullWhenAbsent var other: TotalsJSON?
         let total: TotalsJSON
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(by, forKey: .by)
-            try container.encode(from, forKey: .from)
-            try container.encode(to, forKey: .to)
-            try container.encode(rows, forKey: .rows)
-            try container.encode(other, forKey: .other)
-            try container.encode(total, forKey: .total)
-        }
-
-        enum CodingKeys: String, CodingKey { case by, from, to, rows, other, total }
     }
 
     /// What `by` asks for: a rolled-up dimension or one tag's values.
@@ -270,18 +244,7 @@ struct ReportController {
         let name: String
         let today: TotalsJSON
         let monthToDate: TotalsJSON
-        let budget: BudgetJSON?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(name, forKey: .name)
-            try container.encode(today, forKey: .today)
-            try container.encode(monthToDate, forKey: .monthToDate)
-            try container.encode(budget, forKey: .budget)
-        }
-
-        enum CodingKeys: String, CodingKey { case id, name, today, monthToDate, budget }
+        @NullWhenAbsent var budget: BudgetJSON?
     }
 
     struct TenantSummaryJSON: ResponseEncodable {

@@ -123,7 +123,8 @@ final class LimitGate: Sendable {
                 defer { slots[charge.key] = slot }
                 // Budgets without a hard cap only count; while the database cannot be reached, requests are
                 // admitted (fail open) and reported when it returns.
-                if slot.available >= charge.amount || !charge.hard || ledgerFailed {
+                let fits = slot.available >= charge.amount && slot.used + charge.amount <= slot.limit
+                if fits || !charge.hard || ledgerFailed {
                     slot.reserved += charge.amount
                     if slot.ledgerCall == nil, slot.available < slice(charge) / 2, slot.used < slot.limit {
                         slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice(charge), release: false)

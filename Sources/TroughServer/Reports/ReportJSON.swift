@@ -66,3 +66,18 @@ enum Percent {
         return "\(basisPoints / 100).\(String(format: "%02d", Int(basisPoints % 100)))"
     }
 }
+
+/// An optional that is sent as `null` when absent (Swift's synthesized encoding would leave the key out).
+@propertyWrapper
+struct NullWhenAbsent<Value: Encodable & Sendable>: Encodable, Sendable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) {
+        self.wrappedValue = wrappedValue
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}

@@ -75,6 +75,12 @@ private struct LeaseLedger {
             leased -= held
             held = 0
         } else {
+            // A lowered limit (a plan or budget changed) shrinks a lease that no longer fits under it.
+            let allowed = max(0, change.limit - spent - (leased - held))
+            if held > allowed {
+                leased -= held - allowed
+                held = allowed
+            }
             let available = max(0, change.limit - spent - leased)
             let needMore = max(0, change.need - held)
             let wantMore = max(needMore, change.want - held)
