@@ -1,5 +1,8 @@
 @preconcurrency import AsyncKit
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -38,6 +41,9 @@ public final class Database: Sendable {
             // without lock waits (which would block shared threads), and transactions queue asynchronously.
             let threadPool = NIOThreadPool(numberOfThreads: 1)
             threadPool.start()
+            // Event batches are written on this thread: let request threads win the CPU when both want it.
+            // (On Linux, `setpriority(PRIO_PROCESS, 0, …)` renices only the calling thread.)
+            threadPool.submit { _ in _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
             let pool = EventLoopGroupConnectionPool(
                 source: SQLiteTunedSource(path: path, threadPool: threadPool),
                 maxConnectionsPerEventLoop: 1,
