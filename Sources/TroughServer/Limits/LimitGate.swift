@@ -55,6 +55,8 @@ final class LimitGate: Sendable {
         var pending: Int64 = 0
         /// The last ledger call could not give the lease what it needed.
         var lastLedgerShort = false
+        /// The ledger failed (database unreachable): until then requests are admitted without asking it again.
+        var failOpenUntil: Int64 = 0
 
         var available: Int64 { held - reserved - consumed }
         var used: Int64 { base + consumed + reserved }
@@ -124,9 +126,9 @@ final class LimitGate: Sendable {
                 // Budgets without a hard cap only count; while the database cannot be reached, requests are
                 // admitted (fail open) and reported when it returns.
                 let fits = slot.available >= charge.amount && slot.used + charge.amount <= slot.limit
-                if fits || !charge.hard || ledgerFailed {
+                if fits || !charge.hard || ledgerFailed || now < slot.failOpenUntil {
                     slot.reserved += charge.amount
-                    if slot.ledgerCall == nil, slot.available < slice(charge) / 2, slot.used < slot.limit {
+                    if slot.ledgerCall == nil, now >= slot.failOpenUntil, slot.available < slice(charge) / 2, slot.used < slot.limit {
                         slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice(charge), release: false)
                     }
                     return .reserved
@@ -210,7 +212,11 @@ final class LimitGate: Sendable {
             }
             return true
         } catch {
-            slots.withLock { $0[key]?.ledgerCall = nil }
+            let retryAt = clock.now().milliseconds + 5_000
+            slots.withLock { slots in
+                slots[key]?.ledgerCall = nil
+                slots[key]?.failOpenUntil = retryAt
+            }
             logger.warning("Limit ledger unavailable; admitting on the local lease", metadata: ["trough.limit": .string(key.description), "trough.error": .string("\(error)")])
             return false
         }
