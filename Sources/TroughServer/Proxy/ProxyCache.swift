@@ -10,6 +10,8 @@ public final class ProxyCache: Sendable {
         public let key: ProviderKey?
         /// The service's cost rules.
         public let rules: CostRuleMatcher
+        /// The host of the base URL, checked against the upstream policy before each request.
+        public let host: String?
     }
 
     let tokens: ExpiringCache<ProjectToken?>

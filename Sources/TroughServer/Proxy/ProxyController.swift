@@ -137,7 +137,7 @@ struct ProxyController {
         let upstreamStarted = ContinuousClock.now
         let response: HTTPClientResponse
         do {
-            if let host = URLComponents(string: service.baseURL)?.host {
+            if let host = upstream.host {
                 try await upstreams.check(host: host)
             }
             response = try await client.execute(upstreamRequest, timeout: .minutes(30), logger: logger)
@@ -272,7 +272,8 @@ struct ProxyController {
             upstream = ProxyCache.Upstream(
                 service: service,
                 key: try await store.providerKey(serviceID: service.id, tenantID: service.tenantID, logger: logger),
-                rules: CostRuleMatcher(rules: try await store.costRules(serviceID: service.id, tenantID: service.tenantID, logger: logger))
+                rules: CostRuleMatcher(rules: try await store.costRules(serviceID: service.id, tenantID: service.tenantID, logger: logger)),
+                host: URLComponents(string: service.baseURL)?.host
             )
         }
         cache.upstreams.store(upstream, for: key, now: now)
