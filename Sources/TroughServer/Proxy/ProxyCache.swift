@@ -25,7 +25,7 @@ public final class ProxyCache: Sendable {
         tokens = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
         upstreams = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
         projects = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
-        plans = ExpiringCache(ttlMilliseconds: min(ttlSeconds, planSeconds) * 1000)
+        plans = ExpiringCache(ttlMilliseconds: planSeconds * 1000)
     }
 
     /// Forgets everything cached for a project (a token revoked, a service changed or deleted, a budget set).
