@@ -51,9 +51,7 @@ public enum RequestTags {
 
     /// One tag's value from the stored JSON object, or nil.
     public static func value(of key: String, in json: String?) -> String? {
-        guard let json, let data = json.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
+        guard let json, let object = JSONValueParser.parse(Array(json.utf8)[...]) as? [String: Any] else { return nil }
         return object[key] as? String
     }
 

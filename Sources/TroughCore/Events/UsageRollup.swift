@@ -32,7 +32,7 @@ public struct UsageRollup: Hashable, Sendable {
         case hour
         case day
 
-        var milliseconds: Int64 { self == .hour ? 3_600_000 : 86_400_000 }
+        public var milliseconds: Int64 { self == .hour ? 3_600_000 : 86_400_000 }
 
         /// The start of the (UTC) bucket holding `time`.
         public func bucket(_ time: Timestamp) -> Timestamp {
@@ -53,7 +53,7 @@ public struct UsageRollup: Hashable, Sendable {
             )
             var rollup = rollups[key] ?? UsageRollup(key: key)
             rollup.requests += 1
-            if event.status >= 400 || event.errorType != nil { rollup.errors += 1 }
+            if event.isError { rollup.errors += 1 }
             if event.costSource == .unpriced { rollup.unpriced += 1 }
             rollup.inputTokens += event.inputTokens
             rollup.outputTokens += event.outputTokens

@@ -46,7 +46,7 @@ public struct UsageTotals: Hashable, Sendable {
     /// One event's contribution (as the rollups count it).
     public init(event: RequestEvent) {
         requests = 1
-        errors = event.status >= 400 || event.errorType != nil ? 1 : 0
+        errors = event.isError ? 1 : 0
         unpriced = event.costSource == .unpriced ? 1 : 0
         cost = event.cost
         inputTokens = event.inputTokens
@@ -99,12 +99,6 @@ public enum UsageDimension: String, Sendable, CaseIterable {
     }
 }
 
-/// Which rollup table: hours or UTC days.
-public enum UsageGranularity: Sendable {
-    case hour
-    case day
-}
-
 /// Whose usage: one project, or a whole tenant.
 public struct UsageScope: Sendable {
     public var tenantID: String
@@ -118,12 +112,7 @@ public struct UsageScope: Sendable {
 
 extension Timestamp {
     /// The first millisecond of this time's UTC calendar month.
-    public var startOfUTCMonth: Timestamp {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = calendar.dateComponents([.year, .month], from: date)
-        return Timestamp(calendar.date(from: components)!)
-    }
+    public var startOfUTCMonth: Timestamp { LimitPeriod(containing: self).start }
 }
 
 import Foundation

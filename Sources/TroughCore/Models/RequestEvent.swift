@@ -61,6 +61,9 @@ public struct RequestEvent: Codable, Hashable, Sendable {
         case tags
     }
 
+    /// Whether the request failed: an error status or an error Trough saw (upstream down, client gone…).
+    public var isError: Bool { status >= 400 || errorType != nil }
+
     public init(
         eventID: String = Identifier.make("evt"), tenantID: String, projectID: String, serviceID: String?, tokenID: String?,
         occurredAt: Timestamp, method: String, route: String, status: Int

@@ -165,8 +165,6 @@ public protocol Store: EventStore {
     func setTenantPlan(tenantID: String, planID: String, at now: Timestamp, logger: Logger) async throws -> Bool
     /// How many active services the tenant has across its projects.
     func activeServiceCount(tenantID: String, logger: Logger) async throws -> Int
-    /// The tenant's totals for days in `[from, to)`, from the daily rollups.
-    func tenantUsageTotals(tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
 
     // MARK: Limits
 
@@ -189,14 +187,12 @@ public protocol Store: EventStore {
 
     // MARK: Request events
 
-    /// The project's totals for days in `[from, to)`, from the daily rollups.
-    func usageTotals(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
     // MARK: Reports (from the rollups)
 
     /// Sums for buckets in `[from, to)`.
-    func usageTotals(scope: UsageScope, granularity: UsageGranularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
+    func usageTotals(scope: UsageScope, granularity: UsageRollup.Granularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals
     /// One total per bucket that has usage in `[from, to)`, oldest first (callers fill the gaps).
-    func usageSeries(scope: UsageScope, granularity: UsageGranularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [UsageBucket]
+    func usageSeries(scope: UsageScope, granularity: UsageRollup.Granularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [UsageBucket]
     /// Days in `[from, to)` grouped by a dimension, dearest first, at most `limit` groups.
     func usageBreakdown(scope: UsageScope, by dimension: UsageDimension, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [UsageGroup]
     /// The tenant's totals per project id for days in `[from, to)`.
@@ -209,6 +205,14 @@ public protocol Store: EventStore {
 
     /// The project's events in `[from, to)`, oldest first, at most `limit`.
     func events(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [RequestEvent]
+}
+
+extension Store {
+    /// The plan a tenant is on; nil when there is no such tenant (or plan).
+    public func plan(tenantID: String, logger: Logger) async throws -> Plan? {
+        guard let tenant = try await tenant(id: tenantID, logger: logger) else { return nil }
+        return try await plan(id: tenant.planID, logger: logger)
+    }
 }
 
 /// Where a page of events ended: the next page starts after it.

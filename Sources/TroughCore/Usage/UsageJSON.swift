@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reading counts out of parsed JSON values (`JSONValueParser`'s Swift values, or `JSONSerialization`'s).
+/// Reading counts out of `JSONValueParser`'s values.
 enum UsageJSON {
     /// A token count: integers as they are, fractions (Cohere's billed units are numbers) rounded up, negatives as 0.
     static func count(_ value: Any?) -> Int64? {
@@ -9,13 +9,7 @@ enum UsageJSON {
             guard double.isFinite else { return nil }
             return double <= 0 ? 0 : Int64(exactly: double.rounded(.up)) ?? Int64.max
         }
-        if value is Bool { return nil }
-        guard let number = value as? NSNumber else { return nil }
-        let double = number.doubleValue
-        guard double.isFinite else { return nil }
-        if double <= 0 { return 0 }
-        if double == double.rounded(.down) { return max(0, number.int64Value) }
-        return Int64(exactly: double.rounded(.up)) ?? Int64.max
+        return nil
     }
 
     static func object(_ value: Any?) -> [String: Any]? {
@@ -28,8 +22,7 @@ enum UsageJSON {
     }
 
     static func bool(_ value: Any?) -> Bool? {
-        if let bool = value as? Bool { return bool }
-        return (value as? NSNumber)?.boolValue
+        value as? Bool
     }
 
     /// `object[a][b]…`, each step an object.

@@ -145,7 +145,7 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
     ProxyController(
         store: store, cache: components.cache, secrets: components.secrets, upstreams: components.upstreams,
         client: components.httpClient, prices: components.prices, events: components.events, settings: configuration.proxy,
-        limits: components.limits, clock: configuration.clock
+        limits: components.limits
     ).addRoutes(to: router)
 
     let api = router.group("api").add(middleware: AuthMiddleware(store: store, settings: settings, adminKey: configuration.adminKey))

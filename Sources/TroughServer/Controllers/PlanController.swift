@@ -15,17 +15,14 @@ struct PlanController {
     @Sendable func show(_ request: Request, context: TroughRequestContext) async throws -> TenantPlanJSON {
         let tenantID = try context.parameters.require("tenant_id")
         _ = try await access.tenant(tenantID, atLeast: .viewer, context: context)
-        guard let tenant = try await store.tenant(id: tenantID, logger: context.logger),
-              let plan = try await store.plan(id: tenant.planID, logger: context.logger)
-        else { throw APIError.notFound("no such tenant") }
+        guard let plan = try await store.plan(tenantID: tenantID, logger: context.logger) else { throw APIError.notFound("no such tenant") }
         let period = LimitPeriod(containing: clock.now())
-        let totals = try await store.tenantUsageTotals(tenantID: tenantID, from: period.start, to: period.end, logger: context.logger)
+        let totals = try await store.usageTotals(scope: UsageScope(tenantID: tenantID), granularity: .day, from: period.start, to: period.end, logger: context.logger)
+        let byProject = try await store.usageByProject(tenantID: tenantID, from: period.start, to: period.end, logger: context.logger)
         let counters = try await store.limitCounters(tenantID: tenantID, period: period.id, logger: context.logger)
-        var projects: [ProjectBudgetJSON] = []
-        for project in try await store.projects(tenantID: tenantID, logger: context.logger) {
-            let spent = try await store.usageTotals(projectID: project.id, tenantID: tenantID, from: period.start, to: period.end, logger: context.logger).cost
+        let projects = try await store.projects(tenantID: tenantID, logger: context.logger).map { project in
             let reserved = counters.first { $0.scope == .project && $0.scopeID == project.id }?.leasedNanos ?? 0
-            projects.append(ProjectBudgetJSON(project: project, spent: spent, reserved: Money(nanos: reserved)))
+            return ProjectBudgetJSON(project: project, spent: byProject[project.id]?.cost ?? .zero, reserved: Money(nanos: reserved))
         }
         return TenantPlanJSON(
             plan: PlanJSON(plan),
@@ -41,14 +38,11 @@ struct PlanController {
 
     /// Refuses a new active service beyond the plan's limit with 402 `plan_limit_exceeded`.
     static func checkServiceLimit(store: any Store, tenantID: String, context: TroughRequestContext) async throws {
-        guard let tenant = try await store.tenant(id: tenantID, logger: context.logger),
-              let plan = try await store.plan(id: tenant.planID, logger: context.logger),
-              let limit = plan.serviceLimit
+        guard let plan = try await store.plan(tenantID: tenantID, logger: context.logger), let limit = plan.serviceLimit
         else { return }
         let used = try await store.activeServiceCount(tenantID: tenantID, logger: context.logger)
         guard used < limit else {
-            throw APIError(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), type: "plan_limit_exceeded",
-                           message: "the \(plan.name) plan allows \(limit) active service\(limit == 1 ? "" : "s") and this organisation has \(used); upgrade to Pro for unlimited services")
+            throw APIError.paymentRequired(type: "plan_limit_exceeded", "the \(plan.name) plan allows \(limit) active service\(limit == 1 ? "" : "s") and this organisation has \(used); upgrade to Pro for unlimited services")
         }
     }
 }

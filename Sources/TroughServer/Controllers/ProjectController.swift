@@ -73,7 +73,8 @@ struct ProjectController {
     @Sendable func show(_ request: Request, context: TroughRequestContext) async throws -> ProjectDetailJSON {
         let (_, project, _) = try await access.project(try context.parameters.require("project_id"), atLeast: .viewer, context: context)
         let now = Timestamp.now()
-        let totals = try await store.usageTotals(projectID: project.id, tenantID: project.tenantID, from: now.startOfUTCMonth, to: now.adding(seconds: 86_400), logger: context.logger)
+        let totals = try await store.usageTotals(scope: UsageScope(tenantID: project.tenantID, projectID: project.id), granularity: .day,
+                                                 from: now.startOfUTCMonth, to: now.adding(seconds: 86_400), logger: context.logger)
         return ProjectDetailJSON(project: ProjectJSON(project), monthToDate: MonthToDateJSON(totals))
     }
 

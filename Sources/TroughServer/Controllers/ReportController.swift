@@ -30,10 +30,12 @@ struct ReportController {
         var monthStart: Timestamp { now.startOfUTCMonth }
     }
 
-    struct PeriodTotals: Encodable, Sendable {
+    struct PeriodTotals: Sendable {
         let today: TotalsJSON
         let yesterday: TotalsJSON
         let monthToDate: TotalsJSON
+        /// This month's spend, for the budget.
+        let monthSpent: Money
     }
 
     func periodTotals(_ scope: UsageScope, days: Days, context: TroughRequestContext) async throws -> PeriodTotals {
@@ -41,9 +43,10 @@ struct ReportController {
         today.date = ReportTime.date(days.today)
         var yesterday = TotalsJSON(try await store.usageTotals(scope: scope, granularity: .day, from: days.yesterday, to: days.today, logger: context.logger))
         yesterday.date = ReportTime.date(days.yesterday)
-        var month = TotalsJSON(try await store.usageTotals(scope: scope, granularity: .day, from: days.monthStart, to: days.tomorrow, logger: context.logger))
+        let monthTotals = try await store.usageTotals(scope: scope, granularity: .day, from: days.monthStart, to: days.tomorrow, logger: context.logger)
+        var month = TotalsJSON(monthTotals)
         month.month = ReportTime.month(days.now)
-        return PeriodTotals(today: today, yesterday: yesterday, monthToDate: month)
+        return PeriodTotals(today: today, yesterday: yesterday, monthToDate: month, monthSpent: monthTotals.cost)
     }
 
     // MARK: Project summary
@@ -71,23 +74,17 @@ struct ReportController {
         let (_, project, _) = try await access.project(try context.parameters.require("project_id"), atLeast: .viewer, context: context)
         let days = Days()
         let totals = try await periodTotals(UsageScope(tenantID: project.tenantID, projectID: project.id), days: days, context: context)
-        let spent = try await store.usageTotals(scope: UsageScope(tenantID: project.tenantID, projectID: project.id), granularity: .day, from: days.monthStart, to: days.tomorrow, logger: context.logger).cost
         var planJSON: PlanUsageJSON?
-        if let plan = try await plan(tenantID: project.tenantID, context: context) {
+        if let plan = try await store.plan(tenantID: project.tenantID, logger: context.logger) {
             let requests = try await store.usageTotals(scope: UsageScope(tenantID: project.tenantID), granularity: .day, from: days.monthStart, to: days.tomorrow, logger: context.logger).requests
             planJSON = PlanUsageJSON(id: plan.id, name: plan.name, requestsThisMonth: requests, requestLimit: plan.effectiveRequestLimit,
                                      historyDays: plan.historyDays, hourlyTrends: plan.hourlyTrends)
         }
         return ProjectSummaryJSON(
             projectId: project.id, today: totals.today, yesterday: totals.yesterday, monthToDate: totals.monthToDate,
-            budget: BudgetJSON(budget: project.monthlyBudget, hardCap: project.budgetHardCap, spent: spent, now: days.now),
+            budget: BudgetJSON(budget: project.monthlyBudget, hardCap: project.budgetHardCap, spent: totals.monthSpent, now: days.now),
             plan: planJSON
         )
-    }
-
-    func plan(tenantID: String, context: TroughRequestContext) async throws -> Plan? {
-        guard let tenant = try await store.tenant(id: tenantID, logger: context.logger) else { return nil }
-        return try await store.plan(id: tenant.planID, logger: context.logger)
     }
 
     // MARK: Series
@@ -118,9 +115,8 @@ struct ReportController {
 
     @Sendable func hourly(_ request: Request, context: TroughRequestContext) async throws -> SeriesJSON {
         let (_, project, _) = try await access.project(try context.parameters.require("project_id"), atLeast: .viewer, context: context)
-        guard let plan = try await plan(tenantID: project.tenantID, context: context), plan.hourlyTrends else {
-            throw APIError(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), type: "plan_limit_exceeded",
-                           message: "hourly trends are part of the Pro plan; upgrade to see spend by hour")
+        guard let plan = try await store.plan(tenantID: project.tenantID, logger: context.logger), plan.hourlyTrends else {
+            throw APIError.paymentRequired(type: "plan_limit_exceeded", "hourly trends are part of the Pro plan; upgrade to see spend by hour")
         }
         let hours = request.uri.queryParameters.get("hours", as: Int64.self) ?? 48
         guard (1...720).contains(hours) else { throw APIError.validation("hours: expected 1 to 720") }
@@ -135,7 +131,7 @@ struct ReportController {
     }
 
     /// Every bucket of `[from, to)`, zero where there was no usage, and their sum.
-    func filledSeries(_ scope: UsageScope, granularity: UsageGranularity, from: Timestamp, to: Timestamp, context: TroughRequestContext) async throws -> ([UsageBucket], UsageTotals) {
+    func filledSeries(_ scope: UsageScope, granularity: UsageRollup.Granularity, from: Timestamp, to: Timestamp, context: TroughRequestContext) async throws -> ([UsageBucket], UsageTotals) {
         let step = granularity == .day ? ReportTime.day : ReportTime.hour
         let stored = try await store.usageSeries(scope: scope, granularity: granularity, from: from, to: to, logger: context.logger)
         let byStart = Dictionary(stored.map { ($0.start.milliseconds, $0.totals) }, uniquingKeysWith: +)
@@ -233,7 +229,7 @@ struct ReportController {
 
     /// `from`, moved forward to the oldest time the plan keeps events for.
     func historyStart(_ from: Timestamp, tenantID: String, context: TroughRequestContext) async throws -> Timestamp {
-        let days = Int64(try await plan(tenantID: tenantID, context: context)?.historyDays ?? 7)
+        let days = Int64(try await store.plan(tenantID: tenantID, logger: context.logger)?.historyDays ?? 7)
         return max(from, Timestamp.now().adding(milliseconds: -days * ReportTime.day))
     }
 

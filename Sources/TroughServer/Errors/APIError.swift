@@ -21,6 +21,11 @@ public struct APIError: HTTPResponseError, Sendable {
     public static func forbidden(_ message: String) -> APIError { APIError(.forbidden, type: "forbidden", message: message) }
     public static func notFound(_ message: String = "not found") -> APIError { APIError(.notFound, type: "not_found", message: message) }
     public static func conflict(_ message: String) -> APIError { APIError(.conflict, type: "conflict", message: message) }
+    /// 402: a plan limit or budget stands in the way (`plan_limit_exceeded`, `budget_exceeded`, `service_suspended`).
+    /// Not a status the OpenAI or Anthropic SDKs retry.
+    public static func paymentRequired(type: String, _ message: String) -> APIError {
+        APIError(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), type: type, message: message)
+    }
     public static func rateLimited(_ message: String, retryAfterSeconds: Int64) -> APIError {
         var error = APIError(.tooManyRequests, type: "rate_limited", message: message)
         error.headers[.retryAfter] = String(retryAfterSeconds)

@@ -242,9 +242,6 @@ final class LimitGate: Sendable {
         }
         for call in calls { _ = await call.value }
     }
-
-    /// Counters this instance tracks (tests).
-    var trackedCount: Int { slots.withLock { $0.count } }
 }
 
 /// The charges one proxied request reserved; settled once, when its event is recorded, or cancelled

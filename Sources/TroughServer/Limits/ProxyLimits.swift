@@ -20,8 +20,9 @@ struct ProxyLimits {
         return price.worstCase(inputTokens: (bodyBytes + 1) / 2, outputTokens: inspection.maxOutputTokens ?? defaultMaxOutputTokens)
     }
 
-    /// The tenant's monthly request quota, then the project's, service's and token's budgets.
-    func charges(worstCase: Money) -> [LimitGate.Charge] {
+    /// The tenant's monthly request quota, then the project's, service's and token's budgets, each reserving
+    /// `worstCase()`, which is only worked out when a budget applies.
+    func charges(worstCase: () -> Money) -> [LimitGate.Charge] {
         var charges: [LimitGate.Charge] = []
         if let limit = plan?.effectiveRequestLimit {
             charges.append(.init(key: key(.tenant, token.tenantID, .requests), limit: limit, amount: 1, hard: true))
@@ -31,9 +32,12 @@ struct ProxyLimits {
             (.service, service.id, service.monthlyBudget, service.budgetHardCap),
             (.token, token.id, token.monthlyBudget, token.budgetHardCap),
         ]
+        var amount: Int64?
         for (scope, id, budget, hard) in budgets {
             guard let budget else { continue }
-            charges.append(.init(key: key(scope, id, .nanos), limit: budget.nanos, amount: worstCase.nanos, hard: hard))
+            let worst = amount ?? worstCase().nanos
+            amount = worst
+            charges.append(.init(key: key(scope, id, .nanos), limit: budget.nanos, amount: worst, hard: hard))
         }
         return charges
     }
@@ -45,20 +49,19 @@ struct ProxyLimits {
     /// The 402 a refusal becomes: `plan_limit_exceeded` for the request quota, `budget_exceeded` for budgets.
     /// 402 is not a status the OpenAI or Anthropic SDKs retry, and they show `error.message`.
     func error(for refusal: LimitGate.Refusal) -> APIError {
-        let status = HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required")
         let charge = refusal.charge
-        let resets = "it starts again on \(period.end.iso8601.prefix(10)) at 00:00 UTC"
+        let resets = "it starts again on \(ReportTime.date(period.end)) at 00:00 UTC"
         switch charge.key.scope {
         case .tenant:
             let name = plan?.name ?? "current"
-            return APIError(status, type: "plan_limit_exceeded", message: "this organisation has used \(Self.grouped(refusal.used)) of the \(Self.grouped(charge.limit)) proxied requests the \(name) plan allows per month; \(resets). Upgrade to Pro for unlimited requests.")
+            return .paymentRequired(type: "plan_limit_exceeded", "this organisation has used \(Self.grouped(refusal.used)) of the \(Self.grouped(charge.limit)) proxied requests the \(name) plan allows per month; \(resets). Upgrade to Pro for unlimited requests.")
         case .project, .service, .token:
             let owner = switch charge.key.scope {
             case .project: "the project '\(project?.name ?? token.projectID)'"
             case .service: "the service '\(service.name)'"
             default: "the project token '\(token.name)'"
             }
-            return APIError(status, type: "budget_exceeded", message: "\(owner) has spent \(Money(nanos: refusal.used).description) of its monthly budget of \(Money(nanos: charge.limit).description) and this request could cost up to \(Money(nanos: charge.amount).description); \(resets). Raise the budget or turn off its hard cap.")
+            return .paymentRequired(type: "budget_exceeded", "\(owner) has spent \(Money(nanos: refusal.used).description) of its monthly budget of \(Money(nanos: charge.limit).description) and this request could cost up to \(Money(nanos: charge.amount).description); \(resets). Raise the budget or turn off its hard cap.")
         }
     }
 

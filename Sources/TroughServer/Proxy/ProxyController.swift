@@ -21,7 +21,6 @@ struct ProxyController {
     let events: EventQueue
     let settings: ProxySettings
     let limits: LimitGate
-    let clock: TroughClock
 
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
 
@@ -79,7 +78,7 @@ struct ProxyController {
         }
         let service = upstream.service
         guard service.status == .active else {
-            throw APIError(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), type: "service_suspended", message: "the service '\(service.name)' is suspended: \(service.suspendedReason ?? "see the project's plan")")
+            throw APIError.paymentRequired(type: "service_suspended", "the service '\(service.name)' is suspended: \(service.suspendedReason ?? "see the project's plan")")
         }
         var event = RequestEvent(
             tenantID: token.tenantID, projectID: token.projectID, serviceID: service.id, tokenID: token.id,
@@ -119,14 +118,22 @@ struct ProxyController {
         event.model = inspection.model
 
         // Limits: reserve the request's worst case before the provider is called; settled when its event is recorded.
+        // The worst case (a price lookup) is only worked out when a budget applies.
         let policy = try await limitPolicy(token: token, service: service, logger: logger)
-        let price = event.model.flatMap { self.prices.book.price(tenantID: token.tenantID, provider: event.provider, model: $0, at: occurredAt) }
-        let worstCase = ProxyLimits.worstCase(rule: rule, price: price, bodyBytes: event.bytesIn, inspection: inspection)
+        let charges = policy.charges { [prices, bytesIn = event.bytesIn, model = event.model, provider = event.provider] in
+            let price = model.flatMap { prices.book.price(tenantID: token.tenantID, provider: provider, model: $0, at: occurredAt) }
+            return ProxyLimits.worstCase(rule: rule, price: price, bodyBytes: bytesIn, inspection: inspection)
+        }
         let reservation: Reservation
         do {
-            reservation = try await limits.reserve(policy.charges(worstCase: worstCase))
+            reservation = try await limits.reserve(charges)
         } catch let refusal as LimitGate.Refusal {
             throw policy.error(for: refusal)
+        }
+        // Every recorded event settles the reservation to its real cost first.
+        let record: @Sendable (RequestEvent) -> Void = { [events] event in
+            reservation.settle(cost: event.cost)
+            events.record(event)
         }
 
         upstreamRequest.headers = try ProxyHeaders.upstream(from: request.headers, kind: service.kind) {
@@ -147,8 +154,7 @@ struct ProxyController {
             event.errorType = failure.type
             event.upstreamLatencyMicros = micros(ContinuousClock.now - upstreamStarted)
             event.totalLatencyMicros = micros(ContinuousClock.now - started)
-            reservation.settle(cost: event.cost)
-            events.record(event)
+            record(event)
             logger.warning("Upstream request failed", metadata: [
                 "trough.tenant": .string(token.tenantID), "trough.project": .string(token.projectID),
                 "trough.service": .string(service.name), "trough.error": .string(failure.type),
@@ -176,12 +182,12 @@ struct ProxyController {
                 let failure = UpstreamFailure(error)
                 event.errorType = failure.type
                 event.status = failure.status.code
-                finishEvent(&event, meter: meter, rule: nil, body: nil, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now, reservation: reservation)
+                finishEvent(&event, meter: meter, rule: nil, body: nil, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now, record: record)
                 throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
             }
             let upstreamEnded = ContinuousClock.now
             _ = meter.process(body)
-            finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded, reservation: reservation)
+            finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded, record: record)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
                 headers[.troughCost] = event.cost.usdString
             }
@@ -197,7 +203,6 @@ struct ProxyController {
         if let remaining = reservation.remainingBudget {
             headers[.troughBudgetRemaining] = remaining.usdString
         }
-        let events = self.events
         let prices = self.prices.book
         let forwardedLength = inspection.injectedStreamUsage ? nil : upstreamLength
         let startingMeter = meter
@@ -216,8 +221,7 @@ struct ProxyController {
                             // The client went away: stop reading the upstream and record what was seen.
                             event.errorType = "client_disconnected"
                             Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
-                            reservation.settle(cost: event.cost)
-                            events.record(event)
+                            record(event)
                             return
                         }
                     }
@@ -229,14 +233,12 @@ struct ProxyController {
                 let failure = UpstreamFailure(error)
                 event.errorType = failure.type
                 Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
-                reservation.settle(cost: event.cost)
-                events.record(event)
+                record(event)
                 throw error
             }
             let upstreamEnded = ContinuousClock.now
             Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
-            reservation.settle(cost: event.cost)
-            events.record(event)
+            record(event)
             try await writer.finish(nil)
         })
     }
@@ -287,11 +289,7 @@ struct ProxyController {
         if let cached = cache.plans.value(for: token.tenantID, now: now) {
             plan = cached
         } else {
-            if let tenant = try await store.tenant(id: token.tenantID, logger: logger) {
-                plan = try await store.plan(id: tenant.planID, logger: logger)
-            } else {
-                plan = nil
-            }
+            plan = try await store.plan(tenantID: token.tenantID, logger: logger)
             cache.plans.store(plan, for: token.tenantID, now: now)
         }
         let project: Project?
@@ -306,10 +304,9 @@ struct ProxyController {
 
     // MARK: Events
 
-    func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant, reservation: Reservation) {
+    func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant, record: (RequestEvent) -> Void) {
         Self.complete(&event, meter: meter, prices: prices.book, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
-        reservation.settle(cost: event.cost)
-        events.record(event)
+        record(event)
     }
 
     /// Fills in usage, cost, sizes and timings.

@@ -30,9 +30,11 @@ extension SQLStore {
         }
     }
 
-    /// The reason a downgrade writes on the services it suspends; services with it come back on upgrade.
+    /// Starts the reason a downgrade writes on the services it suspends; services with it come back on upgrade.
+    static let planSuspensionPrefix = "plan limit: "
+
     static func planSuspensionReason(_ plan: Plan, limit: Int) -> String {
-        "plan limit: the \(plan.name) plan allows \(limit) active service\(limit == 1 ? "" : "s"); upgrade the plan to use this one again"
+        planSuspensionPrefix + "the \(plan.name) plan allows \(limit) active service\(limit == 1 ? "" : "s"); upgrade the plan to use this one again"
     }
 
     /// Suspends active services beyond the plan's limit (the oldest stay active) or restores services an
@@ -51,7 +53,7 @@ extension SQLStore {
             let fits = plan.serviceLimit.map { active < $0 } ?? true
             if status == Service.Status.active.rawValue {
                 if fits { active += 1 } else { suspend.append(id) }
-            } else if reason?.hasPrefix("plan limit:") == true, fits {
+            } else if reason?.hasPrefix(planSuspensionPrefix) == true, fits {
                 restore.append(id)
                 active += 1
             }
@@ -71,20 +73,5 @@ extension SQLStore {
     public func activeServiceCount(tenantID: String, logger: Logger) async throws -> Int {
         try await sql.raw("SELECT COUNT(*) AS n FROM services WHERE tenant_id = \(bind: tenantID) AND status = 'active'")
             .first()?.decode(column: "n", as: Int.self) ?? 0
-    }
-
-    public func tenantUsageTotals(tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals {
-        let filter: SQLQueryString = "tenant_id = \(bind: tenantID)"
-        return try await usageTotals(filter: filter, from: from, to: to)
-    }
-
-    public func usageTotals(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals {
-        let filter: SQLQueryString = "project_id = \(bind: projectID) AND tenant_id = \(bind: tenantID)"
-        return try await usageTotals(filter: filter, from: from, to: to)
-    }
-
-    /// Sums of the daily rollups matching `filter` for days in `[from, to)`.
-    func usageTotals(filter: SQLQueryString, from: Timestamp, to: Timestamp) async throws -> UsageTotals {
-        try await usageTotals(table: "usage_daily", filter: filter, from: from, to: to)
     }
 }

@@ -3,11 +3,11 @@ import SQLKit
 import TroughCore
 
 extension SQLStore {
-    public func usageTotals(scope: UsageScope, granularity: UsageGranularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals {
+    public func usageTotals(scope: UsageScope, granularity: UsageRollup.Granularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> UsageTotals {
         try await usageTotals(table: Self.rollupTable(granularity), filter: Self.filter(scope), from: from, to: to)
     }
 
-    public func usageSeries(scope: UsageScope, granularity: UsageGranularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [UsageBucket] {
+    public func usageSeries(scope: UsageScope, granularity: UsageRollup.Granularity, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [UsageBucket] {
         let query: SQLQueryString = """
             SELECT bucket_at, \(unsafeRaw: Self.totalsColumns) FROM \(ident: Self.rollupTable(granularity))
             WHERE \(Self.filter(scope) as any SQLExpression) AND bucket_at >= \(bind: from.milliseconds) AND bucket_at < \(bind: to.milliseconds)
@@ -79,7 +79,7 @@ extension SQLStore {
 
     // MARK: Shared pieces
 
-    static func rollupTable(_ granularity: UsageGranularity) -> String {
+    static func rollupTable(_ granularity: UsageRollup.Granularity) -> String {
         granularity == .hour ? "usage_hourly" : "usage_daily"
     }
 

@@ -3,16 +3,12 @@ import TroughCore
 
 /// Reading `from` / `to` query parameters and cutting time into UTC days and hours.
 enum ReportTime {
-    static let day: Int64 = 86_400_000
-    static let hour: Int64 = 3_600_000
+    static let day = UsageRollup.Granularity.day.milliseconds
+    static let hour = UsageRollup.Granularity.hour.milliseconds
 
-    static func startOfDay(_ time: Timestamp) -> Timestamp {
-        Timestamp(milliseconds: time.milliseconds - ((time.milliseconds % day) + day) % day)
-    }
+    static func startOfDay(_ time: Timestamp) -> Timestamp { UsageRollup.Granularity.day.bucket(time) }
 
-    static func startOfHour(_ time: Timestamp) -> Timestamp {
-        Timestamp(milliseconds: time.milliseconds - ((time.milliseconds % hour) + hour) % hour)
-    }
+    static func startOfHour(_ time: Timestamp) -> Timestamp { UsageRollup.Granularity.hour.bucket(time) }
 
     /// `YYYY-MM-DD` of a UTC day.
     static func date(_ time: Timestamp) -> String { String(time.iso8601.prefix(10)) }
