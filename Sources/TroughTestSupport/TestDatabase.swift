@@ -72,9 +72,16 @@ public struct TestDatabase: Sendable {
             dropDatabase = drop
         }
         let database = try Database.open(location, connectionsPerEventLoop: 2, logger: logger)
-        let migrations = try Self.migrations(for: location.dialect)
-        if migrate {
-            try await MigrationRunner(database: database, migrations: migrations).migrate(logger: logger)
+        let migrations: [Migration]
+        do {
+            migrations = try Self.migrations(for: location.dialect)
+            if migrate {
+                try await MigrationRunner(database: database, migrations: migrations).migrate(logger: logger)
+            }
+        } catch {
+            await database.close()
+            await dropDatabase?()
+            throw error
         }
         return TestDatabase(
             driver: driver, location: location, database: database,
@@ -116,7 +123,12 @@ public enum PostgresTestServer {
         }
         let name = "trough_t_" + Identifier.base32(Identifier.randomBytes(8))
         let admin = try Database.open(.postgres(url: url), connectionsPerEventLoop: 1, logger: TestDatabase.logger)
-        try await admin.sql.raw(SQLQueryString("CREATE DATABASE \(unsafeRaw: name)")).run()
+        do {
+            try await admin.sql.raw(SQLQueryString("CREATE DATABASE \(unsafeRaw: name)")).run()
+        } catch {
+            await admin.close()
+            throw error
+        }
         await admin.close()
         let databaseURL = replacingDatabase(in: url, with: name)
         return (databaseURL, {

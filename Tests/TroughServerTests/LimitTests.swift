@@ -20,8 +20,9 @@ struct SMSSetup {
         return SMSSetup(setup: setup)
     }
 
+    /// One SMS through the proxy, on its own pooled connection: concurrent sends reach the server concurrently.
     func send(_ app: TestApp, token: String? = nil) async throws -> (status: Int, headers: HTTPFields, body: String) {
-        try await ServerSuites.ProxyTests.call(app, .post, Self.path, token: token ?? setup.token, body: "To=%2B15550100&Body=Hi", headers: [.contentType: "application/x-www-form-urlencoded"])
+        try await app.send(.post, Self.path, headers: ["X-Project-Token": token ?? setup.token, "Content-Type": "application/x-www-form-urlencoded"], body: "To=%2B15550100&Body=Hi")
     }
 }
 

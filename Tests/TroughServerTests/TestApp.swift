@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SQLKit
+import Synchronization
 import TroughCore
 @testable import TroughServer
 import TroughStore
@@ -33,6 +35,8 @@ struct TestApp {
             "TROUGH_ADMIN_KEY": adminKey,
             "TROUGH_PORT": "0",
             "TROUGH_ALLOW_PRIVATE_UPSTREAMS": "true",
+            // Many tests run at once against one PostgreSQL server: keep each app's pool small.
+            "TROUGH_DATABASE_POOL_SIZE": "2",
         ]
         environment.merge(extra) { _, new in new }
         var drop: (@Sendable () async -> Void)?
@@ -50,10 +54,18 @@ struct TestApp {
         // A second connection to the same database lets tests look at (and age) what the server stored.
         let database = try Database.open(configuration.database, connectionsPerEventLoop: 1, logger: TestDatabase.logger)
         let store = SQLStore(database: database, location: configuration.database, migrations: try TestDatabase.migrations(for: configuration.database.dialect))
+        // A failing test body is caught inside and rethrown after the server has shut down gracefully: a throw
+        // inside `test(.live)` would cancel the running server mid-request instead, which only hides the failure.
+        let failure = FirstError()
         do {
             try await app.test(.live) { client in
-                try await body(TestApp(client: client, database: database, store: store, environment: settings, clock: configuration.clock))
+                do {
+                    try await body(TestApp(client: client, database: database, store: store, environment: settings, clock: configuration.clock))
+                } catch {
+                    failure.record(error)
+                }
             }
+            try failure.rethrow()
         } catch {
             await database.close()
             await drop?()
@@ -65,6 +77,30 @@ struct TestApp {
 }
 
 extension TestApp {
+    /// A real HTTP client with many connections per host, for requests that must reach the server at the same
+    /// time (the live test client sends everything down one connection, one request after another).
+    static let concurrentClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// Sends one request to the app with `concurrentClient` (30 s deadline); returns status, headers and body.
+    func send(_ method: HTTPRequest.Method, _ path: String, headers: [String: String], body: String?) async throws -> (status: Int, headers: HTTPFields, body: String) {
+        guard let port = client.port else { throw TestSetupError(description: "the live server has no port") }
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)" + path)
+        request.method = .init(rawValue: method.rawValue)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await Self.concurrentClient.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        var fields = HTTPFields()
+        for (name, value) in response.headers {
+            if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+        }
+        return (Int(response.status.code), fields, String(buffer: bytes))
+    }
+
     /// Moves a tenant to a plan through the operator endpoint.
     static func setPlan(_ plan: String, tenantID: String, app: TestApp) async throws {
         let operatorUser = APIUser(app: app)
@@ -148,5 +184,18 @@ final class APIUser: @unchecked Sendable {
         }
         if let token = result.string("csrf_token") { csrf = token }
         return result
+    }
+}
+
+/// Holds the error a concurrent piece of a test threw, to rethrow it later.
+final class FirstError: Sendable {
+    private let error = Mutex<(any Error)?>(nil)
+
+    func record(_ error: any Error) {
+        self.error.withLock { if $0 == nil { $0 = error } }
+    }
+
+    func rethrow() throws {
+        if let error = error.withLock({ $0 }) { throw error }
     }
 }

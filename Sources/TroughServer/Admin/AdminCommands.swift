@@ -38,16 +38,11 @@ public enum AdminCommands {
     /// Opens the configured database, checks its schema is current, runs `body`, and closes it.
     static func withStore<T: Sendable>(configuration: TroughConfiguration, logger: Logger, _ body: @Sendable (SQLStore) async throws -> T) async throws -> T {
         let database = try Database.open(configuration.database, connectionsPerEventLoop: 1, logger: logger)
-        do {
+        return try await database.closing {
             let migrations = try Migration.load(from: Migration.locateDirectory(dialect: configuration.database.dialect, override: configuration.migrationsDirectory))
             let store = SQLStore(database: database, location: configuration.database, migrations: migrations)
             try await store.checkReady(logger: logger)
-            let result = try await body(store)
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
+            return try await body(store)
         }
     }
 }

@@ -9,6 +9,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// A pooled connection to SQLite or PostgreSQL, seen through SQLKit.
 public final class Database: Sendable {
@@ -17,6 +18,7 @@ public final class Database: Sendable {
     /// Runs queries on any pooled connection.
     public let sql: any SQLDatabase
     private let shutdownPool: @Sendable () async throws -> Void
+    private let closed = Mutex(false)
 
     private init(dialect: SQLDialectKind, sql: any SQLDatabase, shutdownPool: @escaping @Sendable () async throws -> Void) {
         self.dialect = dialect
@@ -90,9 +92,30 @@ public final class Database: Sendable {
         }
     }
 
-    /// Closes every pooled connection.
+    /// Closes every pooled connection (once; later calls do nothing).
     public func close() async {
+        guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         try? await shutdownPool()
+    }
+
+    /// Runs `body`, then closes the database, whether `body` returned or threw.
+    public func closing<T: Sendable>(after body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await close()
+            return result
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
+    /// A pool must be shut down before it is released (AsyncKit asserts it): a database dropped on an error
+    /// path without `close()` shuts its pool down in the background instead of crashing the process.
+    deinit {
+        guard !closed.withLock({ $0 }) else { return }
+        let shutdownPool = self.shutdownPool
+        Task { try? await shutdownPool() }
     }
 }
 

@@ -1,0 +1,97 @@
+import Foundation
+import SQLKit
+import Testing
+import TroughCore
+@testable import TroughServer
+import TroughStore
+import TroughTestSupport
+
+/// The per-instance gate in front of the ledger: reservations given back when dropped, settled once, and the
+/// fail-open window while the ledger cannot be reached, on a real database of each driver.
+@Suite("Limit gate")
+struct LimitGateTests {
+    let logger = TestDatabase.logger
+
+    func tenantID(_ db: TestDatabase) async throws -> String {
+        let now = Timestamp.now()
+        let tenant = Tenant(name: "Gate", createdAt: now)
+        try await db.store.createUserWithTenant(User(email: "\(UUID().uuidString)@example.com", passwordHash: "h", createdAt: now), tenant: tenant, logger: logger)
+        return tenant.id
+    }
+
+    func quota(_ tenantID: String, limit: Int64, clock: TroughClock) -> LimitGate.Charge {
+        let key = LimitKey(tenantID: tenantID, scope: .tenant, scopeID: tenantID, period: LimitPeriod(containing: clock.now()), unit: .requests)
+        return LimitGate.Charge(key: key, limit: limit, amount: 1, hard: true)
+    }
+
+    /// Reserves `count` requests one after another; returns how many were admitted (the reservations are kept).
+    func admit(_ count: Int, _ charge: LimitGate.Charge, gate: LimitGate) async -> [Reservation] {
+        var admitted: [Reservation] = []
+        for _ in 0..<count {
+            if let reservation = try? await gate.reserve([charge]) { admitted.append(reservation) }
+        }
+        return admitted
+    }
+
+    @Test("a reservation dropped without an event gives its worst case back; settling twice counts once", arguments: PostgresTestServer.drivers)
+    func droppedAndSettled(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let clock = TroughClock()
+            let gate = LimitGate(store: db.store, clock: clock, logger: logger)
+            let charge = quota(try await tenantID(db), limit: 3, clock: clock)
+
+            do {
+                let dropped = await admit(3, charge, gate: gate)
+                #expect(dropped.count == 3)
+                #expect(gate.remaining(charge.key) == 0)
+            }
+            // All three were released when their reservations went away (a request that recorded nothing).
+            #expect(gate.remaining(charge.key) == 3)
+
+            let settled = try await gate.reserve([charge])
+            settled.settle(cost: .zero)
+            settled.settle(cost: .zero)
+            settled.cancel()
+            #expect(gate.remaining(charge.key) == 2)
+            let rest = await admit(3, charge, gate: gate)
+            #expect(rest.count == 2, "the settled request counts once; the limit holds")
+            for reservation in rest { reservation.settle(cost: .zero) }
+
+            // What was settled reaches the ledger: 3 requests spent.
+            await gate.sync(releaseAll: true)
+            let counters = try await db.store.limitCounters(tenantID: charge.key.tenantID, period: charge.key.period.id, logger: logger)
+            #expect(counters.first?.requests == 3)
+            #expect(counters.first?.leasedRequests == 0)
+        }
+    }
+
+    @Test("while the ledger fails, requests are admitted for 5 s without asking it again; then it is asked, and what was admitted counts", arguments: PostgresTestServer.drivers)
+    func failOpenWindow(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let clock = TroughClock()
+            let gate = LimitGate(store: db.store, clock: clock, logger: logger)
+            let charge = quota(try await tenantID(db), limit: 2, clock: clock)
+
+            // The ledger's table is gone (a real failure of its transaction): fail open.
+            try await db.database.sql.raw("ALTER TABLE limit_leases RENAME TO limit_leases_away").run()
+            let admitted = await admit(4, charge, gate: gate)
+            #expect(admitted.count == 4, "admitted while the database cannot be asked")
+            for reservation in admitted { reservation.settle(cost: .zero) }
+
+            // Back, but inside the window: still admitted without a ledger call.
+            try await db.database.sql.raw("ALTER TABLE limit_leases_away RENAME TO limit_leases").run()
+            let inWindow = await admit(1, charge, gate: gate)
+            #expect(inWindow.count == 1)
+            inWindow.first?.settle(cost: .zero)
+
+            // After the window the ledger is asked again: the 5 requests admitted meanwhile are reported, and the
+            // limit of 2 is already spent, so the next request is refused.
+            clock.set(to: Timestamp.now().adding(seconds: 6))
+            let after = await admit(1, charge, gate: gate)
+            #expect(after.isEmpty)
+            await gate.sync(releaseAll: true)
+            let counters = try await db.store.limitCounters(tenantID: charge.key.tenantID, period: charge.key.period.id, logger: logger)
+            #expect(counters.first?.requests == 5)
+        }
+    }
+}
