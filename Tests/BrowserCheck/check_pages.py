@@ -88,8 +88,8 @@ def fetch_text(path):
     return result["status"], result["text"]
 
 
-def proxy_request(token, number):
-    """One chat completion through Trough's /v1, as an OpenAI SDK would send it; fails unless it answers 200."""
+def proxy_request(token, number, expected=200):
+    """One chat completion through Trough's /v1, as an OpenAI SDK would send it; fails unless it answers `expected`."""
     request = urllib.request.Request(
         base + "/v1/chat/completions", method="POST",
         data=json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}).encode(),
@@ -101,7 +101,7 @@ def proxy_request(token, number):
         status, body = error.code, error.read()
     except Exception as error:
         fail("proxied request %d did not complete: %s" % (number, error))
-    if status != 200:
+    if status != expected:
         fail("proxied request %d answered %d: %s" % (number, status, body[:500].decode("utf-8", "replace")))
 
 
@@ -222,6 +222,22 @@ def check_project_page():
         fail("the events CSV has %d data rows, expected 3" % len(events))
     if any(event.get("cost_usd") != "0.00472" for event in events):
         fail("the events CSV's costs are %r, expected 0.00472 each" % [event.get("cost_usd") for event in events])
+
+    # A hard-capped budget of $0.02 cannot cover another request's worst case: refused (402) before the
+    # provider, and the page says so once the count is written (the test server syncs every second).
+    fill("budget-amount", "0.02")
+    browser.find_element(By.ID, "budget-submit").click()
+    wait_for(EC.text_to_be_present_in_element((By.ID, "budget-bar"), "of $0.02 spent"), "the budget bar shows the lowered budget")
+    proxy_request(token, 4, expected=402)
+    for attempt in range(8):
+        time.sleep(1)
+        browser.refresh()
+        wait_for(lambda driver: driver.find_element(By.ID, "today-requests").text.strip() not in ("", "—"), "today's figures load")
+        if browser.find_element(By.ID, "refused-warning").is_displayed():
+            break
+    refused = text_of("refused-warning")
+    if "1 request was refused this month (1 today)" not in refused or "a hard-capped budget was spent" not in refused:
+        fail("the refused-request warning reads %r" % refused)
 
     # Screenshots: the whole page on a desktop, then at phone width (which must not scroll sideways).
     height = browser.execute_script("return document.documentElement.scrollHeight")

@@ -12,7 +12,7 @@ extension ServerSuites {
             let screenshots = TestDatabase.repositoryRoot.appendingPathComponent(".build/test-artifacts/browser")
             try? FileManager.default.removeItem(at: screenshots)
             let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
+            try await TestApp.with(.sqlite, environment: ["TROUGH_LIMIT_SYNC_SECONDS": "1"]) { app in
                 let (status, output) = try await PythonCheck.run("BrowserCheck/check_pages.py", arguments: ["http://127.0.0.1:\(app.client.port ?? 0)", screenshots.path, upstream.baseURL])
                 #expect(status == 0, "\(output)")
                 #expect(output.contains("browser check passed"), "\(output)")

@@ -43,7 +43,7 @@ extension ServerSuites {
         @Test("200 concurrent requests against a hard-capped budget that covers 50: exactly 50 reach the upstream", arguments: PostgresTestServer.drivers)
         func budgetUnderConcurrency(driver: TestDriver) async throws {
             let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver) { app in
+            try await TestApp.with(driver, environment: ["TROUGH_LIMIT_SYNC_SECONDS": "1"]) { app in
                 let sms = try await SMSSetup.make(app, upstream: upstream)
                 let projectID = sms.setup.projectID
                 #expect(try await sms.setup.owner.send(.patch, "/api/projects/\(projectID)", ["monthly_budget_usd": "0.50", "budget_hard_cap": true]).status == 200)
@@ -73,6 +73,18 @@ extension ServerSuites {
                 #expect(events.reduce(0) { $0 + $1.cost.nanos } == 500_000_000)
                 let plan = try await sms.setup.owner.send(.get, "/api/tenants/\(sms.setup.owner.tenantID)/plan")
                 #expect(plan.list("projects").first?["spent_usd"] as? String == "0.50")
+
+                // The 150 refusals are counted (not stored one by one) and reach the project's summary at the next sync.
+                var counted: [String: Any] = [:]
+                for _ in 0..<50 {
+                    let summary = try await sms.setup.owner.send(.get, "/api/projects/\(projectID)/usage/summary")
+                    counted = summary.json["refused"] as? [String: Any] ?? [:]
+                    if counted["month_to_date"] as? Int == 150 { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(counted["today"] as? Int == 150)
+                #expect(counted["month_to_date"] as? Int == 150)
+                #expect((counted["by_reason"] as? [String: Any])?["budget_exceeded"] as? Int == 150)
             }
             await upstream.stop()
         }

@@ -106,6 +106,7 @@
       + " this month had no price (the model is not in the price table), so " + (unpricedCount === 1 ? "its" : "their")
       + " cost is missing from these totals. Add a price for the model to count later requests.";
 
+    renderRefused(summary.refused);
     renderBudget(summary.budget, month.cost_usd);
 
     const plan = summary.plan;
@@ -117,6 +118,25 @@
       document.getElementById("events-hint").textContent = "Raw events go back " + plan.history_days + " days on the " + plan.name + " plan.";
     }
     return summary;
+  }
+
+  const refusalNames = {
+    budget_exceeded: "a hard-capped budget was spent",
+    plan_limit_exceeded: "the plan's monthly request limit was reached",
+    service_suspended: "the service is suspended",
+  };
+
+  /** Requests Trough answered 402 before calling the provider, so the app can see what its users missed. */
+  function renderRefused(refused) {
+    const warning = document.getElementById("refused-warning");
+    const count = refused ? refused.month_to_date : 0;
+    warning.hidden = !count;
+    if (!count) { warning.textContent = ""; return; }
+    const reasons = Object.entries(refused.by_reason || {})
+      .sort(function (a, b) { return b[1] - a[1]; })
+      .map(function ([reason, n]) { return U.count(n) + " because " + (refusalNames[reason] || reason); });
+    warning.textContent = U.count(count) + " request" + (count === 1 ? " was" : "s were") + " refused this month ("
+      + U.count(refused.today) + " today) before reaching the provider: " + reasons.join("; ") + ".";
   }
 
   function renderBudget(budget, spentUsd) {

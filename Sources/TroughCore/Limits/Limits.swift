@@ -127,3 +127,22 @@ public struct LimitCounter: Sendable, Equatable {
         self.leasedRequests = leasedRequests
     }
 }
+
+/// Requests a limit refused for one project on one UTC day, by the refusal's error type.
+public struct RefusalCount: Sendable, Hashable {
+    public var tenantID: String
+    public var projectID: String
+    /// Start of the UTC day.
+    public var day: Timestamp
+    /// `budget_exceeded`, `plan_limit_exceeded` or `service_suspended`.
+    public var reason: String
+    public var requests: Int64
+
+    public init(tenantID: String, projectID: String, day: Timestamp, reason: String, requests: Int64) {
+        self.tenantID = tenantID
+        self.projectID = projectID
+        self.day = day
+        self.reason = reason
+        self.requests = requests
+    }
+}

@@ -173,6 +173,10 @@ public protocol Store: EventStore {
     func changeLease(_ change: LeaseChange, logger: Logger) async throws -> LeaseState
     /// The tenant's counters for one month (`YYYY-MM`).
     func limitCounters(tenantID: String, period: String, logger: Logger) async throws -> [LimitCounter]
+    /// Adds refused-request counts to the daily tallies (several instances add to the same rows).
+    func addRefusals(_ counts: [RefusalCount], logger: Logger) async throws
+    /// A project's refused requests for days in `[from, to)`, one count per day and reason.
+    func refusals(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [RefusalCount]
 
     // MARK: Prices
 

@@ -68,6 +68,23 @@ struct ReportController {
         let monthToDate: TotalsJSON
         @NullWhenAbsent var budget: BudgetJSON?
         @NullWhenAbsent var plan: PlanUsageJSON?
+        let refused: RefusedJSON
+    }
+
+    /// Requests a budget, the plan's quota or a suspension refused (402) before the provider was called.
+    /// Counted by each instance and written every `TROUGH_LIMIT_SYNC_SECONDS`.
+    struct RefusedJSON: Encodable, Sendable {
+        let today: Int64
+        let monthToDate: Int64
+        /// This month's refusals by the 402's error type.
+        let byReason: [String: Int64]
+
+        /// From one read of the month's counts, so today's figure and the month's always agree.
+        init(_ month: [RefusalCount], today: Timestamp) {
+            self.today = month.filter { $0.day == today }.reduce(0) { $0 + $1.requests }
+            monthToDate = month.reduce(0) { $0 + $1.requests }
+            byReason = month.reduce(into: [:]) { $0[$1.reason, default: 0] += $1.requests }
+        }
     }
 
     @Sendable func projectSummary(_ request: Request, context: TroughRequestContext) async throws -> ProjectSummaryJSON {
@@ -80,10 +97,12 @@ struct ReportController {
             planJSON = PlanUsageJSON(id: plan.id, name: plan.name, requestsThisMonth: requests, requestLimit: plan.effectiveRequestLimit,
                                      historyDays: plan.historyDays, hourlyTrends: plan.hourlyTrends)
         }
+        let refusals = try await store.refusals(projectID: project.id, tenantID: project.tenantID, from: days.monthStart, to: days.tomorrow, logger: context.logger)
         return ProjectSummaryJSON(
             projectId: project.id, today: totals.today, yesterday: totals.yesterday, monthToDate: totals.monthToDate,
             budget: BudgetJSON(budget: project.monthlyBudget, hardCap: project.budgetHardCap, spent: totals.monthSpent, now: days.now),
-            plan: planJSON
+            plan: planJSON,
+            refused: RefusedJSON(refusals, today: days.today)
         )
     }
 

@@ -8,7 +8,7 @@ import TroughCore
 /// update. Requests reserve their worst case from the lease, settle to the real amount afterwards, and the
 /// lease is topped up in the background when it runs low, or inline (one ledger call per counter at a time)
 /// when it is empty. `sync` reports what was spent, renews leases before they expire and returns idle ones;
-/// on shutdown every lease is returned. See `docs/limits.md` for the overshoot bound.
+/// on shutdown every lease is returned. It also counts refused requests for the dashboard. See `docs/limits.md` for the overshoot bound.
 final class LimitGate: Sendable {
     /// One limit a request is charged against.
     struct Charge: Sendable {
@@ -75,6 +75,15 @@ final class LimitGate: Sendable {
     /// Names this process's leases.
     let instanceID = Identifier.make("ins")
     private let slots = Mutex<[LimitKey: Slot]>([:])
+    /// Requests refused since the last sync, by project, day and reason (written by `sync`).
+    private let refusals = Mutex<[RefusalKey: Int64]>([:])
+
+    private struct RefusalKey: Hashable {
+        let tenantID: String
+        let projectID: String
+        let day: Timestamp
+        let reason: String
+    }
     private let period: Mutex<LimitPeriod?> = Mutex(nil)
 
     init(store: any Store, clock: TroughClock, settings: Settings = Settings(), logger: Logger) {
@@ -222,6 +231,27 @@ final class LimitGate: Sendable {
         }
     }
 
+    /// Counts a request refused by a limit (`reason` is the 402's error type); written to the database by `sync`.
+    func noteRefusal(tenantID: String, projectID: String, reason: String) {
+        let key = RefusalKey(tenantID: tenantID, projectID: projectID, day: UsageRollup.Granularity.day.bucket(clock.now()), reason: reason)
+        refusals.withLock { $0[key, default: 0] += 1 }
+    }
+
+    /// Writes the refusals counted since the last call; on failure they are kept for the next.
+    private func flushRefusals() async {
+        let counted = refusals.withLock { counted in defer { counted = [:] }; return counted }
+        guard !counted.isEmpty else { return }
+        let counts = counted.map { RefusalCount(tenantID: $0.key.tenantID, projectID: $0.key.projectID, day: $0.key.day, reason: $0.key.reason, requests: $0.value) }
+        do {
+            try await store.addRefusals(counts, logger: logger)
+        } catch {
+            refusals.withLock { pending in
+                for (key, requests) in counted { pending[key, default: 0] += requests }
+            }
+            logger.warning("Refused-request counts not written; kept for the next sync", metadata: ["trough.error": .string("\(error)")])
+        }
+    }
+
     /// Reports consumption and renews every lease; returns leases idle for `idleSeconds` (all of them with `releaseAll`).
     func sync(releaseAll: Bool = false) async {
         let now = clock.now().milliseconds
@@ -241,6 +271,7 @@ final class LimitGate: Sendable {
             return calls
         }
         for call in calls { _ = await call.value }
+        await flushRefusals()
     }
 }
 

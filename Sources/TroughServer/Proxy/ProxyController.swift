@@ -78,6 +78,7 @@ struct ProxyController {
         }
         let service = upstream.service
         guard service.status == .active else {
+            limits.noteRefusal(tenantID: token.tenantID, projectID: token.projectID, reason: "service_suspended")
             throw APIError.paymentRequired(type: "service_suspended", "the service '\(service.name)' is suspended: \(service.suspendedReason ?? "see the project's plan")")
         }
         var event = RequestEvent(
@@ -128,7 +129,9 @@ struct ProxyController {
         do {
             reservation = try await limits.reserve(charges)
         } catch let refusal as LimitGate.Refusal {
-            throw policy.error(for: refusal)
+            let error = policy.error(for: refusal)
+            limits.noteRefusal(tenantID: token.tenantID, projectID: token.projectID, reason: error.type)
+            throw error
         }
         // Every recorded event settles the reservation to its real cost first.
         let record: @Sendable (RequestEvent) -> Void = { [events] event in

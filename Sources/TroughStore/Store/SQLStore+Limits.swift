@@ -27,6 +27,37 @@ extension SQLStore {
     }
 }
 
+extension SQLStore {
+    public func addRefusals(_ counts: [RefusalCount], logger: Logger) async throws {
+        guard !counts.isEmpty else { return }
+        try await database.transaction { sql in
+            for count in counts {
+                try await sql.raw("""
+                    INSERT INTO refusals_daily (tenant_id, project_id, bucket_at, reason, requests)
+                    VALUES (\(bind: count.tenantID), \(bind: count.projectID), \(bind: count.day.milliseconds), \(bind: count.reason), \(bind: count.requests))
+                    ON CONFLICT (project_id, bucket_at, reason) DO UPDATE SET requests = refusals_daily.requests + excluded.requests
+                    """).run()
+            }
+        }
+    }
+
+    public func refusals(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [RefusalCount] {
+        try await sql.raw("""
+            SELECT bucket_at, reason, requests FROM refusals_daily
+            WHERE tenant_id = \(bind: tenantID) AND project_id = \(bind: projectID)
+              AND bucket_at >= \(bind: from.milliseconds) AND bucket_at < \(bind: to.milliseconds)
+            ORDER BY bucket_at, reason
+            """).all().map { row in
+            RefusalCount(
+                tenantID: tenantID, projectID: projectID,
+                day: Timestamp(milliseconds: try row.decode(column: "bucket_at", as: Int64.self)),
+                reason: try row.decode(column: "reason", as: String.self),
+                requests: try row.decode(column: "requests", as: Int64.self)
+            )
+        }
+    }
+}
+
 /// One lease change inside one transaction. The counter row is locked first (an UPDATE takes PostgreSQL's
 /// row lock; SQLite runs one writer at a time), so concurrent instances see each other's grants.
 private struct LeaseLedger {
