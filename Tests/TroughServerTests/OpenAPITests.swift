@@ -34,7 +34,7 @@ extension ServerSuites {
             let upstream = try await MockUpstream.start()
             try await TestApp.with(.sqlite) { app in
                 let configuration = try TroughConfiguration.fromEnvironment(app.environment)
-                let components = AppComponents(configuration: configuration, store: app.store,
+                let components = try AppComponents(configuration: configuration, store: app.store,
                                                secrets: SecretBox(keys: [try MasterKeyFile.load(configuration: configuration, logger: TestDatabase.logger)]),
                                                prices: PriceCatalog(builtIn: try PriceTable.builtIn()), logger: TestDatabase.logger)
                 let routes = try await buildRouter(components).routes.map { "\($0.method.rawValue) \($0.path)" }

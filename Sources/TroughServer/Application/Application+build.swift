@@ -38,15 +38,16 @@ public func buildApplication(
         let store = SQLStore(database: database, location: configuration.database, migrations: migrations)
         let catalog = PriceCatalog(builtIn: prices)
         try await catalog.reload(from: store, logger: logger)
-        let components = AppComponents(configuration: configuration, store: store, secrets: SecretBox(keys: [masterKey]), prices: catalog, logger: logger)
+        let components = try AppComponents(configuration: configuration, store: store, secrets: SecretBox(keys: [masterKey]), prices: catalog, logger: logger)
         let router = try await buildRouter(components)
         let eventWriter = EventWriter(queue: components.events, store: store, spool: EventSpool(directory: configuration.dataDirectory), logger: logger)
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: components.eventLoopProxy.map { [$0.channelHandler()] } ?? [])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             // Shut down in reverse order: the server drains first, then events are written, then the pool closes.
             services: [
-                DatabaseService(database: database), HTTPClientService(client: components.httpClient), eventWriter,
+                DatabaseService(database: database), HTTPClientService(client: components.httpClient, pool: components.eventLoopProxy?.pool), eventWriter,
                 PeriodicJob(name: "prices.reload", interval: .seconds(60), logger: logger) {
                     try await components.prices.reload(from: store, logger: logger)
                 },
@@ -87,8 +88,11 @@ struct AppComponents: Sendable {
     let upstreams: UpstreamGuard
     let httpClient: HTTPClient
     let limits: LimitGate
+    let proxy: ProxyController
+    /// The proxy's event-loop path, unless `TROUGH_PROXY_EVENT_LOOP=false`.
+    let eventLoopProxy: EventLoopProxy?
 
-    init(configuration: TroughConfiguration, store: any Store, secrets: SecretBox, prices: PriceCatalog, logger: Logger) {
+    init(configuration: TroughConfiguration, store: any Store, secrets: SecretBox, prices: PriceCatalog, logger: Logger) throws {
         self.configuration = configuration
         self.store = store
         self.secrets = secrets
@@ -106,6 +110,11 @@ struct AppComponents: Sendable {
         clientConfiguration.decompression = .disabled
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        proxy = ProxyController(
+            store: store, cache: cache, secrets: secrets, upstreams: upstreams, client: httpClient, prices: prices,
+            events: events, settings: configuration.proxy, limits: limits
+        )
+        eventLoopProxy = configuration.proxy.eventLoopPath ? try EventLoopProxy(proxy: proxy, logger: logger) : nil
     }
 }
 
@@ -142,11 +151,7 @@ func buildRouter(_ components: AppComponents) async throws -> Router<TroughReque
     )))
     HealthController(store: store).addRoutes(to: router)
     OpenAPIDocument(webDirectory: configuration.webDirectory).addRoutes(to: router)
-    ProxyController(
-        store: store, cache: components.cache, secrets: components.secrets, upstreams: components.upstreams,
-        client: components.httpClient, prices: components.prices, events: components.events, settings: configuration.proxy,
-        limits: components.limits
-    ).addRoutes(to: router)
+    components.proxy.addRoutes(to: router)
 
     let api = router.group("api").add(middleware: AuthMiddleware(store: store, settings: settings, adminKey: configuration.adminKey))
     AuthController(store: store, settings: settings, decoyHash: decoyHash).addRoutes(to: api)
@@ -174,9 +179,12 @@ struct DatabaseService: ServiceLifecycle.Service {
 /// Keeps the upstream HTTP client alive while the server runs; shuts it down after the server has drained.
 struct HTTPClientService: ServiceLifecycle.Service {
     let client: HTTPClient
+    /// The event-loop path's upstream connections, closed at the same time.
+    let pool: UpstreamPool?
 
     func run() async throws {
         try? await gracefulShutdown()
+        pool?.closeAll()
         try? await client.shutdown()
     }
 }

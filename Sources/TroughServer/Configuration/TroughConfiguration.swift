@@ -161,6 +161,7 @@ extension TroughConfiguration {
         settings.maxRequestBytes = try reader.integer("TROUGH_MAX_REQUEST_BYTES", default: 32 << 20, in: 1024...(1 << 30))
         settings.costHeader = try reader.bool("TROUGH_COST_HEADER", default: true)
         settings.injectStreamUsage = try reader.bool("TROUGH_INJECT_STREAM_USAGE", default: true)
+        settings.eventLoopPath = try reader.bool("TROUGH_PROXY_EVENT_LOOP", default: true)
         settings.cacheSeconds = Int64(try reader.integer("TROUGH_PROXY_CACHE_SECONDS", default: 5, in: 0...3600))
         return settings
     }

@@ -35,13 +35,21 @@ public struct APIError: HTTPResponseError, Sendable {
     public static let internalError = APIError(.internalServerError, type: "internal_error", message: "something went wrong; the request id is in X-Request-Id")
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ErrorBody(error: .init(type: type, message: message))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(body)
+        Response(status: status, headers: responseHeaders, body: .init(byteBuffer: try jsonBody()))
+    }
+
+    /// The error's own headers and the JSON content type.
+    var responseHeaders: HTTPFields {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return headers
+    }
+
+    /// `{"error":{"message":…,"type":…}}`.
+    func jsonBody() throws -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ByteBuffer(bytes: try encoder.encode(ErrorBody(error: .init(type: type, message: message))))
     }
 
     struct ErrorBody: Encodable {

@@ -119,6 +119,30 @@ final class LimitGate: Sendable {
         return Reservation(gate: self, charges: taken)
     }
 
+    /// Reserves every charge from this instance's leases when all of them fit without asking the ledger (the
+    /// common case, and synchronous); nil when any would need a ledger call or a refusal — nothing is reserved then.
+    func reserveLocally(_ charges: [Charge]) -> Reservation? {
+        let now = clock.now().milliseconds
+        let reserved: Bool = slots.withLock { slots in
+            for charge in charges {
+                guard let slot = slots[charge.key], slot.limit == charge.limit else { return false }
+                let fits = slot.available >= charge.amount && slot.used + charge.amount <= slot.limit
+                guard fits || !charge.hard || now < slot.failOpenUntil else { return false }
+            }
+            for charge in charges {
+                guard var slot = slots[charge.key] else { continue }
+                slot.reserved += charge.amount
+                slot.lastUsed = now
+                if slot.ledgerCall == nil, now >= slot.failOpenUntil, slot.available < slice(charge) / 2, slot.used < slot.limit {
+                    slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice(charge), release: false)
+                }
+                slots[charge.key] = slot
+            }
+            return true
+        }
+        return reserved ? Reservation(gate: self, charges: charges) : nil
+    }
+
     private func reserve(_ charge: Charge) async throws {
         var ledgerCalls = 0
         var ledgerFailed = false

@@ -2,7 +2,7 @@ import HTTPTypes
 import TroughCore
 
 /// Which limits a proxied request is charged against, what it may cost at worst, and how a refusal reads.
-struct ProxyLimits {
+struct ProxyLimits: Sendable {
     let plan: Plan?
     let project: Project?
     let service: Service

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TroughCore
 
@@ -12,6 +13,8 @@ public final class ProxyCache: Sendable {
         public let rules: CostRuleMatcher
         /// The host of the base URL, checked against the upstream policy before each request.
         public let host: String?
+        /// The base URL taken apart, for the event-loop proxy path (nil: that path is not used for it).
+        public let target: UpstreamTarget?
     }
 
     let tokens: ExpiringCache<ProjectToken?>
@@ -79,5 +82,33 @@ final class ExpiringCache<Value: Sendable>: Sendable {
         entries.withLock { entries in
             entries = entries.filter { !shouldRemove($0.key, $0.value.value) }
         }
+    }
+}
+
+/// A service's base URL taken apart once: scheme, host, port and path prefix.
+public struct UpstreamTarget: Sendable, Hashable {
+    public let secure: Bool
+    /// The host name or address, without IPv6 brackets.
+    public let host: String
+    public let port: Int
+    /// The base URL's path without a trailing slash ("" or "/v1").
+    public let basePath: String
+    /// The `Host` header: the host as written in the URL, with its port when not the scheme's default.
+    public let hostHeader: String
+
+    public init?(baseURL: String) {
+        guard let components = URLComponents(string: baseURL), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let rawHost = components.host, !rawHost.isEmpty,
+              components.query == nil, components.fragment == nil, components.user == nil
+        else { return nil }
+        secure = scheme == "https"
+        host = rawHost.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let defaultPort = secure ? 443 : 80
+        port = components.port ?? defaultPort
+        var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
+        basePath = path
+        let written = host.contains(":") ? "[" + host + "]" : host
+        hostHeader = port == defaultPort ? written : written + ":" + String(port)
     }
 }

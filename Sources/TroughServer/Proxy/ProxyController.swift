@@ -278,7 +278,8 @@ struct ProxyController {
                 service: service,
                 key: try await store.providerKey(serviceID: service.id, tenantID: service.tenantID, logger: logger),
                 rules: CostRuleMatcher(rules: try await store.costRules(serviceID: service.id, tenantID: service.tenantID, logger: logger)),
-                host: URLComponents(string: service.baseURL)?.host
+                host: URLComponents(string: service.baseURL)?.host,
+                target: UpstreamTarget(baseURL: service.baseURL)
             )
         }
         cache.upstreams.store(upstream, for: key, now: now)
@@ -362,6 +363,11 @@ func micros(_ duration: Duration) -> Int64 {
 struct UpstreamFailure {
     let status: HTTPResponse.Status
     let type: String
+
+    init(timeout: Bool) {
+        status = timeout ? .gatewayTimeout : .badGateway
+        type = timeout ? "upstream_timeout" : "upstream_unavailable"
+    }
 
     init(_ error: any Error) {
         if let error = error as? HTTPClientError,

@@ -15,6 +15,8 @@ public struct ProxySettings: Sendable {
     public var injectStreamUsage = true
     /// How long a project token or service lookup is reused before asking the database again.
     public var cacheSeconds: Int64 = 5
+    /// Serve requests whose lookups are cached on the connection's event loop (`EventLoopProxy`).
+    public var eventLoopPath = true
 
     public init() {}
 }

@@ -31,6 +31,14 @@ public final class UpstreamGuard: Sendable {
         return normalized
     }
 
+    /// The decision for `host` without resolving it: true when allowed, false when refused, nil when no
+    /// fresh decision is cached (then `check` must resolve it).
+    func cachedDecision(host: String) -> Bool? {
+        if policy.allowPrivateAddresses { return true }
+        guard let decision = decisions.withLock({ $0[host] }), decision.expiresAt > Date() else { return nil }
+        return decision.allowed
+    }
+
     /// Throws `UpstreamPolicyError` when `host` resolves to an address the policy refuses.
     func check(host: String, fresh: Bool = false) async throws {
         if policy.allowPrivateAddresses { return }

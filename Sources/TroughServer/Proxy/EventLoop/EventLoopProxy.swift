@@ -1,0 +1,130 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTPTypes
+import TroughCore
+
+/// The proxy on the client connection's event loop: no task hops, no routing, an upstream connection on the
+/// same loop. Lookups come from the caches (or, on a miss, from the database through the same functions the
+/// router's path uses). Requests this path does not take — no project token (401), a body of unknown length,
+/// `Expect`, a body over the limit (413), one pipelined behind a router answer — go to the Hummingbird
+/// route, which behaves the same. `TROUGH_PROXY_EVENT_LOOP=false` sends everything there.
+final class EventLoopProxy: Sendable {
+    let proxy: ProxyController
+    let pool: UpstreamPool
+    let logger: Logger
+
+    init(proxy: ProxyController, logger: Logger) throws {
+        self.proxy = proxy
+        self.logger = logger
+        pool = try UpstreamPool(connectTimeout: .milliseconds(proxy.settings.connectTimeoutMilliseconds))
+    }
+
+    /// A handler for one client connection, placed before Hummingbird's in the pipeline.
+    func channelHandler() -> ProxyChannelHandler {
+        ProxyChannelHandler(proxy: self)
+    }
+
+    /// The exchange for `head` when this path can serve it from caches alone; nil leaves it to Hummingbird.
+    func start(_ head: HTTPRequest, handler: ProxyChannelHandler, context: ChannelHandlerContext) -> ProxyExchange? {
+        guard let target = head.path, ProxyController.methods.contains(head.method), head.headerFields[.expect] == nil else { return nil }
+        let fullPath = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = String(fullPath[0])
+        let query = fullPath.count > 1 ? String(fullPath[1]) : nil
+
+        let selectorKey: String
+        let selector: ProxyController.ServiceSelector
+        let rest: String
+        if path.hasPrefix("/proxy/") {
+            let name = path.dropFirst("/proxy/".count).prefix { $0 != "/" }
+            guard !name.isEmpty, !name.contains("%") else { return nil }
+            selectorKey = "/" + name
+            selector = .named(String(name))
+            rest = ProxyController.rest(of: path, after: 2)
+        } else if path.hasPrefix("/v1/") {
+            selectorKey = "/#openai"
+            selector = .openAIDefault
+            rest = ProxyController.rest(of: path, after: 1)
+        } else {
+            return nil
+        }
+
+        // A body must have a known size within the limit (chunked uploads and 413s take the other path).
+        let settings = proxy.settings
+        var bodyLength: Int64?
+        if let value = head.headerFields[.contentLength] {
+            guard let length = Int64(value), length >= 0, length <= Int64(settings.maxRequestBytes) else { return nil }
+            bodyLength = length
+        } else if ![.get, .head, .options, .delete].contains(head.method) {
+            return nil
+        }
+
+        guard let rawToken = ProjectCredential.find(in: head.headerFields) else { return nil }
+        return ProxyExchange(
+            proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength,
+            rawToken: rawToken, selector: selector, cached: cachedRoute(rawToken: rawToken, selectorKey: selectorKey)
+        )
+    }
+
+    /// Who sent the request and where it goes, when the caches know all of it (the common case).
+    func cachedRoute(rawToken: String, selectorKey: String) -> ProxyRoute? {
+        let now = Timestamp.now().milliseconds
+        guard let cachedToken = proxy.cache.tokens.value(for: Identifier.sha256Hex(rawToken), now: now), let token = cachedToken,
+              let cachedUpstream = proxy.cache.upstreams.value(for: token.projectID + selectorKey, now: now), let upstream = cachedUpstream,
+              upstream.service.status == .active, let target = upstream.target,
+              let host = upstream.host, proxy.upstreams.cachedDecision(host: host) == true,
+              let plan = proxy.cache.plans.value(for: token.tenantID, now: now),
+              let project = proxy.cache.projects.value(for: token.projectID, now: now)
+        else { return nil }
+        return ProxyRoute(token: token, upstream: upstream, target: target,
+                          policy: ProxyLimits(plan: plan, project: project, service: upstream.service, token: token, period: proxy.limits.currentPeriod()))
+    }
+
+    /// Looks up what the caches did not have (and fills them), with the same answers as the router's path:
+    /// 401 for an unknown token, 404 for an unknown service, 402 for a suspended one, and `RouteRefused` when the
+    /// upstream's address is not allowed.
+    func resolveRoute(rawToken: String, selector: ProxyController.ServiceSelector, logger: Logger) async throws -> ProxyRoute {
+        guard let token = try await proxy.resolveToken(rawToken, logger: logger) else {
+            throw APIError.unauthorized("the project token is unknown or revoked")
+        }
+        guard let upstream = try await proxy.resolveUpstream(selector, token: token, logger: logger) else {
+            switch selector {
+            case .named(let name): throw APIError.notFound("this project has no service named '\(name)'")
+            case .openAIDefault: throw APIError.notFound("this project has no openai or openai_compatible service for /v1; add one, or use /proxy/{service}/…")
+            }
+        }
+        let service = upstream.service
+        guard service.status == .active else {
+            proxy.limits.noteRefusal(tenantID: token.tenantID, projectID: token.projectID, reason: "service_suspended")
+            throw APIError.paymentRequired(type: "service_suspended", "the service '\(service.name)' is suspended: \(service.suspendedReason ?? "see the project's plan")")
+        }
+        guard let target = upstream.target else { throw APIError.internalError }
+        let route = ProxyRoute(token: token, upstream: upstream, target: target,
+                               policy: try await proxy.limitPolicy(token: token, service: service, logger: logger))
+        if let host = upstream.host {
+            do {
+                try await proxy.upstreams.check(host: host)
+            } catch {
+                throw RouteRefused(route: route)
+            }
+        }
+        return route
+    }
+}
+
+/// Who sent a proxied request and where it goes.
+struct ProxyRoute: Sendable {
+    let token: ProjectToken
+    let upstream: ProxyCache.Upstream
+    let target: UpstreamTarget
+    let policy: ProxyLimits
+}
+
+/// The route's upstream resolves to an address the policy refuses (answered 502 `upstream_refused`, recorded).
+struct RouteRefused: Error {
+    let route: ProxyRoute
+}
+
+extension HTTPField.Name {
+    static let expect = HTTPField.Name("Expect")!
+}

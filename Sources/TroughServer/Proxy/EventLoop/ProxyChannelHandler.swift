@@ -1,0 +1,111 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// Sits in each client connection's pipeline before Hummingbird: takes the requests `EventLoopProxy` can
+/// serve on the event loop, and passes every other request (its head, body and end) on to Hummingbird.
+/// One request at a time: a request pipelined behind one still being answered waits here, so answers
+/// keep their order whichever path serves them.
+final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let proxy: EventLoopProxy
+    /// The request being served here, until its answer has ended.
+    private var exchange: ProxyExchange?
+    /// The current request's parts go to Hummingbird.
+    private var passingThrough = false
+    /// Requests handed to Hummingbird whose answers have not ended yet.
+    private var answersOwedByHummingbird = 0
+    /// Parts that arrived while an earlier request was still being answered.
+    private var waiting: [HTTPRequestPart] = []
+    /// Server shutdown asked connections to close; held back while an exchange runs.
+    private var quiesceHeld = false
+
+    init(proxy: EventLoopProxy) {
+        self.proxy = proxy
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if !waiting.isEmpty || exchange?.requestEnded == true {
+            waiting.append(part)
+            return
+        }
+        route(part, context: context)
+    }
+
+    private func route(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head(let head):
+            if answersOwedByHummingbird == 0, !passingThrough, let exchange = proxy.start(head, handler: self, context: context) {
+                self.exchange = exchange
+                exchange.begin()
+                return
+            }
+            passingThrough = true
+            answersOwedByHummingbird += 1
+            context.fireChannelRead(wrapInboundOut(part))
+        case .body(let buffer):
+            if passingThrough {
+                context.fireChannelRead(wrapInboundOut(part))
+            } else {
+                exchange?.requestBody(buffer)
+            }
+        case .end:
+            if passingThrough {
+                passingThrough = false
+                context.fireChannelRead(wrapInboundOut(part))
+            } else {
+                exchange?.requestEnd()
+            }
+        }
+    }
+
+    /// Called by the exchange once its answer has ended (or the connection is being closed).
+    func exchangeFinished(context: ChannelHandlerContext, closeConnection: Bool) {
+        exchange = nil
+        if closeConnection {
+            waiting.removeAll()
+            context.close(promise: nil)
+            return
+        }
+        if quiesceHeld {
+            quiesceHeld = false
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        // Serve what was pipelined behind it.
+        while !waiting.isEmpty, exchange?.requestEnded != true {
+            route(waiting.removeFirst(), context: context)
+        }
+        if !waiting.isEmpty || exchange != nil || passingThrough { context.read() }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            answersOwedByHummingbird = max(0, answersOwedByHummingbird - 1)
+        }
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        exchange?.clientGone()
+        exchange = nil
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        exchange?.clientWritabilityChanged(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, exchange != nil {
+            quiesceHeld = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

@@ -1,0 +1,535 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import TroughCore
+
+/// One proxied request on the event-loop path, from the client's head to the upstream's end: the same steps
+/// as `ProxyController.forward` (limits reserved before the upstream is called, the body inspected or streamed,
+/// the answer held for its cost header or streamed through the usage meter, one event recorded), confined to
+/// the client connection's event loop.
+final class ProxyExchange {
+    private let proxy: EventLoopProxy
+    private let handler: ProxyChannelHandler
+    private let context: ChannelHandlerContext
+    private let head: HTTPRequest
+    private let path: String
+    private let query: String?
+    private let bodyLength: Int64?
+    private let rawToken: String
+    private let selector: ProxyController.ServiceSelector
+    private let requestID: String
+    private let started = ContinuousClock.now
+    private let occurredAt = Timestamp.now()
+
+    /// Known from the caches at once, or after a lookup; set before anything below is used.
+    private var route: ProxyRoute!
+    private var token: ProjectToken { route.token }
+    private var upstream: ProxyCache.Upstream { route.upstream }
+    private var target: UpstreamTarget { route.target }
+    private var policy: ProxyLimits { route.policy }
+    private var rule: CostRule?
+    private var collectsBody = false
+    private var event: RequestEvent!
+
+    private var upstreamStarted = ContinuousClock.now
+    private var inspection = RequestInspection()
+    private var reservation: Reservation?
+
+    /// The request body: collected (to inspect it) or waiting for the route and the upstream connection.
+    private var collected = ByteBuffer()
+    private var pendingBody: [ByteBuffer] = []
+    private(set) var requestEnded = false
+    /// Once the upstream request is being sent.
+    private var upstreamChannel: (any Channel)?
+    private var reusedConnection = false
+    private var retried = false
+    private var readTimeout: Scheduled<Void>?
+
+    private enum Answer {
+        /// Nothing from the upstream yet.
+        case waiting
+        /// A small answer, held to put its cost in a header.
+        case holding(HTTPResponse, ByteBuffer)
+        /// Streaming to the client.
+        case streaming
+        case done
+    }
+
+    private var answer = Answer.waiting
+    private var meter: ResponseMeter?
+    private var upstreamKeepAlive = true
+    private var isEventStream = false
+
+    init(proxy: EventLoopProxy, handler: ProxyChannelHandler, context: ChannelHandlerContext, head: HTTPRequest, path: String, query: String?,
+         bodyLength: Int64?, rawToken: String, selector: ProxyController.ServiceSelector, cached: ProxyRoute?) {
+        self.proxy = proxy
+        self.handler = handler
+        self.context = context
+        self.head = head
+        self.path = path
+        self.query = query
+        self.bodyLength = bodyLength
+        self.rawToken = rawToken
+        self.selector = selector
+        route = cached
+        requestID = RequestIDMiddleware.acceptable(head.headerFields[.requestID]) ?? Identifier.make("req")
+    }
+
+    private var settings: ProxySettings { proxy.proxy.settings }
+    private var logger: Logger { proxy.logger }
+
+    // MARK: Request
+
+    /// Goes on at once when the route is cached; else after looking it up (the body waits meanwhile).
+    func begin() {
+        if route != nil {
+            routeKnown()
+            return
+        }
+        let (proxy, rawToken, selector) = (self.proxy, self.rawToken, self.selector)
+        let promise = context.eventLoop.makePromise(of: ProxyRoute.self)
+        promise.completeWithTask { try await proxy.resolveRoute(rawToken: rawToken, selector: selector, logger: proxy.logger) }
+        promise.futureResult.assumeIsolated().whenComplete { result in
+            guard case .waiting = self.answer else { return }
+            switch result {
+            case .success(let route):
+                self.route = route
+                self.routeKnown()
+            case .failure(let refused as RouteRefused):
+                self.route = refused.route
+                self.startEvent()
+                let failure = UpstreamFailure(UpstreamPolicyError(""))
+                self.event.status = failure.status.code
+                self.event.errorType = failure.type
+                self.event.totalLatencyMicros = micros(ContinuousClock.now - self.started)
+                self.respondWithError(APIError(failure.status, type: failure.type, message: failure.message(service: refused.route.upstream.service.name)), record: true)
+            case .failure(let error as APIError):
+                self.respondWithError(error, record: false)
+            case .failure(let error):
+                self.logger.error("Proxy lookup failed", metadata: ["trough.error": .string("\(error)")])
+                self.respondWithError(.internalError, record: false)
+            }
+        }
+    }
+
+    /// The event as far as the request tells.
+    private func startEvent() {
+        let service = upstream.service
+        let routePath = path.isEmpty ? "/" : path
+        event = RequestEvent(
+            tenantID: token.tenantID, projectID: token.projectID, serviceID: service.id, tokenID: token.id,
+            occurredAt: occurredAt, method: head.method.rawValue, route: RouteNormalizer.route(for: routePath), status: 0
+        )
+        event.provider = ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
+        rule = upstream.rules.match(method: head.method.rawValue, path: routePath)
+        if let rule { event.route = rule.pathPattern }
+        event.tags = RequestTags.json(RequestTags.parse(head.headerFields[.troughTags]))
+        event.bytesIn = bodyLength ?? 0
+    }
+
+    private func routeKnown() {
+        startEvent()
+        collectsBody = RequestInspector.wantsBody(kind: upstream.service.kind, method: head.method.rawValue, contentType: head.headerFields[.contentType])
+        if collectsBody {
+            for var part in pendingBody { collected.writeBuffer(&part) }
+            pendingBody.removeAll()
+            if requestEnded { bodyComplete() }
+            return
+        }
+        if head.method == .get || head.method == .head {
+            inspection = RequestInspector.inspect(body: nil, path: path, kind: upstream.service.kind, injectStreamUsage: false)
+            event.model = inspection.model
+        }
+        reserveThenSend()
+    }
+
+    func requestBody(_ buffer: ByteBuffer) {
+        if case .done = answer { return }
+        if route != nil, collectsBody {
+            var part = buffer
+            collected.writeBuffer(&part)
+        } else if let channel = upstreamChannel {
+            channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
+        } else {
+            pendingBody.append(buffer)
+        }
+    }
+
+    func requestEnd() {
+        requestEnded = true
+        if case .done = answer {
+            if awaitingRequestEnd { handler.exchangeFinished(context: context, closeConnection: false) }
+            return
+        }
+        if route != nil, collectsBody {
+            bodyComplete()
+        } else if let channel = upstreamChannel {
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        }
+    }
+
+    /// The whole JSON body is in: read the model and limits from it (rewriting it to ask a stream for usage).
+    private func bodyComplete() {
+        inspection = RequestInspector.inspect(body: Array(collected.readableBytesView), path: path, kind: upstream.service.kind, injectStreamUsage: settings.injectStreamUsage)
+        event.model = inspection.model
+        event.bytesIn = Int64(collected.readableBytes)
+        if let rewritten = inspection.rewrittenBody { collected = ByteBuffer(bytes: rewritten) }
+        reserveThenSend()
+    }
+
+    /// Reserves the request's worst case (locally when the lease covers it, else through the ledger), then sends.
+    private func reserveThenSend() {
+        let prices = proxy.proxy.prices
+        let (tenantID, provider, model, bytesIn, occurredAt) = (token.tenantID, event.provider, event.model, event.bytesIn, event.occurredAt)
+        let (rule, inspection) = (self.rule, self.inspection)
+        let charges = policy.charges {
+            let price = model.flatMap { prices.book.price(tenantID: tenantID, provider: provider, model: $0, at: occurredAt) }
+            return ProxyLimits.worstCase(rule: rule, price: price, bodyBytes: bytesIn, inspection: inspection)
+        }
+        let limits = proxy.proxy.limits
+        if charges.isEmpty {
+            send()
+            return
+        }
+        if let local = limits.reserveLocally(charges) {
+            reservation = local
+            send()
+            return
+        }
+        let promise = context.eventLoop.makePromise(of: Reservation.self)
+        promise.completeWithTask { try await limits.reserve(charges) }
+        promise.futureResult.assumeIsolated().whenComplete { result in
+            guard case .waiting = self.answer else { return }
+            switch result {
+            case .success(let reservation):
+                self.reservation = reservation
+                self.send()
+            case .failure(let refusal as LimitGate.Refusal):
+                let error = self.policy.error(for: refusal)
+                limits.noteRefusal(tenantID: self.token.tenantID, projectID: self.token.projectID, reason: error.type)
+                self.respondWithError(error, record: false)
+            case .failure:
+                self.respondWithError(.internalError, record: false)
+            }
+        }
+    }
+
+    // MARK: Upstream
+
+    /// Sends the request on an idle pooled connection on this loop, or a new one.
+    private func send() {
+        upstreamStarted = ContinuousClock.now
+        if !retried, let channel = proxy.pool.takeIdle(target, on: context.eventLoop) {
+            reusedConnection = true
+            attach(channel)
+            return
+        }
+        reusedConnection = false
+        proxy.pool.connect(target, on: context.eventLoop).assumeIsolated().whenComplete { result in
+            guard case .waiting = self.answer else {
+                if case .success(let channel) = result { channel.close(promise: nil) }
+                return
+            }
+            switch result {
+            case .success(let channel): self.attach(channel)
+            case .failure(let error): self.upstreamFailed(error)
+            }
+        }
+    }
+
+    private func attach(_ channel: any Channel) {
+        guard let responses = try? channel.pipeline.syncOperations.handler(type: UpstreamResponseHandler.self) else {
+            channel.close(promise: nil)
+            upstreamFailed(ChannelError.inappropriateOperationForState)
+            return
+        }
+        upstreamChannel = channel
+        responses.exchange = self
+        let headers: HTTPHeaders
+        do {
+            headers = try upstreamHeaders()
+        } catch {
+            responses.exchange = nil
+            proxy.pool.release(channel, target: target)
+            upstreamChannel = nil
+            respondWithError(.internalError, record: false)
+            return
+        }
+        let uri = target.basePath + path + (query.map { "?" + $0 } ?? "")
+        let requestHead = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: head.method.rawValue), uri: uri.isEmpty ? "/" : uri, headers: headers)
+        channel.write(HTTPClientRequestPart.head(requestHead), promise: nil)
+        if collectsBody {
+            if collected.readableBytes > 0 { channel.write(HTTPClientRequestPart.body(.byteBuffer(collected)), promise: nil) }
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        } else {
+            for part in pendingBody { channel.write(HTTPClientRequestPart.body(.byteBuffer(part)), promise: nil) }
+            pendingBody.removeAll()
+            if requestEnded {
+                channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            } else {
+                channel.flush()
+            }
+        }
+        armReadTimeout()
+    }
+
+    /// The client's headers for the upstream (as on the other path), with `Host` and the body's length.
+    private func upstreamHeaders() throws -> HTTPHeaders {
+        let key = upstream.key
+        let secrets = proxy.proxy.secrets
+        var headers = try ProxyHeaders.upstream(from: head.headerFields, kind: upstream.service.kind) {
+            try key.map { try secrets.open($0.sealed, binding: $0.binding) }
+        }
+        headers.add(name: "Host", value: target.hostHeader)
+        if collectsBody {
+            headers.add(name: "Content-Length", value: String(collected.readableBytes))
+        } else if let bodyLength, head.method != .get, head.method != .head || bodyLength > 0 {
+            headers.add(name: "Content-Length", value: String(bodyLength))
+        }
+        return headers
+    }
+
+    /// No byte from the upstream for the read timeout: 504 (or, mid-stream, the connection is cut).
+    private func armReadTimeout() {
+        readTimeout?.cancel()
+        readTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(settings.readTimeoutMilliseconds)) {
+            self.upstreamFailed(UpstreamTimeout())
+        }
+    }
+
+    func upstreamRead(_ part: HTTPClientResponsePart) {
+        armReadTimeout()
+        switch part {
+        case .head(let response):
+            receiveHead(response)
+        case .body(let buffer):
+            receiveBody(buffer)
+        case .end:
+            receiveEnd()
+        }
+    }
+
+    func upstreamReadComplete() {
+        if case .streaming = answer { context.flush() }
+    }
+
+    private func receiveHead(_ response: HTTPResponseHead) {
+        guard case .waiting = answer else { return }
+        upstreamKeepAlive = response.isKeepAlive
+        event.status = Int(response.status.code)
+        var headers = ProxyHeaders.downstream(from: response.headers)
+        headers[.requestID] = requestID
+        let contentType = response.headers.first(name: "content-type")
+        isEventStream = contentType?.lowercased().hasPrefix("text/event-stream") ?? false
+        let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
+        meter = ResponseMeter(kind: upstream.service.kind, contentType: contentType, inspection: inspection)
+        let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
+        let bodiless = head.method == .head || response.status.code == 204 || response.status.code == 304
+
+        if !isEventStream, !bodiless, let upstreamLength, upstreamLength <= settings.costHeaderMaxBytes {
+            answer = .holding(HTTPResponse(status: status, headerFields: headers), ByteBuffer())
+            return
+        }
+        // Streams (and large or bodiless answers) go through as they come.
+        headers[.troughOverhead] = ProxyController.milliseconds(upstreamStarted - started)
+        if let remaining = reservation?.remainingBudget { headers[.troughBudgetRemaining] = remaining.usdString }
+        if let upstreamLength, !inspection.injectedStreamUsage || bodiless {
+            headers[.contentLength] = String(upstreamLength)
+        }
+        answer = .streaming
+        context.writeAndFlush(NIOAny(HTTPResponsePart.head(HTTPResponse(status: status, headerFields: headers))), promise: nil)
+    }
+
+    private func receiveBody(_ buffer: ByteBuffer) {
+        switch answer {
+        case .holding(let response, var body):
+            var part = buffer
+            answer = .done  // (no copy-on-write of the held body while it grows)
+            body.writeBuffer(&part)
+            answer = .holding(response, body)
+        case .streaming:
+            guard var meter else { return }
+            let forwarded = meter.process(buffer)
+            self.meter = meter
+            if forwarded.readableBytes > 0 {
+                context.write(NIOAny(HTTPResponsePart.body(forwarded)), promise: nil)
+                if isEventStream { context.flush() }
+            }
+        case .waiting, .done:
+            break
+        }
+    }
+
+    private func receiveEnd() {
+        readTimeout?.cancel()
+        let upstreamEnded = ContinuousClock.now
+        guard var meter else { return }
+        switch answer {
+        case .holding(var response, let body):
+            _ = meter.process(body)
+            complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
+            if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
+                response.headerFields[.troughCost] = event.cost.usdString
+            }
+            if let remaining = reservation?.remainingBudget { response.headerFields[.troughBudgetRemaining] = remaining.usdString }
+            response.headerFields[.troughOverhead] = ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted))
+            response.headerFields[.contentLength] = String(body.readableBytes)
+            answer = .done
+            context.write(NIOAny(HTTPResponsePart.head(response)), promise: nil)
+            if head.method != .head, body.readableBytes > 0 { context.write(NIOAny(HTTPResponsePart.body(body)), promise: nil) }
+            context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: nil)
+        case .streaming:
+            if let rest = meter.finish() { context.write(NIOAny(HTTPResponsePart.body(rest)), promise: nil) }
+            complete(meter: meter, body: nil, upstreamEnded: upstreamEnded)
+            answer = .done
+            context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: nil)
+        case .waiting, .done:
+            return
+        }
+        record()
+        releaseUpstream(reusable: upstreamKeepAlive)
+        finish()
+    }
+
+    /// The upstream could not be reached, failed, closed early or timed out.
+    func upstreamFailed(_ error: any Error) {
+        readTimeout?.cancel()
+        readTimeout = nil
+        let failure = Self.failure(error)
+        switch answer {
+        case .waiting:
+            // A pooled connection the upstream had closed: try once more on a new one, when the body can be sent again.
+            if reusedConnection, !retried, !(error is UpstreamTimeout), collectsBody || bodyLength ?? 0 == 0 {
+                retried = true
+                releaseUpstream(reusable: false)
+                send()
+                return
+            }
+            releaseUpstream(reusable: false)
+            event.status = failure.status.code
+            event.errorType = failure.type
+            event.upstreamLatencyMicros = micros(ContinuousClock.now - upstreamStarted)
+            event.totalLatencyMicros = micros(ContinuousClock.now - started)
+            logger.warning("Upstream request failed", metadata: [
+                "trough.tenant": .string(token.tenantID), "trough.project": .string(token.projectID),
+                "trough.service": .string(upstream.service.name), "trough.error": .string(failure.type),
+            ])
+            respondWithError(APIError(failure.status, type: failure.type, message: failure.message(service: upstream.service.name)), record: true)
+        case .holding:
+            releaseUpstream(reusable: false)
+            event.status = failure.status.code
+            event.errorType = failure.type
+            if let meter { complete(meter: meter, body: nil, upstreamEnded: .now) }
+            respondWithError(APIError(failure.status, type: failure.type, message: failure.message(service: upstream.service.name)), record: true)
+        case .streaming:
+            // Headers are out: the client sees the connection end early, as it would from the upstream.
+            releaseUpstream(reusable: false)
+            event.errorType = failure.type
+            if let meter { complete(meter: meter, body: nil, upstreamEnded: .now) }
+            answer = .done
+            record()
+            finish(closeConnection: true)
+        case .done:
+            break
+        }
+    }
+
+    // MARK: Client
+
+    /// The client went away: the upstream call is cancelled and what was seen is recorded.
+    func clientGone() {
+        readTimeout?.cancel()
+        guard event != nil else {
+            answer = .done
+            return
+        }
+        let calledUpstream = upstreamChannel != nil
+        releaseUpstream(reusable: false)
+        switch answer {
+        case .done:
+            return
+        case .waiting where !calledUpstream:
+            answer = .done
+            reservation?.cancel()
+            return
+        default:
+            event.errorType = "client_disconnected"
+            if event.status == 0 { event.status = 499 }
+            if let meter { complete(meter: meter, body: nil, upstreamEnded: .now) } else {
+                event.upstreamLatencyMicros = micros(ContinuousClock.now - upstreamStarted)
+                event.totalLatencyMicros = micros(ContinuousClock.now - started)
+            }
+            answer = .done
+            record()
+        }
+    }
+
+    /// Slow client: stop reading the upstream until the client catches up.
+    func clientWritabilityChanged(_ writable: Bool) {
+        guard case .streaming = answer, let channel = upstreamChannel else { return }
+        channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
+        if writable { channel.read() }
+    }
+
+    // MARK: Finishing
+
+    /// Usage, cost, sizes and timings, as on the other path (a failed request is not rule-priced).
+    private func complete(meter: ResponseMeter, body: ByteBuffer?, upstreamEnded: ContinuousClock.Instant) {
+        ProxyController.complete(&event, meter: meter, prices: proxy.proxy.prices.book, rule: rule, body: body, streamed: isEventStream,
+                                 started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+    }
+
+    /// Settles the reservation to the event's cost and queues the event.
+    private func record() {
+        reservation?.settle(cost: event.cost)
+        proxy.proxy.events.record(event)
+    }
+
+    private func respondWithError(_ error: APIError, record shouldRecord: Bool) {
+        answer = .done
+        if shouldRecord { record() } else { reservation?.cancel() }
+        var headers = error.responseHeaders
+        headers[.requestID] = requestID
+        let body = (try? error.jsonBody()) ?? ByteBuffer()
+        headers[.contentLength] = String(body.readableBytes)
+        context.write(NIOAny(HTTPResponsePart.head(HTTPResponse(status: error.status, headerFields: headers))), promise: nil)
+        if head.method != .head { context.write(NIOAny(HTTPResponsePart.body(body)), promise: nil) }
+        context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: nil)
+        // The request's body may still be on its way: it is read and dropped before the next request.
+        finish()
+    }
+
+    private func releaseUpstream(reusable: Bool) {
+        guard let channel = upstreamChannel else { return }
+        upstreamChannel = nil
+        if let responses = try? channel.pipeline.syncOperations.handler(type: UpstreamResponseHandler.self) { responses.exchange = nil }
+        if reusable, requestEnded, channel.isActive {
+            proxy.pool.release(channel, target: target)
+        } else {
+            channel.close(promise: nil)
+        }
+    }
+
+    private func finish(closeConnection: Bool = false) {
+        let close = closeConnection || head.headerFields[.connection]?.lowercased().contains("close") == true
+        if requestEnded || close {
+            handler.exchangeFinished(context: context, closeConnection: close)
+        } else {
+            awaitingRequestEnd = true
+        }
+    }
+
+    /// The answer is out but the request's body is still arriving: the exchange ends with the request.
+    private var awaitingRequestEnd = false
+
+    static func failure(_ error: any Error) -> UpstreamFailure {
+        if error is UpstreamTimeout { return UpstreamFailure(timeout: true) }
+        if let error = error as? ChannelError, case .connectTimeout = error { return UpstreamFailure(timeout: true) }
+        return UpstreamFailure(timeout: false)
+    }
+}
+
+/// The upstream sent nothing for the read timeout.
+struct UpstreamTimeout: Error {}
