@@ -49,3 +49,8 @@ export TROUGH_TEST_PYTHON="$PWD/$venv/bin/python"
 
 swift build --build-tests
 swift test --skip-build "$@"
+# The proxy has two request paths (the event loop's, and the router's for the rest; see EventLoopProxy):
+# without arguments, the proxy and SDK tests run once more on the router's path.
+if [ "$#" -eq 0 ]; then
+    TROUGH_TEST_PROXY_PATH=router swift test --skip-build --filter "ProxyTests|SDKCompatibilityTests|LimitTests"
+fi

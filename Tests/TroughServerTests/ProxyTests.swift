@@ -87,6 +87,30 @@ extension ServerSuites {
             await upstream.stop()
         }
 
+        @Test("proxied requests are served on the client connection's event loop (the router's path with TROUGH_PROXY_EVENT_LOOP=false), with the same answers")
+        func servedOnTheEventLoop() async throws {
+            let onRouterPath = ProcessInfo.processInfo.environment["TROUGH_TEST_PROXY_PATH"] == "router"
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let before = EventLoopProxy.exchangesStarted.load(ordering: .relaxed)
+                for _ in 0..<3 {
+                    let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#)
+                    #expect(response.status == 200)
+                    #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.00472")
+                }
+                let taken = EventLoopProxy.exchangesStarted.load(ordering: .relaxed) - before
+                if onRouterPath {
+                    #expect(taken == 0, "every app of this pass runs with TROUGH_PROXY_EVENT_LOOP=false")
+                } else {
+                    #expect(taken >= 3)
+                }
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
+                #expect(events.count == 3 && events.allSatisfy { $0.cost.nanos == 4_720_000 })
+            }
+            await upstream.stop()
+        }
+
         @Test("a stream that did not ask for usage is asked for it, priced, and the extra chunk removed", arguments: PostgresTestServer.drivers)
         func openAIStreamInjection(driver: TestDriver) async throws {
             let upstream = try await MockUpstream.start()

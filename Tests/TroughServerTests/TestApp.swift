@@ -38,6 +38,10 @@ struct TestApp {
             // Many tests run at once against one PostgreSQL server: keep each app's pool small.
             "TROUGH_DATABASE_POOL_SIZE": "2",
         ]
+        // `TROUGH_TEST_PROXY_PATH=router` (ops/test.sh's second pass) runs the proxy tests on the router's path.
+        if ProcessInfo.processInfo.environment["TROUGH_TEST_PROXY_PATH"] == "router" {
+            environment["TROUGH_PROXY_EVENT_LOOP"] = "false"
+        }
         environment.merge(extra) { _, new in new }
         var drop: (@Sendable () async -> Void)?
         switch driver {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import Synchronization
 import TroughCore
 
 /// The proxy on the client connection's event loop: no task hops, no routing, an upstream connection on the
@@ -13,6 +14,8 @@ final class EventLoopProxy: Sendable {
     let proxy: ProxyController
     let pool: UpstreamPool
     let logger: Logger
+    /// Requests this path has taken, in this process (for tests and, later, metrics).
+    static let exchangesStarted = Atomic<Int>(0)
 
     init(proxy: ProxyController, logger: Logger) throws {
         self.proxy = proxy
@@ -60,6 +63,7 @@ final class EventLoopProxy: Sendable {
         }
 
         guard let rawToken = ProjectCredential.find(in: head.headerFields) else { return nil }
+        Self.exchangesStarted.add(1, ordering: .relaxed)
         return ProxyExchange(
             proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength,
             rawToken: rawToken, selector: selector, cached: cachedRoute(rawToken: rawToken, selectorKey: selectorKey)
