@@ -97,6 +97,14 @@ public struct TestDatabase: Sendable {
     public func close() async {
         await cleanup()
     }
+
+    /// A new tenant owned by a new user (a fresh email each time).
+    public func makeTenant(name: String) async throws -> Tenant {
+        let now = Timestamp.now()
+        let tenant = Tenant(name: name, createdAt: now)
+        try await store.createUserWithTenant(User(email: "\(UUID().uuidString)@example.com", passwordHash: "h", createdAt: now), tenant: tenant, logger: Self.logger)
+        return tenant
+    }
 }
 
 /// The PostgreSQL server the tests use, from `TROUGH_TEST_POSTGRES_URL` (set by `ops/test.sh`).

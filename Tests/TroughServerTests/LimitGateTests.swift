@@ -13,10 +13,7 @@ struct LimitGateTests {
     let logger = TestDatabase.logger
 
     func tenantID(_ db: TestDatabase) async throws -> String {
-        let now = Timestamp.now()
-        let tenant = Tenant(name: "Gate", createdAt: now)
-        try await db.store.createUserWithTenant(User(email: "\(UUID().uuidString)@example.com", passwordHash: "h", createdAt: now), tenant: tenant, logger: logger)
-        return tenant.id
+        try await db.makeTenant(name: "Gate").id
     }
 
     func quota(_ tenantID: String, limit: Int64, clock: TroughClock) -> LimitGate.Charge {

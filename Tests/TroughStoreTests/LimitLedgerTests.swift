@@ -10,10 +10,7 @@ struct LimitLedgerTests {
     let logger = TestDatabase.logger
 
     func tenant(_ db: TestDatabase) async throws -> Tenant {
-        let now = Timestamp.now()
-        let tenant = Tenant(name: "Ledger", createdAt: now)
-        try await db.store.createUserWithTenant(User(email: "\(UUID().uuidString)@example.com", passwordHash: "h", createdAt: now), tenant: tenant, logger: logger)
-        return tenant
+        try await db.makeTenant(name: "Ledger")
     }
 
     func change(_ key: LimitKey, limit: Int64, instance: String = "ins_a", lease: String? = nil, consumed: Int64 = 0, need: Int64, want: Int64, release: Bool = false, now: Timestamp = .now(), leaseSeconds: Int64 = 60) -> LeaseChange {

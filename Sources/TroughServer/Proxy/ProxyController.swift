@@ -81,14 +81,8 @@ struct ProxyController {
             limits.noteRefusal(tenantID: token.tenantID, projectID: token.projectID, reason: "service_suspended")
             throw APIError.paymentRequired(type: "service_suspended", "the service '\(service.name)' is suspended: \(service.suspendedReason ?? "see the project's plan")")
         }
-        var event = RequestEvent(
-            tenantID: token.tenantID, projectID: token.projectID, serviceID: service.id, tokenID: token.id,
-            occurredAt: occurredAt, method: request.method.rawValue, route: RouteNormalizer.route(for: path.isEmpty ? "/" : path), status: 0
-        )
-        event.provider = ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
-        let rule = upstream.rules.match(method: request.method.rawValue, path: path.isEmpty ? "/" : path)
-        if let rule { event.route = rule.pathPattern }
-        event.tags = RequestTags.json(RequestTags.parse(request.headers[.troughTags]))
+        let (firstEvent, rule) = Self.startEvent(token: token, upstream: upstream, method: request.method, path: path, headers: request.headers, at: occurredAt)
+        var event = firstEvent
 
         // The request body: small JSON LLM bodies are read to learn the model (and to ask streams for usage);
         // everything else streams through untouched.
@@ -307,6 +301,23 @@ struct ProxyController {
     }
 
     // MARK: Events
+
+    /// The event as far as the request tells (who, where, provider, tags; the route is the matching cost rule's
+    /// pattern, else the path with ids collapsed), and the matching rule. Both proxy paths start here.
+    static func startEvent(token: ProjectToken, upstream: ProxyCache.Upstream, method: HTTPRequest.Method, path: String,
+                           headers: HTTPFields, at occurredAt: Timestamp) -> (RequestEvent, CostRule?) {
+        let service = upstream.service
+        let routePath = path.isEmpty ? "/" : path
+        var event = RequestEvent(
+            tenantID: token.tenantID, projectID: token.projectID, serviceID: service.id, tokenID: token.id,
+            occurredAt: occurredAt, method: method.rawValue, route: RouteNormalizer.route(for: routePath), status: 0
+        )
+        event.provider = ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
+        let rule = upstream.rules.match(method: method.rawValue, path: routePath)
+        if let rule { event.route = rule.pathPattern }
+        event.tags = RequestTags.json(RequestTags.parse(headers[.troughTags]))
+        return (event, rule)
+    }
 
     func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant, record: (RequestEvent) -> Void) {
         Self.complete(&event, meter: meter, prices: prices.book, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)

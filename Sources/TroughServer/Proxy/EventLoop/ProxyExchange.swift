@@ -116,16 +116,7 @@ final class ProxyExchange {
 
     /// The event as far as the request tells.
     private func startEvent() {
-        let service = upstream.service
-        let routePath = path.isEmpty ? "/" : path
-        event = RequestEvent(
-            tenantID: token.tenantID, projectID: token.projectID, serviceID: service.id, tokenID: token.id,
-            occurredAt: occurredAt, method: head.method.rawValue, route: RouteNormalizer.route(for: routePath), status: 0
-        )
-        event.provider = ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
-        rule = upstream.rules.match(method: head.method.rawValue, path: routePath)
-        if let rule { event.route = rule.pathPattern }
-        event.tags = RequestTags.json(RequestTags.parse(head.headerFields[.troughTags]))
+        (event, rule) = ProxyController.startEvent(token: token, upstream: upstream, method: head.method, path: path, headers: head.headerFields, at: occurredAt)
         event.bytesIn = bodyLength ?? 0
     }
 
