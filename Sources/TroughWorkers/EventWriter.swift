@@ -13,7 +13,12 @@ public struct EventWriter: ServiceLifecycle.Service {
     let batchSize: Int
     let interval: Duration
 
-    public init(queue: EventQueue, store: any EventStore, spool: EventSpool, logger: Logger, batchSize: Int = 500, interval: Duration = .milliseconds(200)) {
+    /// Where the writer's work runs (the database's low-priority thread in the server); nil: the global pool.
+    let executor: (any TaskExecutor)?
+
+    public init(queue: EventQueue, store: any EventStore, spool: EventSpool, logger: Logger, batchSize: Int = 500, interval: Duration = .milliseconds(200),
+                executor: (any TaskExecutor)? = nil) {
+        self.executor = executor
         self.queue = queue
         self.store = store
         self.spool = spool
@@ -23,6 +28,12 @@ public struct EventWriter: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
+        await withTaskExecutorPreference(executor) {
+            await writeUntilShutdown()
+        }
+    }
+
+    private func writeUntilShutdown() async {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 await flushOnce()

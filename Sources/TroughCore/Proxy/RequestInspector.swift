@@ -32,17 +32,17 @@ public enum RequestInspector {
 
     /// Whether a request to `path` of a `kind` service has a JSON body worth reading (small, LLM, POST).
     public static func wantsBody(kind: ProviderKind, method: String, contentType: String?) -> Bool {
-        kind != .generic && method == "POST" && (contentType?.lowercased().contains("json") ?? false)
+        kind != .generic && method == "POST" && (contentType?.containsIgnoringASCIICase("json") ?? false)
     }
 
     public static func inspect(body: [UInt8]?, path: String, kind: ProviderKind, injectStreamUsage: Bool) -> RequestInspection {
         var inspection = RequestInspection()
         // Gemini names the model and the streaming in the path: /v1beta/models/gemini-2.5-flash:streamGenerateContent
-        if let range = path.range(of: "/models/") {
+        if let range = path.utf8Range(of: "/models/") {
             let rest = path[range.upperBound...]
             let name = rest.split(separator: ":", maxSplits: 1).first.map(String.init)
             if kind == .gemini, let name, !name.isEmpty { inspection.model = name.removingPercentEncoding ?? name }
-            if rest.contains(":streamGenerateContent") { inspection.streams = true }
+            if rest.containsBytes(":streamGenerateContent") { inspection.streams = true }
         }
         // Only the top-level members that matter are parsed, not the (possibly large) messages.
         guard let body, !body.isEmpty,

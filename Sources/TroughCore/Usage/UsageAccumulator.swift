@@ -36,10 +36,10 @@ public struct UsageAccumulator: Sendable {
     public init(provider: ProviderKind, contentType: String?, requestModel: String?) {
         self.requestModel = requestModel
         state = UsageState(provider: provider)
-        let mediaType = contentType?.lowercased() ?? ""
+        let mediaType = contentType?.asciiLowercased() ?? ""
         if provider == .generic {
             format = .none
-        } else if mediaType.contains("event-stream") {
+        } else if mediaType.containsBytes("event-stream") {
             format = .eventStream
         } else if ["ndjson", "jsonl", "json-lines", "stream+json", "json-seq"].contains(where: mediaType.contains) {
             format = .jsonLines

@@ -40,7 +40,8 @@ public func buildApplication(
         try await catalog.reload(from: store, logger: logger)
         let components = try AppComponents(configuration: configuration, store: store, secrets: SecretBox(keys: [masterKey]), prices: catalog, logger: logger)
         let router = try await buildRouter(components)
-        let eventWriter = EventWriter(queue: components.events, store: store, spool: EventSpool(directory: configuration.dataDirectory), logger: logger)
+        let eventWriter = EventWriter(queue: components.events, store: store, spool: EventSpool(directory: configuration.dataDirectory), logger: logger,
+                                      interval: .milliseconds(configuration.eventFlushMilliseconds), executor: database.taskExecutor)
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: components.eventLoopProxy.map { [$0.channelHandler()] } ?? [])),

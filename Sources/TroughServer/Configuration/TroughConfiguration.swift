@@ -29,6 +29,8 @@ public struct TroughConfiguration: Sendable {
     var limits: LimitGate.Settings = LimitGate.Settings()
     /// How often leases are reported and renewed (`TROUGH_LIMIT_SYNC_SECONDS`).
     public var limitSyncSeconds: Int64 = 10
+    /// How often the event writer stores what the proxy queued (smaller: shorter bursts of work, more transactions).
+    public var eventFlushMilliseconds: Int64 = 50
     /// How long a tenant's plan is cached (`TROUGH_PLAN_CACHE_SECONDS`): plan changes reach running instances within it.
     public var planCacheSeconds: Int64 = 30
     /// The clock limits count months by; tests move it.
@@ -84,6 +86,7 @@ public struct TroughConfiguration: Sendable {
         )
         configuration.limits.leaseSeconds = Int64(try reader.integer("TROUGH_LIMIT_LEASE_SECONDS", default: 60, in: 5...3600))
         configuration.limitSyncSeconds = Int64(try reader.integer("TROUGH_LIMIT_SYNC_SECONDS", default: 10, in: 1...600))
+        configuration.eventFlushMilliseconds = Int64(try reader.integer("TROUGH_EVENT_FLUSH_MS", default: 50, in: 5...10_000))
         configuration.planCacheSeconds = Int64(try reader.integer("TROUGH_PLAN_CACHE_SECONDS", default: 30, in: 1...60))
         guard configuration.limitSyncSeconds * 2 < configuration.limits.leaseSeconds else {
             throw ConfigurationError(variable: "TROUGH_LIMIT_SYNC_SECONDS", expected: "less than half of TROUGH_LIMIT_LEASE_SECONDS")

@@ -162,7 +162,7 @@ struct ProxyController {
         event.status = Int(response.status.code)
         var headers = ProxyHeaders.downstream(from: response.headers)
         let contentType = response.headers.first(name: "content-type")
-        let isEventStream = contentType?.lowercased().hasPrefix("text/event-stream") ?? false
+        let isEventStream = contentType?.asciiLowercased().hasPrefix("text/event-stream") ?? false
         let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
         var meter = ResponseMeter(kind: service.kind, contentType: contentType, inspection: inspection)
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
@@ -361,7 +361,8 @@ struct ProxyController {
 
     static func milliseconds(_ duration: Duration) -> String {
         let micros = max(0, micros(duration))
-        return String(format: "%.3f", Double(micros) / 1000)
+        let fraction = String(micros % 1000)
+        return String(micros / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }
 

@@ -14,7 +14,7 @@ enum ProxyHeaders {
     /// `X-Trough-*`, a project token given as the credential); with the stored key added the way the provider
     /// expects when the client sent no credential of its own. Responses are asked for uncompressed so usage can be read.
     static func upstream(from fields: HTTPFields, kind: ProviderKind, storedKey: () throws -> String?) rethrows -> HTTPHeaders {
-        let connectionTokens = Set(fields[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let connectionTokens = Set(fields[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.trimmingSpacesAndTabs.asciiLowercased() })
         var headers = HTTPHeaders()
         var hasCredential = false
         for field in fields {
@@ -42,10 +42,10 @@ enum ProxyHeaders {
 
     /// The upstream's response headers for the client, minus hop-by-hop ones (and its length, which Trough sets).
     static func downstream(from headers: HTTPHeaders) -> HTTPFields {
-        let connectionTokens = Set(headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let connectionTokens = Set(headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingSpacesAndTabs.asciiLowercased() })
         var fields = HTTPFields()
         for (name, value) in headers {
-            let lower = name.lowercased()
+            let lower = name.asciiLowercased()
             guard !hopByHop.contains(lower), !connectionTokens.contains(lower), lower != "date", lower != "server",
                   let fieldName = HTTPField.Name(name)
             else { continue }
@@ -65,11 +65,11 @@ enum ProjectCredential {
     }
 
     static func find(in fields: HTTPFields) -> String? {
-        if let token = fields[.projectToken], !token.isEmpty { return token.trimmingCharacters(in: .whitespaces) }
+        if let token = fields[.projectToken], !token.isEmpty { return token.trimmingSpacesAndTabs }
         for name in [HTTPField.Name.authorization, .xAPIKey, .xGoogAPIKey] {
             guard let value = fields[name] else { continue }
             let token = value.hasPrefix("Bearer ") || value.hasPrefix("bearer ") ? String(value.dropFirst(7)) : value
-            if token.hasPrefix(prefix) { return token.trimmingCharacters(in: .whitespaces) }
+            if token.hasPrefix(prefix) { return token.trimmingSpacesAndTabs }
         }
         return nil
     }

@@ -10,7 +10,7 @@ struct ResponseMeter {
 
     init(kind: ProviderKind, contentType: String?, inspection: RequestInspection) {
         accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model)
-        let isEventStream = contentType?.lowercased().hasPrefix("text/event-stream") ?? false
+        let isEventStream = contentType?.asciiLowercased().hasPrefix("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
     }
 
@@ -42,6 +42,6 @@ struct ResponseMeter {
 
     /// The chunk OpenAI sends last when asked to include usage: no choices, a usage object.
     static func isInjectedUsageChunk(_ event: SSEEventSplitter.Event) -> Bool {
-        event.data.contains("\"usage\"") && event.data.contains("\"choices\":[]") && !event.data.contains("\"usage\":null")
+        event.data.containsBytes("\"usage\"") && event.data.containsBytes("\"choices\":[]") && !event.data.containsBytes("\"usage\":null")
     }
 }

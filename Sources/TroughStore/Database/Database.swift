@@ -19,21 +19,48 @@ public final class Database: Sendable {
     public let sql: any SQLDatabase
     private let shutdownPool: @Sendable () async throws -> Void
     private let closed = Mutex(false)
+    /// The database's own event loop thread (lower CPU priority than the HTTP loops).
+    public let eventLoop: any EventLoop
 
-    private init(dialect: SQLDialectKind, sql: any SQLDatabase, shutdownPool: @escaping @Sendable () async throws -> Void) {
+    private init(dialect: SQLDialectKind, sql: any SQLDatabase, eventLoop: any EventLoop, shutdownPool: @escaping @Sendable () async throws -> Void) {
         self.dialect = dialect
         self.sql = sql
+        self.eventLoop = eventLoop
         self.shutdownPool = shutdownPool
     }
+
+    /// Runs tasks that prefer it on the database's thread: background writers that should yield the CPU to
+    /// request handling (`withTaskExecutorPreference`).
+    public var taskExecutor: any TaskExecutor { EventLoopTaskExecutor(eventLoop: eventLoop) }
 
     /// Opens a pool. For SQLite the file's folder is created if missing.
     /// - Parameter connectionsPerEventLoop: PostgreSQL pool size per event loop (one event loop per core);
     ///   SQLite always uses one connection.
+    /// Database work runs on its own event loop thread (at a lower CPU priority), not on the loops that serve
+    /// HTTP: a batch of events being written never delays a proxied request's bytes.
     public static func open(
         _ location: DatabaseLocation,
         connectionsPerEventLoop: Int = 4,
+        logger: Logger
+    ) throws -> Database {
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        loops.next().execute { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
+        do {
+            return try open(location, connectionsPerEventLoop: connectionsPerEventLoop, logger: logger, eventLoopGroup: loops) {
+                try await loops.shutdownGracefully()
+            }
+        } catch {
+            try? loops.syncShutdownGracefully()
+            throw error
+        }
+    }
+
+    private static func open(
+        _ location: DatabaseLocation,
+        connectionsPerEventLoop: Int,
         logger: Logger,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup,
+        afterClose: @escaping @Sendable () async throws -> Void
     ) throws -> Database {
         switch location {
         case .sqlite(let path):
@@ -55,9 +82,10 @@ public final class Database: Sendable {
                 on: eventLoopGroup.next()
             )
             let database = PooledSQLiteDatabase(pool: pool, logger: logger)
-            return Database(dialect: .sqlite, sql: database.sql(queryLogLevel: .trace)) {
+            return Database(dialect: .sqlite, sql: database.sql(queryLogLevel: .trace), eventLoop: eventLoopGroup.next()) {
                 try await pool.shutdownAsync()
                 try await threadPool.shutdownGracefully()
+                try await afterClose()
             }
         case .postgres(let url):
             var configuration = try SQLPostgresConfiguration(url: url)
@@ -70,8 +98,9 @@ public final class Database: Sendable {
                 logger: logger,
                 on: eventLoopGroup
             )
-            return Database(dialect: .postgres, sql: pool.database(logger: logger).sql(queryLogLevel: .trace)) {
+            return Database(dialect: .postgres, sql: pool.database(logger: logger).sql(queryLogLevel: .trace), eventLoop: eventLoopGroup.next()) {
                 try await pool.shutdownAsync()
+                try await afterClose()
             }
         }
     }
@@ -153,5 +182,19 @@ struct PooledSQLiteDatabase: SQLiteDatabase {
 
     func withConnection<T>(_ closure: @escaping @Sendable (SQLiteConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         pool.withConnection(logger: logger, closure)
+    }
+}
+
+/// A task executor that runs jobs on one NIO event loop.
+final class EventLoopTaskExecutor: TaskExecutor, Sendable {
+    let eventLoop: any EventLoop
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

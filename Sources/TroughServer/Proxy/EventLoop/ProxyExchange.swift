@@ -282,16 +282,31 @@ final class ProxyExchange {
         return headers
     }
 
-    /// No byte from the upstream for the read timeout: 504 (or, mid-stream, the connection is cut).
+    /// No byte from the upstream for the read timeout: 504 (or, mid-stream, the connection is cut). One timer
+    /// per exchange: reads only note the time, and the timer sets itself again for what is left.
     private func armReadTimeout() {
-        readTimeout?.cancel()
-        readTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(settings.readTimeoutMilliseconds)) {
-            self.upstreamFailed(UpstreamTimeout())
+        lastUpstreamRead = .now()
+        guard readTimeout == nil else { return }
+        scheduleReadTimeout(in: .milliseconds(settings.readTimeoutMilliseconds))
+    }
+
+    private func scheduleReadTimeout(in delay: TimeAmount) {
+        readTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.readTimeout = nil
+            let deadline = self.lastUpstreamRead + .milliseconds(self.settings.readTimeoutMilliseconds)
+            let now = NIODeadline.now()
+            if now < deadline {
+                self.scheduleReadTimeout(in: deadline - now)
+            } else {
+                self.upstreamFailed(UpstreamTimeout())
+            }
         }
     }
 
+    private var lastUpstreamRead = NIODeadline.now()
+
     func upstreamRead(_ part: HTTPClientResponsePart) {
-        armReadTimeout()
+        lastUpstreamRead = .now()
         switch part {
         case .head(let response):
             receiveHead(response)
@@ -313,7 +328,7 @@ final class ProxyExchange {
         var headers = ProxyHeaders.downstream(from: response.headers)
         headers[.requestID] = requestID
         let contentType = response.headers.first(name: "content-type")
-        isEventStream = contentType?.lowercased().hasPrefix("text/event-stream") ?? false
+        isEventStream = contentType?.asciiLowercased().hasPrefix("text/event-stream") ?? false
         let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
         meter = ResponseMeter(kind: upstream.service.kind, contentType: contentType, inspection: inspection)
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
@@ -354,7 +369,7 @@ final class ProxyExchange {
     }
 
     private func receiveEnd() {
-        readTimeout?.cancel()
+        readTimeout?.cancel(); readTimeout = nil
         let upstreamEnded = ContinuousClock.now
         guard var meter else { return }
         switch answer {
@@ -431,7 +446,7 @@ final class ProxyExchange {
 
     /// The client went away: the upstream call is cancelled and what was seen is recorded.
     func clientGone() {
-        readTimeout?.cancel()
+        readTimeout?.cancel(); readTimeout = nil
         guard event != nil else {
             answer = .done
             return
@@ -504,7 +519,7 @@ final class ProxyExchange {
     }
 
     private func finish(closeConnection: Bool = false) {
-        let close = closeConnection || head.headerFields[.connection]?.lowercased().contains("close") == true
+        let close = closeConnection || head.headerFields[.connection]?.containsIgnoringASCIICase("close") == true
         if requestEnded || close {
             handler.exchangeFinished(context: context, closeConnection: close)
         } else {
