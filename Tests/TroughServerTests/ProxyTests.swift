@@ -111,6 +111,37 @@ extension ServerSuites {
             await upstream.stop()
         }
 
+        @Test("requests pipelined on one connection are answered in order, proxied and not, whichever path serves them")
+        func pipelined() async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                // The live test client writes every request down one connection without waiting: 30 at once.
+                let answers = try await withThrowingTaskGroup(of: (Int, Int, String?).self) { group in
+                    for index in 0..<30 {
+                        group.addTask {
+                            if index % 3 == 2 {
+                                let health = try await Self.call(app, .get, "/healthz", token: nil)
+                                return (index, health.status, health.body.contains("ok") ? "health" : health.body)
+                            }
+                            let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
+                                                               body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#)
+                            return (index, response.status, response.headers[HTTPField.Name("X-Trough-Cost-Usd")!])
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(answers.count == 30)
+                for (index, status, detail) in answers {
+                    #expect(status == 200, "request \(index)")
+                    #expect(detail == (index % 3 == 2 ? "health" : "0.00472"), "request \(index): \(detail ?? "nil")")
+                }
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 20)
+                #expect(events.count == 20)
+            }
+            await upstream.stop()
+        }
+
         @Test("a stream that did not ask for usage is asked for it, priced, and the extra chunk removed", arguments: PostgresTestServer.drivers)
         func openAIStreamInjection(driver: TestDriver) async throws {
             let upstream = try await MockUpstream.start()

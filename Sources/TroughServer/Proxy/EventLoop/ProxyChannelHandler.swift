@@ -76,10 +76,14 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             quiesceHeld = false
             context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
-        // Serve what was pipelined behind it.
+        // Serve what was pipelined behind it. Parts passed on to Hummingbird reach it at the read-complete
+        // that closes this batch (its async channel delivers reads in batches).
+        var replayed = false
         while !waiting.isEmpty, exchange?.requestEnded != true {
             route(waiting.removeFirst(), context: context)
+            replayed = true
         }
+        if replayed { context.fireChannelReadComplete() }
         if !waiting.isEmpty || exchange != nil || passingThrough { context.read() }
     }
 
