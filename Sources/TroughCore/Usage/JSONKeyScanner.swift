@@ -5,7 +5,7 @@ import Foundation
 /// An unescaped `"key"` followed by `:` can only be an object key in valid JSON (inside a string the quotes would be
 /// escaped), so keys are found by plain search, even in a tail that starts in the middle of a string; each value is
 /// then cut out with a small balanced-bracket scanner that respects strings and escapes, and parsed on its own.
-enum JSONKeyScanner {
+public enum JSONKeyScanner {
     /// A key to look for, and where its useful occurrence is.
     struct Key: Sendable {
         enum Place: Sendable {
@@ -156,7 +156,7 @@ enum JSONKeyScanner {
 extension JSONKeyScanner {
     /// The values of `keys` among the top-level members of a JSON object, each parsed on its own; members
     /// at other depths and all other values are skipped without being parsed. Nil when `bytes` is not an object.
-    static func topLevelValues(of keys: Set<String>, in bytes: [UInt8]) -> [String: Any]? {
+    public static func topLevelValues(of keys: Set<String>, in bytes: [UInt8]) -> [String: Any]? {
         var index = skipWhitespace(from: 0, in: bytes)
         guard index < bytes.count, bytes[index] == ASCII.openBrace else { return nil }
         index += 1

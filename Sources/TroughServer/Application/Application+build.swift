@@ -108,6 +108,7 @@ struct AppComponents: Sendable {
             read: .milliseconds(configuration.proxy.readTimeoutMilliseconds)
         )
         clientConfiguration.redirectConfiguration = .disallow
+        clientConfiguration.tlsConfiguration = configuration.proxy.upstreamTLS
         clientConfiguration.decompression = .disabled
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)

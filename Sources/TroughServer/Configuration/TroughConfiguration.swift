@@ -166,6 +166,7 @@ extension TroughConfiguration {
         settings.injectStreamUsage = try reader.bool("TROUGH_INJECT_STREAM_USAGE", default: true)
         settings.eventLoopPath = try reader.bool("TROUGH_PROXY_EVENT_LOOP", default: true)
         settings.cacheSeconds = Int64(try reader.integer("TROUGH_PROXY_CACHE_SECONDS", default: 5, in: 0...3600))
+        settings.upstreamCAFile = reader.string("TROUGH_UPSTREAM_CA_FILE")
         return settings
     }
 }

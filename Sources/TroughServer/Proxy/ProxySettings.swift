@@ -1,3 +1,5 @@
+import NIOSSL
+
 /// How the proxy behaves; read from the environment by `TroughConfiguration`.
 public struct ProxySettings: Sendable {
     /// Allow upstreams on loopback and private networks (self-hosting, tests).
@@ -17,6 +19,15 @@ public struct ProxySettings: Sendable {
     public var cacheSeconds: Int64 = 5
     /// Serve requests whose lookups are cached on the connection's event loop (`EventLoopProxy`).
     public var eventLoopPath = true
+    /// A PEM file of certificate authorities trusted for https upstreams besides the system's (an internal CA).
+    public var upstreamCAFile: String?
+
+    /// TLS for https upstreams: the system's trust roots, plus `upstreamCAFile`.
+    public var upstreamTLS: TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let upstreamCAFile { tls.additionalTrustRoots = [.file(upstreamCAFile)] }
+        return tls
+    }
 
     public init() {}
 }

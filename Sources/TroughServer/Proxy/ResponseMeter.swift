@@ -40,8 +40,12 @@ struct ResponseMeter {
     /// The usage seen so far.
     var usage: Usage? { accumulator.usage() }
 
-    /// The chunk OpenAI sends last when asked to include usage: no choices, a usage object.
+    /// The chunk OpenAI sends last when asked to include usage: an empty `choices` and a `usage` object
+    /// (however the JSON is spaced; most chunks are let go by the first, byte-level test).
     static func isInjectedUsageChunk(_ event: SSEEventSplitter.Event) -> Bool {
-        event.data.containsBytes("\"usage\"") && event.data.containsBytes("\"choices\":[]") && !event.data.containsBytes("\"usage\":null")
+        guard event.data.containsBytes("\"usage\""),
+              let members = JSONKeyScanner.topLevelValues(of: ["choices", "usage"], in: Array(event.data.utf8))
+        else { return false }
+        return (members["choices"] as? [Any])?.isEmpty == true && members["usage"] is [String: Any]
     }
 }

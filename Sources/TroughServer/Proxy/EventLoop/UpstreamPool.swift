@@ -19,9 +19,9 @@ final class UpstreamPool: Sendable {
     /// Idle connections kept per upstream and loop; more are closed when returned.
     let maxIdlePerKey = 128
 
-    init(connectTimeout: TimeAmount) throws {
+    init(connectTimeout: TimeAmount, tls: TLSConfiguration) throws {
         self.connectTimeout = connectTimeout
-        tls = try NIOSSLContext(configuration: .makeClientConfiguration())
+        self.tls = try NIOSSLContext(configuration: tls)
     }
 
     /// An idle connection to `target` on `loop`, if one is open.
