@@ -111,6 +111,21 @@ extension ServerSuites {
             await upstream.stop()
         }
 
+        @Test("an upstream connection left idle for TROUGH_UPSTREAM_IDLE_SECONDS is closed; the next request opens another", .enabled(if: ProcessInfo.processInfo.environment["TROUGH_TEST_PROXY_PATH"] != "router"))
+        func idleUpstreamConnectionsClose() async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite, environment: ["TROUGH_UPSTREAM_IDLE_SECONDS": "1"]) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#
+                #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: body).status == 200)
+                let before = UpstreamPool.idleClosed.load(ordering: .relaxed)
+                try await Task.sleep(for: .milliseconds(2_500))
+                #expect(UpstreamPool.idleClosed.load(ordering: .relaxed) > before)
+                #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: body).status == 200)
+            }
+            await upstream.stop()
+        }
+
         @Test("requests pipelined on one connection are answered in order, proxied and not, whichever path serves them")
         func pipelined() async throws {
             let upstream = try await MockUpstream.start()

@@ -167,6 +167,7 @@ extension TroughConfiguration {
         settings.eventLoopPath = try reader.bool("TROUGH_PROXY_EVENT_LOOP", default: true)
         settings.cacheSeconds = Int64(try reader.integer("TROUGH_PROXY_CACHE_SECONDS", default: 5, in: 0...3600))
         settings.upstreamCAFile = reader.string("TROUGH_UPSTREAM_CA_FILE")
+        settings.upstreamIdleSeconds = Int64(try reader.integer("TROUGH_UPSTREAM_IDLE_SECONDS", default: 60, in: 1...3600))
         return settings
     }
 }

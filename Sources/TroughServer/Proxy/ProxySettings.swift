@@ -19,6 +19,8 @@ public struct ProxySettings: Sendable {
     public var cacheSeconds: Int64 = 5
     /// Serve requests whose lookups are cached on the connection's event loop (`EventLoopProxy`).
     public var eventLoopPath = true
+    /// An upstream connection unused this long is closed (the event-loop path's pool).
+    public var upstreamIdleSeconds: Int64 = 60
     /// A PEM file of certificate authorities trusted for https upstreams besides the system's (an internal CA).
     public var upstreamCAFile: String?
 

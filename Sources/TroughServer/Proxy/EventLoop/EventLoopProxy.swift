@@ -20,7 +20,8 @@ final class EventLoopProxy: Sendable {
     init(proxy: ProxyController, logger: Logger) throws {
         self.proxy = proxy
         self.logger = logger
-        pool = try UpstreamPool(connectTimeout: .milliseconds(proxy.settings.connectTimeoutMilliseconds), tls: proxy.settings.upstreamTLS)
+        pool = try UpstreamPool(connectTimeout: .milliseconds(proxy.settings.connectTimeoutMilliseconds),
+                                idleTimeout: .seconds(proxy.settings.upstreamIdleSeconds), tls: proxy.settings.upstreamTLS)
     }
 
     /// A handler for one client connection, placed before Hummingbird's in the pipeline.

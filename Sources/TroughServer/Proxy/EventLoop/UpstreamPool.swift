@@ -15,12 +15,17 @@ final class UpstreamPool: Sendable {
 
     private let idle = Mutex<[Key: [any Channel]]>([:])
     let connectTimeout: TimeAmount
+    /// A connection with no traffic for this long, and no request using it, is closed.
+    let idleTimeout: TimeAmount
     let tls: NIOSSLContext
+    /// Idle connections closed by this process (for tests and, later, metrics).
+    static let idleClosed = Atomic<Int>(0)
     /// Idle connections kept per upstream and loop; more are closed when returned.
     let maxIdlePerKey = 128
 
-    init(connectTimeout: TimeAmount, tls: TLSConfiguration) throws {
+    init(connectTimeout: TimeAmount, idleTimeout: TimeAmount, tls: TLSConfiguration) throws {
         self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
         self.tls = try NIOSSLContext(configuration: tls)
     }
 
@@ -37,7 +42,7 @@ final class UpstreamPool: Sendable {
 
     /// Opens a connection to `target` on `loop`, with TLS for https, HTTP/1.1 client codecs and `handler` last.
     func connect(_ target: UpstreamTarget, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
-        let tls = self.tls
+        let (tls, idleTimeout) = (self.tls, self.idleTimeout)
         return ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(ChannelOptions.socket(SocketOptionLevel(IPPROTO_TCP), TCP_NODELAY), value: 1)
@@ -48,6 +53,7 @@ final class UpstreamPool: Sendable {
                         let serverName = target.host.contains(":") || target.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : target.host
                         try pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
+                    try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try pipeline.addHTTPClientHandlers()
                     try pipeline.addHandler(UpstreamResponseHandler(pool: self, target: target))
                 }
@@ -108,6 +114,19 @@ final class UpstreamResponseHandler: ChannelInboundHandler, RemovableChannelHand
         pool.forget(context.channel, target: target)
         current?.upstreamFailed(ChannelError.eof)
         context.fireChannelInactive()
+    }
+
+    /// No traffic for the pool's idle timeout: close the connection unless a request is using it (a slow
+    /// answer is the read timeout's business).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            if exchange == nil {
+                UpstreamPool.idleClosed.add(1, ordering: .relaxed)
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
