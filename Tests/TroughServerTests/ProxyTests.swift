@@ -126,6 +126,23 @@ extension ServerSuites {
             await upstream.stop()
         }
 
+        @Test("a GET with a body goes upstream without it (both paths), and the pooled connection stays usable")
+        func getWithBody() async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                try await setup.addService(app, name: "files", kind: "generic", baseURL: upstream.baseURL)
+                for _ in 0..<2 {
+                    let response = try await Self.call(app, .get, "/proxy/files/echo/x", token: setup.token, body: "dropped", headers: [.contentType: "text/plain"])
+                    #expect(response.status == 200 && response.body == "ok")
+                    #expect(upstream.last?.method == "GET" && upstream.last?.body == "")
+                }
+                let put = try await Self.call(app, .put, "/proxy/files/echo/y", token: setup.token, body: "kept", headers: [.contentType: "application/octet-stream"])
+                #expect(put.status == 201 && put.body == "kept")
+            }
+            await upstream.stop()
+        }
+
         @Test("requests pipelined on one connection are answered in order, proxied and not, whichever path serves them")
         func pipelined() async throws {
             let upstream = try await MockUpstream.start()

@@ -136,8 +136,12 @@ final class ProxyExchange {
         reserveThenSend()
     }
 
+    /// GET and HEAD go upstream without a body (as on the router's path), whatever the client sent.
+    private var sendsBody: Bool { head.method != .get && head.method != .head }
+
     func requestBody(_ buffer: ByteBuffer) {
         if case .done = answer { return }
+        guard sendsBody else { return }
         if route != nil, collectsBody {
             var part = buffer
             collected.writeBuffer(&part)
@@ -276,7 +280,7 @@ final class ProxyExchange {
         headers.add(name: "Host", value: target.hostHeader)
         if collectsBody {
             headers.add(name: "Content-Length", value: String(collected.readableBytes))
-        } else if let bodyLength, head.method != .get, head.method != .head || bodyLength > 0 {
+        } else if let bodyLength, sendsBody {
             headers.add(name: "Content-Length", value: String(bodyLength))
         }
         return headers
