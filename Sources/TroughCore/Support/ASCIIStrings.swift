@@ -1,26 +1,9 @@
 /// Byte-level string helpers for the proxy's hot path, where Foundation's `contains`, `range(of:)` and
 /// `trimmingCharacters` (bridged through CFString) cost more than the work they do. Matching is exact, by UTF-8 bytes.
 extension StringProtocol {
-    /// The first range of `needle`'s bytes in the string, compared byte for byte.
+    /// The first range of `needle`'s bytes in the string, compared byte for byte (no copies).
     public func utf8Range(of needle: String) -> Range<String.Index>? {
-        let haystack = Array(utf8)
-        let pattern = Array(needle.utf8)
-        guard !pattern.isEmpty, pattern.count <= haystack.count else { return nil }
-        let first = pattern[0]
-        var start = 0
-        while start <= haystack.count - pattern.count {
-            if haystack[start] == first {
-                var matched = 1
-                while matched < pattern.count, haystack[start + matched] == pattern[matched] { matched += 1 }
-                if matched == pattern.count {
-                    let lower = utf8.index(utf8.startIndex, offsetBy: start)
-                    let upper = utf8.index(lower, offsetBy: pattern.count)
-                    return lower..<upper
-                }
-            }
-            start += 1
-        }
-        return nil
+        needle.isEmpty ? nil : utf8.firstRange(of: needle.utf8)
     }
 
     /// Whether `needle`'s bytes occur in the string.

@@ -54,6 +54,14 @@ struct ProxyController {
         case named(String)
         /// The project's OpenAI (or OpenAI-compatible) service, for `base_url = https://host/v1`.
         case openAIDefault
+
+        /// Where the project's service is cached.
+        func cacheKey(projectID: String) -> String {
+            switch self {
+            case .named(let name): projectID + "/" + name
+            case .openAIDefault: projectID + "/#openai"
+            }
+        }
     }
 
     func forward(_ request: Request, context: TroughRequestContext, service selector: ServiceSelector, path: String) async throws -> Response {
@@ -252,10 +260,7 @@ struct ProxyController {
     }
 
     func resolveUpstream(_ selector: ServiceSelector, token: ProjectToken, logger: Logger) async throws -> ProxyCache.Upstream? {
-        let key: String = switch selector {
-        case .named(let name): token.projectID + "/" + name
-        case .openAIDefault: token.projectID + "/#openai"
-        }
+        let key = selector.cacheKey(projectID: token.projectID)
         let now = Timestamp.now().milliseconds
         if let cached = cache.upstreams.value(for: key, now: now) { return cached }
         let service: Service?
@@ -376,14 +381,18 @@ struct UpstreamFailure {
     let status: HTTPResponse.Status
     let type: String
 
-    init(timeout: Bool) {
-        status = timeout ? .gatewayTimeout : .badGateway
-        type = timeout ? "upstream_timeout" : "upstream_unavailable"
-    }
-
+    /// What either proxy path's upstream error means: AsyncHTTPClient's timeouts and the event-loop path's
+    /// (`UpstreamTimeout`, NIO's connect timeout) are 504; a refused address and everything else 502.
     init(_ error: any Error) {
-        if let error = error as? HTTPClientError,
-           [HTTPClientError.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
+        let timedOut: Bool
+        if let error = error as? HTTPClientError {
+            timedOut = [HTTPClientError.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error)
+        } else if let error = error as? ChannelError, case .connectTimeout = error {
+            timedOut = true
+        } else {
+            timedOut = error is UpstreamTimeout
+        }
+        if timedOut {
             status = .gatewayTimeout
             type = "upstream_timeout"
         } else if error is UpstreamPolicyError {

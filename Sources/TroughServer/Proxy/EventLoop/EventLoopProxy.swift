@@ -36,17 +36,14 @@ final class EventLoopProxy: Sendable {
         let path = String(fullPath[0])
         let query = fullPath.count > 1 ? String(fullPath[1]) : nil
 
-        let selectorKey: String
         let selector: ProxyController.ServiceSelector
         let rest: String
         if path.hasPrefix("/proxy/") {
             let name = path.dropFirst("/proxy/".count).prefix { $0 != "/" }
             guard !name.isEmpty, !name.contains("%") else { return nil }
-            selectorKey = "/" + name
             selector = .named(String(name))
             rest = ProxyController.rest(of: path, after: 2)
         } else if path.hasPrefix("/v1/") {
-            selectorKey = "/#openai"
             selector = .openAIDefault
             rest = ProxyController.rest(of: path, after: 1)
         } else {
@@ -67,15 +64,15 @@ final class EventLoopProxy: Sendable {
         Self.exchangesStarted.add(1, ordering: .relaxed)
         return ProxyExchange(
             proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength,
-            rawToken: rawToken, selector: selector, cached: cachedRoute(rawToken: rawToken, selectorKey: selectorKey)
+            rawToken: rawToken, selector: selector, cached: cachedRoute(rawToken: rawToken, selector: selector)
         )
     }
 
     /// Who sent the request and where it goes, when the caches know all of it (the common case).
-    func cachedRoute(rawToken: String, selectorKey: String) -> ProxyRoute? {
+    func cachedRoute(rawToken: String, selector: ProxyController.ServiceSelector) -> ProxyRoute? {
         let now = Timestamp.now().milliseconds
         guard let cachedToken = proxy.cache.tokens.value(for: Identifier.sha256Hex(rawToken), now: now), let token = cachedToken,
-              let cachedUpstream = proxy.cache.upstreams.value(for: token.projectID + selectorKey, now: now), let upstream = cachedUpstream,
+              let cachedUpstream = proxy.cache.upstreams.value(for: selector.cacheKey(projectID: token.projectID), now: now), let upstream = cachedUpstream,
               upstream.service.status == .active, let target = upstream.target,
               let host = upstream.host, proxy.upstreams.cachedDecision(host: host) == true,
               let plan = proxy.cache.plans.value(for: token.tenantID, now: now),
@@ -110,7 +107,7 @@ final class EventLoopProxy: Sendable {
             do {
                 try await proxy.upstreams.check(host: host)
             } catch {
-                throw RouteRefused(route: route)
+                throw RouteRefused(route: route, reason: error)
             }
         }
         return route
@@ -125,9 +122,11 @@ struct ProxyRoute: Sendable {
     let policy: ProxyLimits
 }
 
-/// The route's upstream resolves to an address the policy refuses (answered 502 `upstream_refused`, recorded).
+/// The route's upstream host failed its check (an address the policy refuses: 502 `upstream_refused`;
+/// it could not be resolved: 502 `upstream_unavailable`); answered as `UpstreamFailure(reason)` and recorded.
 struct RouteRefused: Error {
     let route: ProxyRoute
+    let reason: any Error
 }
 
 extension HTTPField.Name {

@@ -100,7 +100,7 @@ final class ProxyExchange {
             case .failure(let refused as RouteRefused):
                 self.route = refused.route
                 self.startEvent()
-                let failure = UpstreamFailure(UpstreamPolicyError(""))
+                let failure = UpstreamFailure(refused.reason)
                 self.event.status = failure.status.code
                 self.event.errorType = failure.type
                 self.event.totalLatencyMicros = micros(ContinuousClock.now - self.started)
@@ -407,7 +407,7 @@ final class ProxyExchange {
     func upstreamFailed(_ error: any Error) {
         readTimeout?.cancel()
         readTimeout = nil
-        let failure = Self.failure(error)
+        let failure = UpstreamFailure(error)
         switch answer {
         case .waiting:
             // A pooled connection the upstream had closed: try once more on a new one, when the body can be sent again.
@@ -534,11 +534,6 @@ final class ProxyExchange {
     /// The answer is out but the request's body is still arriving: the exchange ends with the request.
     private var awaitingRequestEnd = false
 
-    static func failure(_ error: any Error) -> UpstreamFailure {
-        if error is UpstreamTimeout { return UpstreamFailure(timeout: true) }
-        if let error = error as? ChannelError, case .connectTimeout = error { return UpstreamFailure(timeout: true) }
-        return UpstreamFailure(timeout: false)
-    }
 }
 
 /// The upstream sent nothing for the read timeout.
