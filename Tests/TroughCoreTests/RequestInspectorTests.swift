@@ -47,6 +47,17 @@ struct RequestInspectorTests {
         #expect(RouteNormalizer.route(for: "/2010-04-01/Accounts/AC1234567890abcdef1234567890abcdef/Messages.json") == "/2010-04-01/Accounts/{id}/Messages.json")
         #expect(RouteNormalizer.route(for: "/v1/users/42/orders/550e8400-e29b-41d4-a716-446655440000") == "/v1/users/{id}/orders/{id}")
         #expect(RouteNormalizer.route(for: "/v1beta/models/gemini-2.5-flash:generateContent") == "/v1beta/models/gemini-2.5-flash:generateContent")
+        #expect(RouteNormalizer.route(for: "") == "/")
+        #expect(RouteNormalizer.route(for: "/") == "/")
+        #expect(RouteNormalizer.route(for: "/v1/chat/completions") == "/v1/chat/completions")
+        #expect(RouteNormalizer.route(for: "/v1/batches/batch_abc123def456ghi789/") == "/v1/batches/{id}/")
+        #expect(RouteNormalizer.route(for: "//a//123") == "//a//{id}")
+        #expect(RouteNormalizer.route(for: "/v1/deadbeef1234") == "/v1/{id}")
+        #expect(RouteNormalizer.route(for: "/v1/deadbeefcafe") == "/v1/deadbeefcafe")
+        #expect(RouteNormalizer.route(for: "/v1/x1y2z3w4v5u6t7s8r9q0.json") == "/v1/x1y2z3w4v5u6t7s8r9q0.json")
+        // Non-ASCII paths take the same rules by character.
+        #expect(RouteNormalizer.route(for: "/v1/dateien/é/12345") == "/v1/dateien/é/{id}")
+        #expect(RouteNormalizer.route(for: "/" + String(repeating: "a", count: 300)).utf8.count == 256)
         #expect(RequestTags.json(RequestTags.parse("feature=chat, user=42,bad key=x,evil=\"quote\"")) == #"{"feature":"chat","user":"42"}"#)
         #expect(RequestTags.parse((0..<30).map { "k\($0)=v" }.joined(separator: ",")).count == 10)
     }

@@ -1,4 +1,4 @@
--- wrk script: the bench harness's chat.completions request at a fixed pace per connection, so that
+-- wrk script: the bench harness's chat.completions request at a set pace per connection, so that
 -- CONNS connections × (1000 / PACE_MS) requests per second gives a steady target rate (e.g. 10 × 100 = 1,000/s).
 -- Prints the same BENCH_RESULT line as shared/bench/lua/chat.lua.
 local api_key = os.getenv("BENCH_API_KEY") or "sk-bench"
@@ -12,8 +12,17 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. api_key
 wrk.headers["X-Project-Token"] = project
 
+-- PACING=poisson (default): each connection waits an exponentially distributed time (mean PACE_MS) after each
+-- answer, so the connections' requests arrive independently, like a steady 1,000/s from many clients (a Poisson
+-- stream). PACING=fixed: exactly PACE_MS; the connections then stay in step and send in bursts of CONNS at once.
+local pacing = os.getenv("PACING") or "poisson"
+math.randomseed(os.time())
+
 function delay()
-  return pace_ms
+  if pacing == "fixed" then
+    return pace_ms
+  end
+  return math.floor(-math.log(1 - math.random()) * pace_ms + 0.5)
 end
 
 function done(summary, latency, requests)

@@ -3,6 +3,7 @@ import Foundation
 /// `/v1/files/file-def456…` count as one endpoint, `/v1/files/{id}`.
 public enum RouteNormalizer {
     public static func route(for path: String) -> String {
+        guard path.utf8.contains(where: { $0 >= 0x80 }) else { return asciiRoute(for: path) }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> Substring in
             isIdentifier(segment) ? "{id}" : segment
         }
@@ -20,6 +21,53 @@ public enum RouteNormalizer {
         let letters = segment.filter(\.isLetter).count
         if segment.count >= 20, digits >= 2, letters >= 2, !segment.contains(":"), !segment.contains(".") { return true }
         if segment.count >= 12, hexAndDashes, digits >= 4 { return true }
+        return false
+    }
+
+    /// `route(for:)` of an ASCII path, on its bytes (the same rules as `isIdentifier`, one pass per segment).
+    private static func asciiRoute(for path: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(path.utf8.count)
+        var segment: [UInt8] = []
+        func flush() {
+            if isIdentifier(ascii: segment) {
+                output.append(contentsOf: "{id}".utf8)
+            } else {
+                output.append(contentsOf: segment)
+            }
+            segment.removeAll(keepingCapacity: true)
+        }
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                flush()
+                output.append(byte)
+            } else {
+                segment.append(byte)
+            }
+        }
+        flush()
+        if output.isEmpty { return "/" }
+        return String(decoding: output.prefix(256), as: UTF8.self)
+    }
+
+    private static func isIdentifier(ascii segment: [UInt8]) -> Bool {
+        guard !segment.isEmpty else { return false }
+        var digits = 0, letters = 0, dashes = 0, hexAndDashes = true, colonOrDot = false
+        for byte in segment {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): letters += 1
+            case UInt8(ascii: "g")...UInt8(ascii: "z"), UInt8(ascii: "G")...UInt8(ascii: "Z"): letters += 1; hexAndDashes = false
+            case UInt8(ascii: "-"): dashes += 1
+            case UInt8(ascii: ":"), UInt8(ascii: "."): colonOrDot = true; hexAndDashes = false
+            default: hexAndDashes = false
+            }
+        }
+        let count = segment.count
+        if digits == count { return true }
+        if count == 36, hexAndDashes, dashes == 4 { return true }
+        if count >= 20, digits >= 2, letters >= 2, !colonOrDot { return true }
+        if count >= 12, hexAndDashes, digits >= 4 { return true }
         return false
     }
 }

@@ -1,7 +1,7 @@
 /// One proxied request as recorded: who, where, how long, how big, which model, how many tokens, what it cost.
 /// Never prompts, completions or client addresses.
 public struct RequestEvent: Codable, Hashable, Sendable {
-    /// Made by the proxy; replaying a batch twice (from the spool) inserts it once.
+    /// Made by the proxy, ordered by time; replaying a batch twice (from the spool) inserts it once.
     public var eventID: String
     public var tenantID: String
     public var projectID: String
@@ -65,10 +65,10 @@ public struct RequestEvent: Codable, Hashable, Sendable {
     public var isError: Bool { status >= 400 || errorType != nil }
 
     public init(
-        eventID: String = Identifier.make("evt"), tenantID: String, projectID: String, serviceID: String?, tokenID: String?,
+        eventID: String? = nil, tenantID: String, projectID: String, serviceID: String?, tokenID: String?,
         occurredAt: Timestamp, method: String, route: String, status: Int
     ) {
-        self.eventID = eventID
+        self.eventID = eventID ?? Identifier.makeTimeOrdered("evt", at: occurredAt)
         self.tenantID = tenantID
         self.projectID = projectID
         self.serviceID = serviceID

@@ -1,19 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte-level string helpers for the proxy's hot path, where Foundation's `contains`, `range(of:)` and
-/// `trimmingCharacters` (bridged through CFString) cost more than the work they do. Matching is exact, by UTF-8 bytes.
+/// `trimmingCharacters` (bridged through CFString) and the standard library's generic collection search cost more
+/// than the work they do. Matching is exact, by UTF-8 bytes, on the string's own storage (no copies).
 extension StringProtocol {
-    /// The first range of `needle`'s bytes in the string, compared byte for byte (no copies).
+    /// The first range of `needle`'s bytes in the string.
     public func utf8Range(of needle: String) -> Range<String.Index>? {
-        needle.isEmpty ? nil : utf8.firstRange(of: needle.utf8)
+        guard let offset = utf8Offset(of: needle, ignoringASCIICase: false) else { return nil }
+        let start = utf8.index(utf8.startIndex, offsetBy: offset)
+        return start..<utf8.index(start, offsetBy: needle.utf8.count)
     }
 
     /// Whether `needle`'s bytes occur in the string.
     public func containsBytes(_ needle: String) -> Bool {
-        utf8Range(of: needle) != nil
+        utf8Offset(of: needle, ignoringASCIICase: false) != nil
     }
 
     /// Whether `needle` occurs, ignoring ASCII case (for header values such as media types and `Connection`).
     public func containsIgnoringASCIICase(_ needle: String) -> Bool {
-        String(self).asciiLowercased().containsBytes(needle.asciiLowercased())
+        utf8Offset(of: needle, ignoringASCIICase: true) != nil
+    }
+
+    /// Whether the string starts with `prefix`, ignoring ASCII case.
+    public func hasPrefixIgnoringASCIICase(_ prefix: String) -> Bool {
+        withUTF8Bytes { bytes in
+            var prefix = prefix
+            return prefix.withUTF8 { needle in
+                needle.count <= bytes.count && ASCIIBytes.equalIgnoringCase(bytes, from: 0, needle)
+            }
+        }
     }
 
     /// The string without leading and trailing spaces and tabs.
@@ -30,5 +49,51 @@ extension StringProtocol {
     public func asciiLowercased() -> String {
         guard utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return String(self) }
         return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// The byte offset where `needle` first occurs.
+    private func utf8Offset(of needle: String, ignoringASCIICase: Bool) -> Int? {
+        withUTF8Bytes { bytes in
+            var needle = needle
+            return needle.withUTF8 { ASCIIBytes.firstOffset(of: $0, in: bytes, ignoringCase: ignoringASCIICase) }
+        }
+    }
+
+    /// Calls `body` with the string's UTF-8 bytes: its own storage when contiguous, else a copy.
+    private func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = String(self)
+        return copy.withUTF8(body)
+    }
+}
+
+/// Search and comparison on raw bytes.
+enum ASCIIBytes {
+    @inline(__always)
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
+    /// Whether `needle` occurs in `bytes` at `offset` (which must leave room for it).
+    static func equalIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, from offset: Int, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in 0..<needle.count where lower(bytes[offset + index]) != lower(needle[index]) {
+            return false
+        }
+        return true
+    }
+
+    static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, ignoringCase: Bool) -> Int? {
+        guard !needle.isEmpty, needle.count <= bytes.count else { return nil }
+        let first = ignoringCase ? lower(needle[0]) : needle[0]
+        for offset in 0...(bytes.count - needle.count) {
+            let byte = ignoringCase ? lower(bytes[offset]) : bytes[offset]
+            guard byte == first else { continue }
+            if ignoringCase {
+                if equalIgnoringCase(bytes, from: offset, needle) { return offset }
+            } else if memcmp(bytes.baseAddress! + offset, needle.baseAddress!, needle.count) == 0 {
+                return offset
+            }
+        }
+        return nil
     }
 }

@@ -36,17 +36,20 @@ public struct UsageAccumulator: Sendable {
     public init(provider: ProviderKind, contentType: String?, requestModel: String?) {
         self.requestModel = requestModel
         state = UsageState(provider: provider)
-        let mediaType = contentType?.asciiLowercased() ?? ""
+        let mediaType = contentType ?? ""
         if provider == .generic {
             format = .none
-        } else if mediaType.containsBytes("event-stream") {
+        } else if mediaType.containsIgnoringASCIICase("event-stream") {
             format = .eventStream
-        } else if ["ndjson", "jsonl", "json-lines", "stream+json", "json-seq"].contains(where: mediaType.contains) {
+        } else if Self.jsonLinesMarkers.contains(where: mediaType.containsIgnoringASCIICase) {
             format = .jsonLines
         } else {
             format = .document
         }
     }
+
+    /// Media type parts that mark newline-delimited JSON.
+    private static let jsonLinesMarkers = ["ndjson", "jsonl", "json-lines", "stream+json", "json-seq"]
 
     /// Takes the next bytes of the body, in any chunking (including splits inside a UTF-8 character, a line, or "\r\n").
     public mutating func consume(_ bytes: some Collection<UInt8>) {

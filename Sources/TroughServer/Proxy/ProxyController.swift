@@ -170,7 +170,7 @@ struct ProxyController {
         event.status = Int(response.status.code)
         var headers = ProxyHeaders.downstream(from: response.headers)
         let contentType = response.headers.first(name: "content-type")
-        let isEventStream = contentType?.asciiLowercased().hasPrefix("text/event-stream") ?? false
+        let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
         var meter = ResponseMeter(kind: service.kind, contentType: contentType, inspection: inspection)
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)

@@ -14,7 +14,7 @@ enum ProxyHeaders {
     /// `X-Trough-*`, a project token given as the credential); with the stored key added the way the provider
     /// expects when the client sent no credential of its own. Responses are asked for uncompressed so usage can be read.
     static func upstream(from fields: HTTPFields, kind: ProviderKind, storedKey: () throws -> String?) rethrows -> HTTPHeaders {
-        let connectionTokens = Set(fields[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.trimmingSpacesAndTabs.asciiLowercased() })
+        let connectionTokens = connectionOptions(fields[values: .connection])
         var headers = HTTPHeaders()
         var hasCredential = false
         for field in fields {
@@ -42,16 +42,22 @@ enum ProxyHeaders {
 
     /// The upstream's response headers for the client, minus hop-by-hop ones (and its length, which Trough sets).
     static func downstream(from headers: HTTPHeaders) -> HTTPFields {
-        let connectionTokens = Set(headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingSpacesAndTabs.asciiLowercased() })
+        let connectionTokens = connectionOptions(headers["connection"])
         var fields = HTTPFields()
+        fields.reserveCapacity(headers.count + 4)
         for (name, value) in headers {
-            let lower = name.asciiLowercased()
-            guard !hopByHop.contains(lower), !connectionTokens.contains(lower), lower != "date", lower != "server",
-                  let fieldName = HTTPField.Name(name)
-            else { continue }
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            let lower = fieldName.canonicalName
+            guard !hopByHop.contains(lower), !connectionTokens.contains(lower), lower != "date", lower != "server" else { continue }
             fields.append(HTTPField(name: fieldName, value: value))
         }
         return fields
+    }
+
+    /// The header names a `Connection` header lists (RFC 9110 §7.6.1), lower-cased.
+    static func connectionOptions(_ values: [String]) -> Set<String> {
+        guard !values.isEmpty else { return [] }
+        return Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpacesAndTabs.asciiLowercased() })
     }
 }
 

@@ -10,7 +10,7 @@ struct ResponseMeter {
 
     init(kind: ProviderKind, contentType: String?, inspection: RequestInspection) {
         accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model)
-        let isEventStream = contentType?.asciiLowercased().hasPrefix("text/event-stream") ?? false
+        let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
     }
 

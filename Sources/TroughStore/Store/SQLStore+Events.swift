@@ -5,24 +5,41 @@ import TroughCore
 extension SQLStore {
     public func recordEvents(_ events: [RequestEvent], logger: Logger) async throws {
         guard !events.isEmpty else { return }
-        try await database.transaction { sql in
-            // Keep only events not stored yet, so a replay does not count twice.
-            let ids = events.map(\.eventID)
-            let existing = try await sql.select().column("event_id").from("request_events")
-                .where("event_id", .in, ids).all()
-                .map { try $0.decode(column: "event_id", as: String.self) }
-            let known = Set(existing)
-            var seen = Set<String>()
-            let fresh = events.filter { !known.contains($0.eventID) && seen.insert($0.eventID).inserted }
-            guard !fresh.isEmpty else { return }
-
-            for chunk in stride(from: 0, to: fresh.count, by: 200).map({ Array(fresh[$0..<min($0 + 200, fresh.count)]) }) {
-                try await sql.insert(into: "request_events").models(chunk, nilEncodingStrategy: .asNil).run()
-            }
-            try await Self.addRollups(UsageRollup.aggregate(fresh, by: .hour), into: "usage_hourly", on: sql)
-            try await Self.addRollups(UsageRollup.aggregate(fresh, by: .day), into: "usage_daily", on: sql)
+        // Duplicates within the batch (a batch replayed with its own copy) are dropped here; rows stored
+        // before (a replay of a batch that did commit) are skipped by the insert itself, and only the rows it
+        // returns count in the rollups.
+        var seen = Set<String>()
+        let unique = events.filter { seen.insert($0.eventID).inserted }
+        try await database.transaction { [executor = database.taskExecutor] sql in
+            // Rows are encoded on the database's own low-priority thread, not on the pool the proxy's lookups share.
+            try await withTaskExecutorPreference(executor) { try await Self.insertEvents(unique, on: sql) }
         }
     }
+
+    /// Inserts the events not stored yet and adds those to the rollups.
+    private static func insertEvents(_ unique: [RequestEvent], on sql: any SQLDatabase) async throws {
+        var inserted: [RequestEvent] = []
+        inserted.reserveCapacity(unique.count)
+        for start in stride(from: 0, to: unique.count, by: eventRowsPerInsert) {
+            let chunk = unique[start..<min(start + eventRowsPerInsert, unique.count)]
+            let stored = try await sql.insert(into: "request_events").columns(RequestEvent.columnNames)
+                .rows(chunk.map(\.insertValues))
+                .ignoringConflicts(with: "event_id")
+                .returning("event_id").all()
+            if stored.count == chunk.count {
+                inserted.append(contentsOf: chunk)
+            } else {
+                let storedIDs = Set(try stored.map { try $0.decode(column: "event_id", as: String.self) })
+                inserted.append(contentsOf: chunk.filter { storedIDs.contains($0.eventID) })
+            }
+        }
+        guard !inserted.isEmpty else { return }
+        try await addRollups(UsageRollup.aggregate(inserted, by: .hour), into: "usage_hourly", on: sql)
+        try await addRollups(UsageRollup.aggregate(inserted, by: .day), into: "usage_daily", on: sql)
+    }
+
+    /// Rows per insert statement: 27 binds each, well under SQLite's and PostgreSQL's bind limits.
+    static let eventRowsPerInsert = 200
 
     static let rollupSums = [
         "requests", "errors", "unpriced", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
@@ -61,5 +78,20 @@ extension SQLStore {
             .orderBy("occurred_at").orderBy("id")
             .limit(limit)
             .all(decoding: RequestEvent.self)
+    }
+}
+
+extension RequestEvent {
+    /// The event's row in `columnNames` order, as binds (absent values as `NULL` literals): what `Encodable` row encoding would make,
+    /// without its per-row cost on the writer's hot path.
+    var insertValues: [any SQLExpression] {
+        func optional(_ value: String?) -> any SQLExpression { value.map { SQLBind($0) } ?? SQLLiteral.null }
+        return [
+            SQLBind(eventID), SQLBind(tenantID), SQLBind(projectID), optional(serviceID), optional(tokenID), SQLBind(occurredAt.milliseconds),
+            SQLBind(method), SQLBind(route), SQLBind(status), optional(errorType), SQLBind(totalLatencyMicros), SQLBind(upstreamLatencyMicros),
+            SQLBind(bytesIn), SQLBind(bytesOut), optional(provider), optional(model), SQLBind(inputTokens), SQLBind(outputTokens),
+            SQLBind(cachedInputTokens), SQLBind(cacheWriteTokens), SQLBind(reasoningTokens), SQLBind(units), SQLBind(cost.nanos),
+            SQLBind(costSource.rawValue), SQLBind(streamed), optional(tags),
+        ]
     }
 }

@@ -332,7 +332,7 @@ final class ProxyExchange {
         var headers = ProxyHeaders.downstream(from: response.headers)
         headers[.requestID] = requestID
         let contentType = response.headers.first(name: "content-type")
-        isEventStream = contentType?.asciiLowercased().hasPrefix("text/event-stream") ?? false
+        isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
         meter = ResponseMeter(kind: upstream.service.kind, contentType: contentType, inspection: inspection)
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
