@@ -15,8 +15,16 @@ public enum JSONKeyScanner {
             case last
         }
 
-        var name: String
-        var place: Place
+        let name: String
+        let place: Place
+        /// The name's UTF-8 bytes, as keys are compared.
+        let bytes: [UInt8]
+
+        init(name: String, place: Place) {
+            self.name = name
+            self.place = place
+            bytes = Array(name.utf8)
+        }
 
         static func first(_ name: String) -> Key { Key(name: name, place: .first) }
         static func last(_ name: String) -> Key { Key(name: name, place: .last) }
@@ -188,7 +196,6 @@ extension JSONKeyScanner {
     /// compared with `keys` once (strings are skipped whole, so text inside values never matches), and only
     /// the chosen occurrences' values are parsed — the first non-null one for `.first` keys, the last for `.last`.
     static func flattened(document bytes: [UInt8], keys: [Key]) -> [String: Any] {
-        let patterns = keys.map { Array($0.name.utf8) }
         var occurrences = [[Range<Int>]](repeating: [], count: keys.count)
         var index = 0
         while index < bytes.count {
@@ -200,7 +207,7 @@ extension JSONKeyScanner {
             let afterString = skipWhitespace(from: stringEnd, in: bytes)
             if afterString < bytes.count, bytes[afterString] == ASCII.colon {
                 let name = (index + 1)..<(stringEnd - 1)
-                for (keyIndex, pattern) in patterns.enumerated() where pattern.count == name.count && bytes[name].elementsEqual(pattern) {
+                for (keyIndex, key) in keys.enumerated() where key.bytes.count == name.count && bytes[name].elementsEqual(key.bytes) {
                     let valueStart = skipWhitespace(from: afterString + 1, in: bytes)
                     if let valueEnd = valueEnd(from: valueStart, in: bytes) {
                         occurrences[keyIndex].append(valueStart..<valueEnd)

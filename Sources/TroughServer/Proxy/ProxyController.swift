@@ -64,20 +64,12 @@ struct ProxyController {
         }
     }
 
-    func forward(_ request: Request, context: TroughRequestContext, service selector: ServiceSelector, path: String) async throws -> Response {
-        let started = ContinuousClock.now
-        let occurredAt = Timestamp.now()
-        let logger = context.logger
-
-        // Who: the project token, from the cache (a few seconds) or the database.
-        guard let rawToken = ProjectCredential.find(in: request.headers) else {
-            throw APIError.unauthorized("send the project token in X-Project-Token (or as the API key when the service stores the provider key)")
-        }
+    /// The token's project and its selected service, from the caches or the database: 401 for an unknown or revoked
+    /// token, 404 for an unknown service, 402 `service_suspended` (counted as a refusal) for a suspended one.
+    func activeService(rawToken: String, selector: ServiceSelector, logger: Logger) async throws -> (ProjectToken, ProxyCache.Upstream) {
         guard let token = try await resolveToken(rawToken, logger: logger) else {
             throw APIError.unauthorized("the project token is unknown or revoked")
         }
-
-        // Where: the project's service.
         guard let upstream = try await resolveUpstream(selector, token: token, logger: logger) else {
             switch selector {
             case .named(let name): throw APIError.notFound("this project has no service named '\(name)'")
@@ -89,6 +81,21 @@ struct ProxyController {
             limits.noteRefusal(tenantID: token.tenantID, projectID: token.projectID, reason: "service_suspended")
             throw APIError.paymentRequired(type: "service_suspended", "the service '\(service.name)' is suspended: \(service.suspendedReason ?? "see the project's plan")")
         }
+        return (token, upstream)
+    }
+
+    func forward(_ request: Request, context: TroughRequestContext, service selector: ServiceSelector, path: String) async throws -> Response {
+        let started = ContinuousClock.now
+        let occurredAt = Timestamp.now()
+        let logger = context.logger
+
+        // Who: the project token, from the cache (a few seconds) or the database.
+        guard let rawToken = ProjectCredential.find(in: request.headers) else {
+            throw APIError.unauthorized("send the project token in X-Project-Token (or as the API key when the service stores the provider key)")
+        }
+        // Where: the project's service.
+        let (token, upstream) = try await activeService(rawToken: rawToken, selector: selector, logger: logger)
+        let service = upstream.service
         let (firstEvent, rule) = Self.startEvent(token: token, upstream: upstream, method: request.method, path: path, headers: request.headers, at: occurredAt)
         var event = firstEvent
 

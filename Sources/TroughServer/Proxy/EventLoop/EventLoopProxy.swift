@@ -64,14 +64,14 @@ final class EventLoopProxy: Sendable {
         Self.exchangesStarted.add(1, ordering: .relaxed)
         return ProxyExchange(
             proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength,
-            rawToken: rawToken, selector: selector, cached: cachedRoute(rawToken: rawToken, selector: selector)
+            rawToken: rawToken, selector: selector, cached: cachedRoute(tokenHash: handler.tokenHash(of: rawToken), selector: selector)
         )
     }
 
     /// Who sent the request and where it goes, when the caches know all of it (the common case).
-    func cachedRoute(rawToken: String, selector: ProxyController.ServiceSelector) -> ProxyRoute? {
+    func cachedRoute(tokenHash: String, selector: ProxyController.ServiceSelector) -> ProxyRoute? {
         let now = Timestamp.now().milliseconds
-        guard let cachedToken = proxy.cache.tokens.value(for: Identifier.sha256Hex(rawToken), now: now), let token = cachedToken,
+        guard let cachedToken = proxy.cache.tokens.value(for: tokenHash, now: now), let token = cachedToken,
               let cachedUpstream = proxy.cache.upstreams.value(for: selector.cacheKey(projectID: token.projectID), now: now), let upstream = cachedUpstream,
               upstream.service.status == .active, let target = upstream.target,
               let host = upstream.host, proxy.upstreams.cachedDecision(host: host) == true,
@@ -86,20 +86,8 @@ final class EventLoopProxy: Sendable {
     /// 401 for an unknown token, 404 for an unknown service, 402 for a suspended one, and `RouteRefused` when the
     /// upstream's address is not allowed.
     func resolveRoute(rawToken: String, selector: ProxyController.ServiceSelector, logger: Logger) async throws -> ProxyRoute {
-        guard let token = try await proxy.resolveToken(rawToken, logger: logger) else {
-            throw APIError.unauthorized("the project token is unknown or revoked")
-        }
-        guard let upstream = try await proxy.resolveUpstream(selector, token: token, logger: logger) else {
-            switch selector {
-            case .named(let name): throw APIError.notFound("this project has no service named '\(name)'")
-            case .openAIDefault: throw APIError.notFound("this project has no openai or openai_compatible service for /v1; add one, or use /proxy/{service}/…")
-            }
-        }
+        let (token, upstream) = try await proxy.activeService(rawToken: rawToken, selector: selector, logger: logger)
         let service = upstream.service
-        guard service.status == .active else {
-            proxy.limits.noteRefusal(tenantID: token.tenantID, projectID: token.projectID, reason: "service_suspended")
-            throw APIError.paymentRequired(type: "service_suspended", "the service '\(service.name)' is suspended: \(service.suspendedReason ?? "see the project's plan")")
-        }
         guard let target = upstream.target else { throw APIError.internalError }
         let route = ProxyRoute(token: token, upstream: upstream, target: target,
                                policy: try await proxy.limitPolicy(token: token, service: service, logger: logger))

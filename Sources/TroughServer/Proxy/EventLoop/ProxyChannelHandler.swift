@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+import TroughCore
 
 /// Sits in each client connection's pipeline before Hummingbird: takes the requests `EventLoopProxy` can
 /// serve on the event loop, and passes every other request (its head, body and end) on to Hummingbird.
@@ -24,8 +25,19 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Server shutdown asked connections to close; held back while an exchange runs.
     private var quiesceHeld = false
 
+    /// The last project token seen on this connection and its SHA-256 (clients send the same one each time).
+    private var lastToken: (raw: String, hash: String)?
+
     init(proxy: EventLoopProxy) {
         self.proxy = proxy
+    }
+
+    /// The token's hash, as the token cache is keyed.
+    func tokenHash(of rawToken: String) -> String {
+        if let lastToken, lastToken.raw == rawToken { return lastToken.hash }
+        let hash = Identifier.sha256Hex(rawToken)
+        lastToken = (rawToken, hash)
+        return hash
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

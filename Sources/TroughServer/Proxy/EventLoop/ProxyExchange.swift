@@ -42,7 +42,8 @@ final class ProxyExchange {
     private var pendingBody: [ByteBuffer] = []
     private(set) var requestEnded = false
     /// Once the upstream request is being sent.
-    private var upstreamChannel: (any Channel)?
+    private var upstreamConnection: PooledUpstream?
+    private var upstreamChannel: (any Channel)? { upstreamConnection?.channel }
     private var reusedConnection = false
     private var retried = false
     private var readTimeout: Scheduled<Void>?
@@ -216,39 +217,35 @@ final class ProxyExchange {
     /// Sends the request on an idle pooled connection on this loop, or a new one.
     private func send() {
         upstreamStarted = ContinuousClock.now
-        if !retried, let channel = proxy.pool.takeIdle(target, on: context.eventLoop) {
+        if !retried, let connection = proxy.pool.takeIdle(target, on: context.eventLoop) {
             reusedConnection = true
-            attach(channel)
+            attach(connection)
             return
         }
         reusedConnection = false
         proxy.pool.connect(target, on: context.eventLoop).assumeIsolated().whenComplete { result in
             guard case .waiting = self.answer else {
-                if case .success(let channel) = result { channel.close(promise: nil) }
+                if case .success(let connection) = result { connection.channel.close(promise: nil) }
                 return
             }
             switch result {
-            case .success(let channel): self.attach(channel)
+            case .success(let connection): self.attach(connection)
             case .failure(let error): self.upstreamFailed(error)
             }
         }
     }
 
-    private func attach(_ channel: any Channel) {
-        guard let responses = try? channel.pipeline.syncOperations.handler(type: UpstreamResponseHandler.self) else {
-            channel.close(promise: nil)
-            upstreamFailed(ChannelError.inappropriateOperationForState)
-            return
-        }
-        upstreamChannel = channel
-        responses.exchange = self
+    private func attach(_ connection: PooledUpstream) {
+        let channel = connection.channel
+        upstreamConnection = connection
+        connection.responses.exchange = self
         let headers: HTTPHeaders
         do {
             headers = try upstreamHeaders()
         } catch {
-            responses.exchange = nil
-            proxy.pool.release(channel, target: target)
-            upstreamChannel = nil
+            connection.responses.exchange = nil
+            proxy.pool.release(connection, target: target)
+            upstreamConnection = nil
             respondWithError(.internalError, record: false)
             return
         }
@@ -512,11 +509,12 @@ final class ProxyExchange {
     }
 
     private func releaseUpstream(reusable: Bool) {
-        guard let channel = upstreamChannel else { return }
-        upstreamChannel = nil
-        if let responses = try? channel.pipeline.syncOperations.handler(type: UpstreamResponseHandler.self) { responses.exchange = nil }
+        guard let connection = upstreamConnection else { return }
+        let channel = connection.channel
+        upstreamConnection = nil
+        connection.responses.exchange = nil
         if reusable, requestEnded, channel.isActive {
-            proxy.pool.release(channel, target: target)
+            proxy.pool.release(connection, target: target)
         } else {
             channel.close(promise: nil)
         }

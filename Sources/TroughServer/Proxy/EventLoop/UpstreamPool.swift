@@ -13,7 +13,7 @@ final class UpstreamPool: Sendable {
         let loop: ObjectIdentifier
     }
 
-    private let idle = Mutex<[Key: [any Channel]]>([:])
+    private let idle = Mutex<[Key: [PooledUpstream]]>([:])
     let connectTimeout: TimeAmount
     /// A connection with no traffic for this long, and no request using it, is closed.
     let idleTimeout: TimeAmount
@@ -30,19 +30,20 @@ final class UpstreamPool: Sendable {
     }
 
     /// An idle connection to `target` on `loop`, if one is open.
-    func takeIdle(_ target: UpstreamTarget, on loop: any EventLoop) -> (any Channel)? {
+    func takeIdle(_ target: UpstreamTarget, on loop: any EventLoop) -> PooledUpstream? {
         let key = Key(target: target, loop: ObjectIdentifier(loop))
         return idle.withLock { idle in
-            while let channel = idle[key]?.popLast() {
-                if channel.isActive { return channel }
+            while let connection = idle[key]?.popLast() {
+                if connection.channel.isActive { return connection }
             }
             return nil
         }
     }
 
-    /// Opens a connection to `target` on `loop`, with TLS for https, HTTP/1.1 client codecs and `handler` last.
-    func connect(_ target: UpstreamTarget, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
+    /// Opens a connection to `target` on `loop`, with TLS for https, HTTP/1.1 client codecs and a response handler last.
+    func connect(_ target: UpstreamTarget, on loop: any EventLoop) -> EventLoopFuture<PooledUpstream> {
         let (tls, idleTimeout) = (self.tls, self.idleTimeout)
+        let responses = NIOLoopBound(UpstreamResponseHandler(pool: self, target: target), eventLoop: loop)
         return ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(ChannelOptions.socket(SocketOptionLevel(IPPROTO_TCP), TCP_NODELAY), value: 1)
@@ -55,35 +56,42 @@ final class UpstreamPool: Sendable {
                     }
                     try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(UpstreamResponseHandler(pool: self, target: target))
+                    try pipeline.addHandler(responses.value)
                 }
             }
             .connect(host: target.host, port: target.port)
-            .map { $0 }
+            .map { PooledUpstream(channel: $0, responses: responses.value) }
     }
 
     /// Gives a connection back for reuse; it leaves the pool by itself when it closes.
-    func release(_ channel: any Channel, target: UpstreamTarget) {
-        let key = Key(target: target, loop: ObjectIdentifier(channel.eventLoop))
+    func release(_ connection: PooledUpstream, target: UpstreamTarget) {
+        let key = Key(target: target, loop: ObjectIdentifier(connection.channel.eventLoop))
         let kept = idle.withLock { idle in
             guard idle[key, default: []].count < maxIdlePerKey else { return false }
-            idle[key, default: []].append(channel)
+            idle[key, default: []].append(connection)
             return true
         }
-        if !kept { channel.close(promise: nil) }
+        if !kept { connection.channel.close(promise: nil) }
     }
 
     /// Forgets a closed connection.
     func forget(_ channel: any Channel, target: UpstreamTarget) {
         let key = Key(target: target, loop: ObjectIdentifier(channel.eventLoop))
-        idle.withLock { idle in idle[key]?.removeAll { $0 === channel } }
+        idle.withLock { idle in idle[key]?.removeAll { $0.channel === channel } }
     }
 
     /// Closes every idle connection (at shutdown).
     func closeAll() {
-        let channels = idle.withLock { idle in defer { idle = [:] }; return idle.values.flatMap { $0 } }
+        let channels = idle.withLock { idle in defer { idle = [:] }; return idle.values.flatMap { $0.map(\.channel) } }
         for channel in channels { channel.close(promise: nil) }
     }
+}
+
+/// A pooled upstream connection and its response handler (so a request finds it without searching the pipeline).
+/// Used only on the channel's event loop; the pool only stores and hands it out.
+struct PooledUpstream: @unchecked Sendable {
+    let channel: any Channel
+    let responses: UpstreamResponseHandler
 }
 
 /// The last handler of an upstream connection: hands response parts to the exchange using the connection.
