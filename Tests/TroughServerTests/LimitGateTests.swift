@@ -91,4 +91,27 @@ struct LimitGateTests {
             #expect(counters.first?.requests == 5)
         }
     }
+
+    @Test("a busy counter's lease grows with its rate (two seconds' worth, not a fixed 200), and never past a tenth of the limit", arguments: PostgresTestServer.drivers)
+    func leaseFollowsRate(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let clock = TroughClock()
+            let gate = LimitGate(store: db.store, clock: clock, logger: logger)
+            let busy = quota(try await tenantID(db), limit: 10_000_000, clock: clock)
+            let admitted = await admit(3_000, busy, gate: gate)
+            #expect(admitted.count == 3_000)
+            try await Task.sleep(for: .milliseconds(500))  // the top-up the last reservations started
+            let leased = try await db.store.limitCounters(tenantID: busy.key.tenantID, period: busy.key.period.id, logger: logger).first?.leasedRequests ?? 0
+            #expect(leased - 3_000 > 400, "a lease sized by the rate has room beyond the fixed slice of 200 (spare: \(leased - 3_000))")
+
+            let small = quota(try await db.makeTenant(name: "Small").id, limit: 5_000, clock: clock)
+            let smallAdmitted = await admit(400, small, gate: gate)
+            #expect(smallAdmitted.count == 400)
+            try await Task.sleep(for: .milliseconds(500))
+            let smallLeased = try await db.store.limitCounters(tenantID: small.key.tenantID, period: small.key.period.id, logger: logger).first?.leasedRequests ?? 0
+            #expect(smallLeased <= 400 + 500, "at most a tenth of the limit beyond what is in use (leased: \(smallLeased))")
+            for reservation in admitted + smallAdmitted { reservation.settle(cost: .zero) }
+            await gate.sync(releaseAll: true)
+        }
+    }
 }

@@ -57,6 +57,20 @@ final class LimitGate: Sendable {
         var lastLedgerShort = false
         /// The ledger failed (database unreachable): until then requests are admitted without asking it again.
         var failOpenUntil: Int64 = 0
+        /// Reserved in the current second (from `rateWindowStart`, milliseconds) and in the one before: how fast
+        /// the lease is used, so a busy counter asks for enough to last about two seconds between ledger calls.
+        var reservedThisSecond: Int64 = 0
+        var reservedLastSecond: Int64 = 0
+        var rateWindowStart: Int64 = 0
+
+        mutating func noteReserved(_ amount: Int64, now: Int64) {
+            if now - rateWindowStart >= 1000 {
+                reservedLastSecond = now - rateWindowStart >= 2000 ? 0 : reservedThisSecond
+                reservedThisSecond = 0
+                rateWindowStart = now
+            }
+            reservedThisSecond += amount
+        }
 
         var available: Int64 { held - reserved - consumed }
         var used: Int64 { base + consumed + reserved }
@@ -132,9 +146,11 @@ final class LimitGate: Sendable {
             for charge in charges {
                 guard var slot = slots[charge.key] else { continue }
                 slot.reserved += charge.amount
+                slot.noteReserved(charge.amount, now: now)
                 slot.lastUsed = now
-                if slot.ledgerCall == nil, now >= slot.failOpenUntil, slot.available < slice(charge) / 2, slot.used < slot.limit {
-                    slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice(charge), release: false)
+                let slice = slice(charge, slot: slot)
+                if slot.ledgerCall == nil, now >= slot.failOpenUntil, slot.available < slice / 2, slot.used < slot.limit {
+                    slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice, release: false)
                 }
                 slots[charge.key] = slot
             }
@@ -161,8 +177,10 @@ final class LimitGate: Sendable {
                 let fits = slot.available >= charge.amount && slot.used + charge.amount <= slot.limit
                 if fits || !charge.hard || ledgerFailed || now < slot.failOpenUntil {
                     slot.reserved += charge.amount
-                    if slot.ledgerCall == nil, now >= slot.failOpenUntil, slot.available < slice(charge) / 2, slot.used < slot.limit {
-                        slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice(charge), release: false)
+                    slot.noteReserved(charge.amount, now: now)
+                    let slice = slice(charge, slot: slot)
+                    if slot.ledgerCall == nil, now >= slot.failOpenUntil, slot.available < slice / 2, slot.used < slot.limit {
+                        slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice, release: false)
                     }
                     return .reserved
                 }
@@ -175,7 +193,7 @@ final class LimitGate: Sendable {
                 slot.pending += charge.amount
                 if let call = slot.ledgerCall { return .wait(call) }
                 let need = slot.reserved + charge.amount
-                let call = ledgerTask(charge.key, need: need, want: slot.reserved + slot.pending + slice(charge), release: false)
+                let call = ledgerTask(charge.key, need: need, want: slot.reserved + slot.pending + slice(charge, slot: slot), release: false)
                 slot.ledgerCall = call
                 return .wait(call)
             }
@@ -191,9 +209,11 @@ final class LimitGate: Sendable {
     }
 
     /// How much a lease asks for beyond the request at hand.
-    private func slice(_ charge: Charge) -> Int64 {
+    private func slice(_ charge: Charge, slot: Slot) -> Int64 {
         switch charge.key.unit {
-        case .requests: max(1, min(settings.requestSlice, charge.limit / 10))
+        case .requests:
+            // At least `requestSlice`, or two seconds' worth at the current rate; never more than a tenth of the limit.
+            max(1, min(max(settings.requestSlice, 2 * max(slot.reservedThisSecond, slot.reservedLastSecond)), charge.limit / 10))
         case .nanos: max(charge.amount * 4, charge.limit / 20)
         }
     }
