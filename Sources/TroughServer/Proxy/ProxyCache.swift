@@ -15,6 +15,8 @@ public final class ProxyCache: Sendable {
         public let host: String?
         /// The base URL taken apart, for the event-loop proxy path (nil: that path is not used for it).
         public let target: UpstreamTarget?
+        /// The provider events name (`ProviderNames`), worked out once rather than per request.
+        public let provider: String
     }
 
     let tokens: ExpiringCache<ProjectToken?>

@@ -285,7 +285,8 @@ struct ProxyController {
                 key: try await store.providerKey(serviceID: service.id, tenantID: service.tenantID, logger: logger),
                 rules: CostRuleMatcher(rules: try await store.costRules(serviceID: service.id, tenantID: service.tenantID, logger: logger)),
                 host: URLComponents(string: service.baseURL)?.host,
-                target: UpstreamTarget(baseURL: service.baseURL)
+                target: UpstreamTarget(baseURL: service.baseURL),
+                provider: ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
             )
         }
         cache.upstreams.store(upstream, for: key, now: now)
@@ -324,7 +325,7 @@ struct ProxyController {
             tenantID: token.tenantID, projectID: token.projectID, serviceID: service.id, tokenID: token.id,
             occurredAt: occurredAt, method: method.rawValue, route: RouteNormalizer.route(for: routePath), status: 0
         )
-        event.provider = ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
+        event.provider = upstream.provider
         let rule = upstream.rules.match(method: method.rawValue, path: routePath)
         if let rule { event.route = rule.pathPattern }
         event.tags = RequestTags.json(RequestTags.parse(headers[.troughTags]))

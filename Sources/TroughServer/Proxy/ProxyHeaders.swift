@@ -54,9 +54,15 @@ enum ProxyHeaders {
         return fields
     }
 
+    private static func isPlainConnectionValue(_ value: String) -> Bool {
+        value.utf8.count <= 10 && (value.hasPrefixIgnoringASCIICase("keep-alive") && value.utf8.count == 10
+            || value.hasPrefixIgnoringASCIICase("close") && value.utf8.count == 5)
+    }
+
     /// The header names a `Connection` header lists (RFC 9110 §7.6.1), lower-cased.
     static func connectionOptions(_ values: [String]) -> Set<String> {
-        guard !values.isEmpty else { return [] }
+        // The usual `keep-alive` or `close` names no header beyond the hop-by-hop ones already removed.
+        guard !values.allSatisfy({ isPlainConnectionValue($0) }) else { return [] }
         return Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpacesAndTabs.asciiLowercased() })
     }
 }
