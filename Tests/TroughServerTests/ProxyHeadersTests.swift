@@ -1,0 +1,31 @@
+import HTTPTypes
+import NIOHTTP1
+import Testing
+@testable import TroughServer
+
+/// Which headers cross the proxy: hop-by-hop ones (RFC 9110 §7.6.1), those a `Connection` header names, and Trough's own stay behind.
+@Suite("Proxy headers")
+struct ProxyHeadersTests {
+    @Test("headers named by Connection are dropped both ways; keep-alive and close name nothing more")
+    func connectionOptions() throws {
+        var fields = HTTPFields()
+        fields[.connection] = "keep-alive, X-Secret-Hop"
+        fields[HTTPField.Name("X-Secret-Hop")!] = "1"
+        fields[HTTPField.Name("X-Kept")!] = "2"
+        fields[HTTPField.Name("Keep-Alive")!] = "timeout=5"
+        fields[.projectToken] = "trough_pt_x"
+        fields[.authorization] = "Bearer sk-client"
+        let upstream = ProxyHeaders.upstream(from: fields, kind: .openai) { "sk-stored" }
+        #expect(upstream["X-Secret-Hop"].isEmpty)
+        #expect(upstream["Keep-Alive"].isEmpty && upstream["Connection"].isEmpty && upstream["X-Project-Token"].isEmpty)
+        #expect(upstream["X-Kept"] == ["2"])
+        #expect(upstream["Authorization"] == ["Bearer sk-client"], "the client's own credential wins over the stored key")
+
+        let plain = ProxyHeaders.downstream(from: HTTPHeaders([("Connection", "Keep-Alive"), ("X-Other", "1"), ("Date", "x"), ("Content-Length", "5")]))
+        #expect(plain.map(\.name.canonicalName) == ["x-other"])
+        let closing = ProxyHeaders.downstream(from: HTTPHeaders([("Connection", "close"), ("X-Other", "1")]))
+        #expect(closing.map(\.name.canonicalName) == ["x-other"])
+        let named = ProxyHeaders.downstream(from: HTTPHeaders([("Connection", "close, X-Drop"), ("x-drop", "1"), ("X-Kept", "2")]))
+        #expect(named.map(\.name.canonicalName) == ["x-kept"])
+    }
+}
