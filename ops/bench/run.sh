@@ -51,7 +51,7 @@ export BENCH_PROJECT_TOKEN=$(post "/projects/$project/tokens" '{"name":"bench"}'
 
 if ! curl -fs http://127.0.0.1:18080/health >/dev/null; then "$bench/start.sh" mock; mock_started=1; fi
 
-# 1. A steady 1,000 requests/s (10 connections × 100/s), direct and through Trough, with Trough's RSS.
+# 1. A steady 1,000 requests/s (10 connections × 100/s on average), direct and through Trough, with Trough's RSS.
 paced() {  # paced NAME URL
     wrk -t1 -c10 -d"${PACED_DURATION:-20}s" --latency -s ops/bench/paced.lua "$2" > "$work/paced-$1.txt" 2>&1 &
     local wrk_pid=$! peak=0
@@ -61,8 +61,14 @@ paced() {  # paced NAME URL
     wait "$wrk_pid" || true
     echo "$1 $(grep BENCH_RESULT "$work/paced-$1.txt") trough_rss_kb_peak=$peak"
 }
+# Poisson arrivals (independent clients, the default of paced.lua), then connections in lock-step (PACING=fixed:
+# bursts of 10 requests at once every 10 ms).
 paced warmup "http://127.0.0.1:$port/v1/chat/completions" > /dev/null
-{ paced direct http://127.0.0.1:18080/v1/chat/completions; paced trough "http://127.0.0.1:$port/v1/chat/completions"; } | tee "$work/paced.txt"
+{
+    paced direct http://127.0.0.1:18080/v1/chat/completions; paced trough "http://127.0.0.1:$port/v1/chat/completions"
+    PACING=fixed paced direct-fixed http://127.0.0.1:18080/v1/chat/completions
+    PACING=fixed paced trough-fixed "http://127.0.0.1:$port/v1/chat/completions"
+} | tee "$work/paced.txt"
 
 # 2. Maximum throughput against direct, nginx and LiteLLM in the same run.
 "$bench/compare.sh" "trough=http://127.0.0.1:$port" | tee "$work/compare.txt"
