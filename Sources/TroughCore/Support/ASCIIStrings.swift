@@ -35,6 +35,11 @@ extension StringProtocol {
         }
     }
 
+    /// Whether the string equals `other`, ignoring ASCII case (header names).
+    public func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && hasPrefixIgnoringASCIICase(other)
+    }
+
     /// The string without leading and trailing spaces and tabs.
     public var trimmingSpacesAndTabs: String {
         let string = String(self)

@@ -96,7 +96,7 @@ struct ProxyController {
         // Where: the project's service.
         let (token, upstream) = try await activeService(rawToken: rawToken, selector: selector, logger: logger)
         let service = upstream.service
-        let (firstEvent, rule) = Self.startEvent(token: token, upstream: upstream, method: request.method, path: path, headers: request.headers, at: occurredAt)
+        let (firstEvent, rule) = Self.startEvent(token: token, upstream: upstream, method: request.method.rawValue, path: path, tags: request.headers[.troughTags], at: occurredAt)
         var event = firstEvent
 
         // The request body: small JSON LLM bodies are read to learn the model (and to ask streams for usage);
@@ -175,7 +175,7 @@ struct ProxyController {
         }
         let headAt = ContinuousClock.now
         event.status = Int(response.status.code)
-        var headers = ProxyHeaders.downstream(from: response.headers)
+        var headers = ProxyHeaders.downstreamFields(from: response.headers)
         let contentType = response.headers.first(name: "content-type")
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
@@ -317,18 +317,18 @@ struct ProxyController {
 
     /// The event as far as the request tells (who, where, provider, tags; the route is the matching cost rule's
     /// pattern, else the path with ids collapsed), and the matching rule. Both proxy paths start here.
-    static func startEvent(token: ProjectToken, upstream: ProxyCache.Upstream, method: HTTPRequest.Method, path: String,
-                           headers: HTTPFields, at occurredAt: Timestamp) -> (RequestEvent, CostRule?) {
+    static func startEvent(token: ProjectToken, upstream: ProxyCache.Upstream, method: String, path: String,
+                           tags: String?, at occurredAt: Timestamp) -> (RequestEvent, CostRule?) {
         let service = upstream.service
         let routePath = path.isEmpty ? "/" : path
         var event = RequestEvent(
             tenantID: token.tenantID, projectID: token.projectID, serviceID: service.id, tokenID: token.id,
-            occurredAt: occurredAt, method: method.rawValue, route: RouteNormalizer.route(for: routePath), status: 0
+            occurredAt: occurredAt, method: method, route: RouteNormalizer.route(for: routePath), status: 0
         )
         event.provider = upstream.provider
-        let rule = upstream.rules.match(method: method.rawValue, path: routePath)
+        let rule = upstream.rules.match(method: method, path: routePath)
         if let rule { event.route = rule.pathPattern }
-        event.tags = RequestTags.json(RequestTags.parse(headers[.troughTags]))
+        event.tags = RequestTags.json(RequestTags.parse(tags))
         return (event, rule)
     }
 

@@ -2,67 +2,104 @@ import HTTPTypes
 import NIOHTTP1
 import TroughCore
 
-/// Which headers cross the proxy, in each direction.
+/// Which headers cross the proxy, in each direction. Names compare without regard to ASCII case, on the
+/// headers as received (no lower-cased copies per header).
 enum ProxyHeaders {
     /// Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the HTTP client sets itself.
-    static let hopByHop: Set<String> = [
+    static let hopByHop = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
         "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length",
     ]
 
+    /// Headers that carry a provider credential.
+    static let credentialNames = ["authorization", "x-api-key", "x-goog-api-key"]
+
     /// The headers to send upstream: the client's, minus hop-by-hop ones and Trough's own (`X-Project-Token`,
     /// `X-Trough-*`, a project token given as the credential); with the stored key added the way the provider
     /// expects when the client sent no credential of its own. Responses are asked for uncompressed so usage can be read.
-    static func upstream(from fields: HTTPFields, kind: ProviderKind, storedKey: () throws -> String?) rethrows -> HTTPHeaders {
-        let connectionTokens = connectionOptions(fields[values: .connection])
-        var headers = HTTPHeaders()
+    static func upstream(from headers: HTTPHeaders, kind: ProviderKind, storedKey: () throws -> String?) rethrows -> HTTPHeaders {
+        let options = connectionOptions(headers["connection"])
+        var result = HTTPHeaders()
+        result.reserveCapacity(headers.count + 2)
         var hasCredential = false
-        for field in fields {
-            let name = field.name.canonicalName
-            if hopByHop.contains(name) || connectionTokens.contains(name) || name == "x-project-token" || name.hasPrefix("x-trough-")
-                || name == "accept-encoding" {
+        for (name, value) in headers {
+            if isHopByHop(name, connectionOptions: options) || isOneOf(name, ownByLength) || name.hasPrefixIgnoringASCIICase("x-trough-") {
                 continue
             }
-            if ["authorization", "x-api-key", "x-goog-api-key"].contains(name) {
-                if ProjectCredential.isProjectToken(field.value) { continue }
+            if isOneOf(name, credentialNamesByLength) {
+                if ProjectCredential.isProjectToken(value) { continue }
                 hasCredential = true
             }
-            headers.add(name: field.name.rawName, value: field.value)
+            result.add(name: name, value: value)
         }
-        headers.add(name: "Accept-Encoding", value: "identity")
+        result.add(name: "Accept-Encoding", value: "identity")
         if !hasCredential, let key = try storedKey() {
             switch kind {
-            case .anthropic: headers.add(name: "x-api-key", value: key)
-            case .gemini: headers.add(name: "x-goog-api-key", value: key)
-            default: headers.add(name: "Authorization", value: "Bearer " + key)
+            case .anthropic: result.add(name: "x-api-key", value: key)
+            case .gemini: result.add(name: "x-goog-api-key", value: key)
+            default: result.add(name: "Authorization", value: "Bearer " + key)
             }
         }
-        return headers
+        return result
     }
 
-    /// The upstream's response headers for the client, minus hop-by-hop ones (and its length, which Trough sets).
-    static func downstream(from headers: HTTPHeaders) -> HTTPFields {
-        let connectionTokens = connectionOptions(headers["connection"])
-        var fields = HTTPFields()
-        fields.reserveCapacity(headers.count + 4)
+    /// `upstream(from:kind:storedKey:)` for a request as Hummingbird gives it.
+    static func upstream(from fields: HTTPFields, kind: ProviderKind, storedKey: () throws -> String?) rethrows -> HTTPHeaders {
+        try upstream(from: HTTPHeaders(fields.map { ($0.name.rawName, $0.value) }), kind: kind, storedKey: storedKey)
+    }
+
+    /// The upstream's response headers for the client, minus hop-by-hop ones (and its length, which Trough sets),
+    /// `Date` and `Server`.
+    static func downstream(from headers: HTTPHeaders) -> HTTPHeaders {
+        let options = connectionOptions(headers["connection"])
+        var result = HTTPHeaders()
+        result.reserveCapacity(headers.count + 4)
         for (name, value) in headers {
+            guard !isHopByHop(name, connectionOptions: options), !isOneOf(name, answerOnlyByLength) else { continue }
+            result.add(name: name, value: value)
+        }
+        return result
+    }
+
+    /// `downstream(from:)` as the fields of a Hummingbird response (names HTTP does not allow are dropped).
+    static func downstreamFields(from headers: HTTPHeaders) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in downstream(from: headers) {
             guard let fieldName = HTTPField.Name(name) else { continue }
-            let lower = fieldName.canonicalName
-            guard !hopByHop.contains(lower), !connectionTokens.contains(lower), lower != "date", lower != "server" else { continue }
             fields.append(HTTPField(name: fieldName, value: value))
         }
         return fields
     }
 
-    private static func isPlainConnectionValue(_ value: String) -> Bool {
-        value.utf8.count <= 10 && (value.hasPrefixIgnoringASCIICase("keep-alive") && value.utf8.count == 10
-            || value.hasPrefixIgnoringASCIICase("close") && value.utf8.count == 5)
+    /// Whether a header stays behind: hop-by-hop, or named by the message's `Connection` header.
+    static func isHopByHop(_ name: String, connectionOptions: Set<String>) -> Bool {
+        isOneOf(name, hopByHopByLength) || (!connectionOptions.isEmpty && connectionOptions.contains(name.asciiLowercased()))
     }
+
+    /// Whether `name` is one of the names in `byLength` (names grouped by their length), ignoring ASCII case: most
+    /// header names have no candidate of their length, so most checks compare nothing.
+    static func isOneOf(_ name: String, _ byLength: [[String]]) -> Bool {
+        let length = name.utf8.count
+        return length < byLength.count && byLength[length].contains(where: name.equalsIgnoringASCIICase)
+    }
+
+    static func groupedByLength(_ names: [String]) -> [[String]] {
+        var groups = [[String]](repeating: [], count: (names.map(\.utf8.count).max() ?? 0) + 1)
+        for name in names { groups[name.utf8.count].append(name) }
+        return groups
+    }
+
+    private static let hopByHopByLength = groupedByLength(hopByHop)
+    private static let credentialNamesByLength = groupedByLength(credentialNames)
+    /// Request headers that stay behind besides hop-by-hop ones: Trough's token, and the client's encodings
+    /// (usage is read from uncompressed answers).
+    private static let ownByLength = groupedByLength(["x-project-token", "accept-encoding"])
+    private static let answerOnlyByLength = groupedByLength(["date", "server"])
 
     /// The header names a `Connection` header lists (RFC 9110 §7.6.1), lower-cased.
     static func connectionOptions(_ values: [String]) -> Set<String> {
         // The usual `keep-alive` or `close` names no header beyond the hop-by-hop ones already removed.
-        guard !values.allSatisfy({ isPlainConnectionValue($0) }) else { return [] }
+        guard !values.allSatisfy({ $0.equalsIgnoringASCIICase("keep-alive") || $0.equalsIgnoringASCIICase("close") }) else { return [] }
         return Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpacesAndTabs.asciiLowercased() })
     }
 }
@@ -77,9 +114,16 @@ enum ProjectCredential {
     }
 
     static func find(in fields: HTTPFields) -> String? {
-        if let token = fields[.projectToken], !token.isEmpty { return token.trimmingSpacesAndTabs }
-        for name in [HTTPField.Name.authorization, .xAPIKey, .xGoogAPIKey] {
-            guard let value = fields[name] else { continue }
+        find(projectToken: fields[.projectToken], credentials: [fields[.authorization], fields[.xAPIKey], fields[.xGoogAPIKey]])
+    }
+
+    static func find(in headers: HTTPHeaders) -> String? {
+        find(projectToken: headers.first(name: "x-project-token"), credentials: ProxyHeaders.credentialNames.map { headers.first(name: $0) })
+    }
+
+    private static func find(projectToken: String?, credentials: [String?]) -> String? {
+        if let projectToken, !projectToken.isEmpty { return projectToken.trimmingSpacesAndTabs }
+        for case let value? in credentials {
             let token = value.hasPrefix("Bearer ") || value.hasPrefix("bearer ") ? String(value.dropFirst(7)) : value
             if token.hasPrefix(prefix) { return token.trimmingSpacesAndTabs }
         }

@@ -1,7 +1,7 @@
 import HTTPTypes
 import Logging
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 import Synchronization
 import TroughCore
 
@@ -24,15 +24,18 @@ final class EventLoopProxy: Sendable {
                                 idleTimeout: .seconds(proxy.settings.upstreamIdleSeconds), tls: proxy.settings.upstreamTLS)
     }
 
-    /// A handler for one client connection, placed before Hummingbird's in the pipeline.
-    func channelHandler() -> ProxyChannelHandler {
-        ProxyChannelHandler(proxy: self)
+    /// What Hummingbird adds to each client connection's pipeline: it installs a `ProxyChannelHandler` in front of
+    /// the HTTP types conversion.
+    func channelHandler() -> ProxyHandlerInstaller {
+        ProxyHandlerInstaller(proxy: self)
     }
 
     /// The exchange for `head` when this path can serve it from caches alone; nil leaves it to Hummingbird.
-    func start(_ head: HTTPRequest, handler: ProxyChannelHandler, context: ChannelHandlerContext) -> ProxyExchange? {
-        guard let target = head.path, ProxyController.methods.contains(head.method), head.headerFields[.expect] == nil else { return nil }
-        let fullPath = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+    func start(_ head: HTTPRequestHead, handler: ProxyChannelHandler, context: ChannelHandlerContext) -> ProxyExchange? {
+        guard ProxyController.methods.contains(HTTPRequest.Method(head.method.rawValue) ?? .connect), !head.headers.contains(name: "expect"),
+              head.uri.hasPrefix("/")
+        else { return nil }
+        let fullPath = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = String(fullPath[0])
         let query = fullPath.count > 1 ? String(fullPath[1]) : nil
 
@@ -53,14 +56,17 @@ final class EventLoopProxy: Sendable {
         // A body must have a known size within the limit (chunked uploads and 413s take the other path).
         let settings = proxy.settings
         var bodyLength: Int64?
-        if let value = head.headerFields[.contentLength] {
-            guard let length = Int64(value), length >= 0, length <= Int64(settings.maxRequestBytes) else { return nil }
+        let lengths = head.headers["content-length"]
+        if let value = lengths.first {
+            guard lengths.count == 1, !head.headers.contains(name: "transfer-encoding"), let length = Int64(value), length >= 0,
+                  length <= Int64(settings.maxRequestBytes)
+            else { return nil }
             bodyLength = length
-        } else if ![.get, .head, .options, .delete].contains(head.method) {
+        } else if head.headers.contains(name: "transfer-encoding") || ![.GET, .HEAD, .OPTIONS, .DELETE].contains(head.method) {
             return nil
         }
 
-        guard let rawToken = ProjectCredential.find(in: head.headerFields) else { return nil }
+        guard let rawToken = ProjectCredential.find(in: head.headers) else { return nil }
         Self.exchangesStarted.add(1, ordering: .relaxed)
         return ProxyExchange(
             proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength,
@@ -115,8 +121,4 @@ struct ProxyRoute: Sendable {
 struct RouteRefused: Error {
     let route: ProxyRoute
     let reason: any Error
-}
-
-extension HTTPField.Name {
-    static let expect = HTTPField.Name("Expect")!
 }

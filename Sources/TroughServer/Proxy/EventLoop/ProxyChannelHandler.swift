@@ -1,17 +1,18 @@
-import HTTPTypes
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import TroughCore
 
-/// Sits in each client connection's pipeline before Hummingbird: takes the requests `EventLoopProxy` can
-/// serve on the event loop, and passes every other request (its head, body and end) on to Hummingbird.
-/// One request at a time: a request pipelined behind one still being answered waits here, so answers
-/// keep their order whichever path serves them.
+/// Sits in each client connection's pipeline right after NIO's HTTP/1 decoder, before Hummingbird's conversion to
+/// HTTP types: takes the requests `EventLoopProxy` can serve on the event loop (as NIO's parts, no conversion
+/// either way), and passes every other request (its head, body and end) on to Hummingbird. One request at a
+/// time: a request pipelined behind one still being answered waits here, so answers keep their order whichever
+/// path serves them.
 final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     let proxy: EventLoopProxy
     /// The request being served here, until its answer has ended.
@@ -21,7 +22,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests handed to Hummingbird whose answers have not ended yet.
     private var answersOwedByHummingbird = 0
     /// Parts that arrived while an earlier request was still being answered.
-    private var waiting: [HTTPRequestPart] = []
+    private var waiting: [HTTPServerRequestPart] = []
     /// Server shutdown asked connections to close; held back while an exchange runs.
     private var quiesceHeld = false
 
@@ -49,7 +50,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         route(part, context: context)
     }
 
-    private func route(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func route(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
             if answersOwedByHummingbird == 0, !passingThrough, let exchange = proxy.start(head, handler: self, context: context) {
@@ -123,5 +124,28 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+}
+
+/// Placed by Hummingbird after its HTTP types conversion (where extra handlers go); moves the proxy's handler in
+/// front of that conversion when it joins the pipeline, then leaves.
+final class ProxyHandlerInstaller: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    let proxy: EventLoopProxy
+
+    init(proxy: EventLoopProxy) {
+        self.proxy = proxy
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let pipeline = context.pipeline.syncOperations
+        do {
+            let codec = try pipeline.context(handlerType: HTTP1ToHTTPServerCodec.self)
+            try pipeline.addHandler(ProxyChannelHandler(proxy: proxy), position: .before(codec.handler))
+        } catch {
+            // No HTTP/1 conversion in this pipeline: Hummingbird serves every request here.
+        }
+        pipeline.removeHandler(context: context, promise: nil)
     }
 }

@@ -2,7 +2,6 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
 import TroughCore
 
 /// One proxied request on the event-loop path, from the client's head to the upstream's end: the same steps
@@ -13,7 +12,7 @@ final class ProxyExchange {
     private let proxy: EventLoopProxy
     private let handler: ProxyChannelHandler
     private let context: ChannelHandlerContext
-    private let head: HTTPRequest
+    private let head: HTTPRequestHead
     private let path: String
     private let query: String?
     private let bodyLength: Int64?
@@ -52,7 +51,7 @@ final class ProxyExchange {
         /// Nothing from the upstream yet.
         case waiting
         /// A small answer, held to put its cost in a header.
-        case holding(HTTPResponse, ByteBuffer)
+        case holding(HTTPResponseHead, ByteBuffer)
         /// Streaming to the client.
         case streaming
         case done
@@ -63,7 +62,7 @@ final class ProxyExchange {
     private var upstreamKeepAlive = true
     private var isEventStream = false
 
-    init(proxy: EventLoopProxy, handler: ProxyChannelHandler, context: ChannelHandlerContext, head: HTTPRequest, path: String, query: String?,
+    init(proxy: EventLoopProxy, handler: ProxyChannelHandler, context: ChannelHandlerContext, head: HTTPRequestHead, path: String, query: String?,
          bodyLength: Int64?, rawToken: String, selector: ProxyController.ServiceSelector, cached: ProxyRoute?) {
         self.proxy = proxy
         self.handler = handler
@@ -75,7 +74,7 @@ final class ProxyExchange {
         self.rawToken = rawToken
         self.selector = selector
         route = cached
-        requestID = RequestIDMiddleware.acceptable(head.headerFields[.requestID]) ?? Identifier.make("req")
+        requestID = RequestIDMiddleware.acceptable(head.headers.first(name: "x-request-id")) ?? Identifier.make("req")
     }
 
     private var settings: ProxySettings { proxy.proxy.settings }
@@ -117,20 +116,21 @@ final class ProxyExchange {
 
     /// The event as far as the request tells.
     private func startEvent() {
-        (event, rule) = ProxyController.startEvent(token: token, upstream: upstream, method: head.method, path: path, headers: head.headerFields, at: occurredAt)
+        (event, rule) = ProxyController.startEvent(token: token, upstream: upstream, method: head.method.rawValue, path: path,
+                                                   tags: head.headers.first(name: "x-trough-tags"), at: occurredAt)
         event.bytesIn = bodyLength ?? 0
     }
 
     private func routeKnown() {
         startEvent()
-        collectsBody = RequestInspector.wantsBody(kind: upstream.service.kind, method: head.method.rawValue, contentType: head.headerFields[.contentType])
+        collectsBody = RequestInspector.wantsBody(kind: upstream.service.kind, method: head.method.rawValue, contentType: head.headers.first(name: "content-type"))
         if collectsBody {
             for var part in pendingBody { collected.writeBuffer(&part) }
             pendingBody.removeAll()
             if requestEnded { bodyComplete() }
             return
         }
-        if head.method == .get || head.method == .head {
+        if head.method == .GET || head.method == .HEAD {
             inspection = RequestInspector.inspect(body: nil, path: path, kind: upstream.service.kind, injectStreamUsage: false)
             event.model = inspection.model
         }
@@ -138,7 +138,7 @@ final class ProxyExchange {
     }
 
     /// GET and HEAD go upstream without a body (as on the router's path), whatever the client sent.
-    private var sendsBody: Bool { head.method != .get && head.method != .head }
+    private var sendsBody: Bool { head.method != .GET && head.method != .HEAD }
 
     func requestBody(_ buffer: ByteBuffer) {
         if case .done = answer { return }
@@ -250,7 +250,7 @@ final class ProxyExchange {
             return
         }
         let uri = target.basePath + path + (query.map { "?" + $0 } ?? "")
-        let requestHead = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: head.method.rawValue), uri: uri.isEmpty ? "/" : uri, headers: headers)
+        let requestHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: uri.isEmpty ? "/" : uri, headers: headers)
         channel.write(HTTPClientRequestPart.head(requestHead), promise: nil)
         if collectsBody {
             if collected.readableBytes > 0 { channel.write(HTTPClientRequestPart.body(.byteBuffer(collected)), promise: nil) }
@@ -271,7 +271,7 @@ final class ProxyExchange {
     private func upstreamHeaders() throws -> HTTPHeaders {
         let key = upstream.key
         let secrets = proxy.proxy.secrets
-        var headers = try ProxyHeaders.upstream(from: head.headerFields, kind: upstream.service.kind) {
+        var headers = try ProxyHeaders.upstream(from: head.headers, kind: upstream.service.kind) {
             try key.map { try secrets.open($0.sealed, binding: $0.binding) }
         }
         headers.add(name: "Host", value: target.hostHeader)
@@ -327,26 +327,25 @@ final class ProxyExchange {
         upstreamKeepAlive = response.isKeepAlive
         event.status = Int(response.status.code)
         var headers = ProxyHeaders.downstream(from: response.headers)
-        headers[.requestID] = requestID
+        headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
         let contentType = response.headers.first(name: "content-type")
         isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
         meter = ResponseMeter(kind: upstream.service.kind, contentType: contentType, inspection: inspection)
-        let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
-        let bodiless = head.method == .head || response.status.code == 204 || response.status.code == 304
+        let bodiless = head.method == .HEAD || response.status.code == 204 || response.status.code == 304
 
         if !isEventStream, !bodiless, let upstreamLength, upstreamLength <= settings.costHeaderMaxBytes {
-            answer = .holding(HTTPResponse(status: status, headerFields: headers), ByteBuffer())
+            answer = .holding(HTTPResponseHead(version: head.version, status: response.status, headers: headers), ByteBuffer())
             return
         }
         // Streams (and large or bodiless answers) go through as they come.
-        headers[.troughOverhead] = ProxyController.milliseconds(upstreamStarted - started)
-        if let remaining = reservation?.remainingBudget { headers[.troughBudgetRemaining] = remaining.usdString }
+        headers.replaceOrAdd(name: "X-Trough-Overhead-Ms", value: ProxyController.milliseconds(upstreamStarted - started))
+        if let remaining = reservation?.remainingBudget { headers.replaceOrAdd(name: "X-Trough-Budget-Remaining-Usd", value: remaining.usdString) }
         if let upstreamLength, !inspection.injectedStreamUsage || bodiless {
-            headers[.contentLength] = String(upstreamLength)
+            headers.add(name: "Content-Length", value: String(upstreamLength))
         }
         answer = .streaming
-        context.writeAndFlush(NIOAny(HTTPResponsePart.head(HTTPResponse(status: status, headerFields: headers))), promise: nil)
+        context.writeAndFlush(wrapOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
     }
 
     private func receiveBody(_ buffer: ByteBuffer) {
@@ -361,7 +360,7 @@ final class ProxyExchange {
             let forwarded = meter.process(buffer)
             self.meter = meter
             if forwarded.readableBytes > 0 {
-                context.write(NIOAny(HTTPResponsePart.body(forwarded)), promise: nil)
+                context.write(wrapOut(.body(.byteBuffer(forwarded))), promise: nil)
                 if isEventStream { context.flush() }
             }
         case .waiting, .done:
@@ -378,20 +377,20 @@ final class ProxyExchange {
             _ = meter.process(body)
             complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
-                response.headerFields[.troughCost] = event.cost.usdString
+                response.headers.replaceOrAdd(name: "X-Trough-Cost-Usd", value: event.cost.usdString)
             }
-            if let remaining = reservation?.remainingBudget { response.headerFields[.troughBudgetRemaining] = remaining.usdString }
-            response.headerFields[.troughOverhead] = ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted))
-            response.headerFields[.contentLength] = String(body.readableBytes)
+            if let remaining = reservation?.remainingBudget { response.headers.replaceOrAdd(name: "X-Trough-Budget-Remaining-Usd", value: remaining.usdString) }
+            response.headers.replaceOrAdd(name: "X-Trough-Overhead-Ms", value: ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted)))
+            response.headers.add(name: "Content-Length", value: String(body.readableBytes))
             answer = .done
-            context.write(NIOAny(HTTPResponsePart.head(response)), promise: nil)
-            if head.method != .head, body.readableBytes > 0 { context.write(NIOAny(HTTPResponsePart.body(body)), promise: nil) }
-            context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: nil)
+            context.write(wrapOut(.head(response)), promise: nil)
+            if head.method != .HEAD, body.readableBytes > 0 { context.write(wrapOut(.body(.byteBuffer(body))), promise: nil) }
+            context.writeAndFlush(wrapOut(.end(nil)), promise: nil)
         case .streaming:
-            if let rest = meter.finish() { context.write(NIOAny(HTTPResponsePart.body(rest)), promise: nil) }
+            if let rest = meter.finish() { context.write(wrapOut(.body(.byteBuffer(rest))), promise: nil) }
             complete(meter: meter, body: nil, upstreamEnded: upstreamEnded)
             answer = .done
-            context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: nil)
+            context.writeAndFlush(wrapOut(.end(nil)), promise: nil)
         case .waiting, .done:
             return
         }
@@ -497,13 +496,14 @@ final class ProxyExchange {
     private func respondWithError(_ error: APIError, record shouldRecord: Bool) {
         answer = .done
         if shouldRecord { record() } else { reservation?.cancel() }
-        var headers = error.responseHeaders
-        headers[.requestID] = requestID
+        var headers = HTTPHeaders(error.responseHeaders.map { ($0.name.rawName, $0.value) })
+        headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
         let body = (try? error.jsonBody()) ?? ByteBuffer()
-        headers[.contentLength] = String(body.readableBytes)
-        context.write(NIOAny(HTTPResponsePart.head(HTTPResponse(status: error.status, headerFields: headers))), promise: nil)
-        if head.method != .head { context.write(NIOAny(HTTPResponsePart.body(body)), promise: nil) }
-        context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: nil)
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        let status = HTTPResponseStatus(statusCode: error.status.code, reasonPhrase: error.status.reasonPhrase)
+        context.write(wrapOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        if head.method != .HEAD { context.write(wrapOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOut(.end(nil)), promise: nil)
         // The request's body may still be on its way: it is read and dropped before the next request.
         finish()
     }
@@ -521,12 +521,16 @@ final class ProxyExchange {
     }
 
     private func finish(closeConnection: Bool = false) {
-        let close = closeConnection || head.headerFields[.connection]?.containsIgnoringASCIICase("close") == true
+        let close = closeConnection || !head.isKeepAlive
         if requestEnded || close {
             handler.exchangeFinished(context: context, closeConnection: close)
         } else {
             awaitingRequestEnd = true
         }
+    }
+
+    private func wrapOut(_ part: HTTPServerResponsePart) -> NIOAny {
+        NIOAny(part)
     }
 
     /// The answer is out but the request's body is still arriving: the exchange ends with the request.
