@@ -61,7 +61,13 @@ public struct EventWriter: ServiceLifecycle.Service {
                 return
             }
         }
-        let batch = queue.drain(limit: batchSize)
+        // Behind (a saturated machine): the oldest beyond the queue's capacity wait in the spool, so memory stays
+        // bounded; and batches grow, since one transaction of many rows costs less per row.
+        if queue.isOverCapacity {
+            logger.warning("Event queue over capacity; spooling the oldest events", metadata: ["trough.events": .stringConvertible(queue.depth - queue.capacity)])
+            spoolQueued(limit: queue.depth - queue.capacity)
+        }
+        let batch = queue.drain(limit: queue.depth > 4 * batchSize ? 4 * batchSize : batchSize)
         guard !batch.isEmpty else { return }
         do {
             try await store.recordEvents(batch, logger: logger)

@@ -91,6 +91,49 @@ extension ServerSuites {
                 #expect(spool.isEmpty)
             }
         }
+
+        @Test("a queue the database has not kept up with stays within its capacity: the oldest go to the spool and are written next; nothing lost", arguments: PostgresTestServer.drivers)
+        func overCapacity(driver: TestDriver) async throws {
+            try await TestDatabase.with(driver) { (db) async throws in
+                let queue = EventQueue(capacity: 100)
+                let spool = EventSpool(directory: db.directory.appendingPathComponent("spool").path)
+                let writer = EventWriter(queue: queue, store: db.store, spool: spool, logger: TestDatabase.logger, batchSize: 20)
+                for index in 0..<350 { queue.record(Self.event(index)) }
+
+                await writer.flushOnce()
+                #expect(try spool.batches().flatMap { $0 }.map(\.cost.nanos) == Array(0..<250), "the oldest 250 wait on disk")
+                #expect(queue.depth == 20, "100 were left in memory; a batch of 4 × 20 went to the database")
+                #expect(try await count(db) == 80)
+
+                await writer.flushOnce()
+                #expect(spool.isEmpty)
+                #expect(try await count(db) == 350)
+                #expect(queue.depth == 0)
+                let stored = try await db.database.sql.raw("SELECT CAST(SUM(cost_nanos) AS BIGINT) AS total FROM request_events").first()?.decode(column: "total", as: Int.self)
+                #expect(stored == (0..<350).reduce(0, +), "each event once")
+            }
+        }
+
+        @Test("draining takes events in order, however the queue grows and shrinks")
+        func drainOrder() {
+            let queue = EventQueue()
+            var next = 0, expected = 0
+            for round in 0..<200 {
+                for _ in 0..<(round % 7 + 3) {
+                    queue.record(Self.event(next))
+                    next += 1
+                }
+                for event in queue.drain(limit: round % 5 + 1) {
+                    #expect(event.cost.nanos == Int64(expected))
+                    expected += 1
+                }
+            }
+            for event in queue.drain(limit: .max) {
+                #expect(event.cost.nanos == Int64(expected))
+                expected += 1
+            }
+            #expect(expected == next && queue.depth == 0)
+        }
     }
 }
 
