@@ -174,6 +174,37 @@ extension ServerSuites {
             await upstream.stop()
         }
 
+        @Test("an HTTP/1.0 client gets its answer, and its connection is closed after it unless it asked for keep-alive (proxied or not)",
+              .enabled(if: ProcessInfo.processInfo.environment["TROUGH_TEST_PROXY_PATH"] != "router"))
+        func http10() async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let port = try #require(app.client.port)
+                let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#
+                func request(_ extra: String) -> String {
+                    "POST /v1/chat/completions HTTP/1.0\r\nHost: 127.0.0.1\r\nX-Project-Token: \(setup.token)\r\n\(extra)"
+                        + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+                }
+                let closing = try await RawHTTP.exchange(port: port, request(""), wait: .seconds(10))
+                #expect(closing.response.hasPrefix("HTTP/1.") && closing.response.contains(" 200 "), "\(closing.response.prefix(80))")
+                #expect(closing.response.lowercased().contains("x-trough-cost-usd: 0.00472"))
+                #expect(closing.serverClosed, "HTTP/1.0 without keep-alive: closed after the answer")
+
+                let kept = try await RawHTTP.exchange(port: port, request("Connection: keep-alive\r\n"), wait: .seconds(1))
+                #expect(kept.response.contains(" 200 "))
+                #expect(!kept.serverClosed, "asked for keep-alive: left open")
+
+                // Hummingbird's own routes (the router's path keeps its behaviour when the event-loop path is off).
+                let health = try await RawHTTP.exchange(port: port, "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", wait: .seconds(10))
+                #expect(health.response.contains(" 200 ") && health.serverClosed)
+                let pipelined = try await RawHTTP.exchange(
+                    port: port, "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", wait: .seconds(10))
+                #expect(pipelined.response.components(separatedBy: " 200 ").count == 3 && pipelined.serverClosed, "both answered, then closed")
+            }
+            await upstream.stop()
+        }
+
         @Test("a stream that did not ask for usage is asked for it, priced, and the extra chunk removed", arguments: PostgresTestServer.drivers)
         func openAIStreamInjection(driver: TestDriver) async throws {
             let upstream = try await MockUpstream.start()

@@ -19,8 +19,10 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var exchange: ProxyExchange?
     /// The current request's parts go to Hummingbird.
     private var passingThrough = false
-    /// Requests handed to Hummingbird whose answers have not ended yet.
-    private var answersOwedByHummingbird = 0
+    /// Requests handed to Hummingbird whose answers have not ended yet, oldest first: whether each keeps the
+    /// connection open (HTTP/1.0 without `Connection: keep-alive`, or `Connection: close`, does not; Hummingbird
+    /// would leave it open, and a client such as ApacheBench would wait for the close).
+    private var answersOwedByHummingbird: [Bool] = []
     /// Parts that arrived while an earlier request was still being answered.
     private var waiting: [HTTPServerRequestPart] = []
     /// Server shutdown asked connections to close; held back while an exchange runs.
@@ -53,13 +55,13 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func route(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
-            if answersOwedByHummingbird == 0, !passingThrough, let exchange = proxy.start(head, handler: self, context: context) {
+            if answersOwedByHummingbird.isEmpty, !passingThrough, let exchange = proxy.start(head, handler: self, context: context) {
                 self.exchange = exchange
                 exchange.begin()
                 return
             }
             passingThrough = true
-            answersOwedByHummingbird += 1
+            answersOwedByHummingbird.append(head.isKeepAlive)
             context.fireChannelRead(wrapInboundOut(part))
         case .body(let buffer):
             if passingThrough {
@@ -101,10 +103,17 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
-            answersOwedByHummingbird = max(0, answersOwedByHummingbird - 1)
+        guard case .end = unwrapOutboundIn(data), !answersOwedByHummingbird.isEmpty else {
+            context.write(data, promise: promise)
+            return
         }
+        let keepAlive = answersOwedByHummingbird.removeFirst()
         context.write(data, promise: promise)
+        if !keepAlive {
+            waiting.removeAll()
+            context.flush()
+            context.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

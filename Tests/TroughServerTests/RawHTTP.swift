@@ -1,0 +1,43 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// HTTP written by hand on a plain TCP connection, for what HTTP clients do not send (HTTP/1.0, odd framing).
+enum RawHTTP {
+    /// Sends `request` on a new connection to `127.0.0.1:port`; returns what came back and whether the server
+    /// closed the connection within `wait` (if not, the connection is closed here after `wait`).
+    static func exchange(port: Int, _ request: String, wait: Duration) async throws -> (response: String, serverClosed: Bool) {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(string: request))
+        let serverClosed = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = try? await channel.closeFuture.get()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: wait)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            if !first { try? await channel.close() }
+            return first
+        }
+        return (String(decoding: collector.bytes.withLock { $0 }, as: UTF8.self), serverClosed)
+    }
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let bytes = Mutex<[UInt8]>([])
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            bytes.withLock { $0.append(contentsOf: buffer.readableBytesView) }
+        }
+    }
+}
