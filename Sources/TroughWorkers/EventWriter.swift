@@ -63,11 +63,12 @@ public struct EventWriter: ServiceLifecycle.Service {
         }
         // Behind (a saturated machine): the oldest beyond the queue's capacity wait in the spool, so memory stays
         // bounded; and batches grow, since one transaction of many rows costs less per row.
-        if queue.isOverCapacity {
-            logger.warning("Event queue over capacity; spooling the oldest events", metadata: ["trough.events": .stringConvertible(queue.depth - queue.capacity)])
-            spoolQueued(limit: queue.depth - queue.capacity)
+        let depth = queue.depth
+        if depth > queue.capacity {
+            logger.warning("Event queue over capacity; spooling the oldest events", metadata: ["trough.events": .stringConvertible(depth - queue.capacity)])
+            spoolQueued(limit: depth - queue.capacity)
         }
-        let batch = queue.drain(limit: queue.depth > 4 * batchSize ? 4 * batchSize : batchSize)
+        let batch = queue.drain(limit: depth > 4 * batchSize ? 4 * batchSize : batchSize)
         guard !batch.isEmpty else { return }
         do {
             try await store.recordEvents(batch, logger: logger)

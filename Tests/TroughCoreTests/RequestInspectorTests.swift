@@ -57,6 +57,8 @@ struct RequestInspectorTests {
         #expect(RouteNormalizer.route(for: "/v1/x1y2z3w4v5u6t7s8r9q0.json") == "/v1/x1y2z3w4v5u6t7s8r9q0.json")
         // Non-ASCII paths take the same rules by character.
         #expect(RouteNormalizer.route(for: "/v1/dateien/é/12345") == "/v1/dateien/é/{id}")
+        #expect(RouteNormalizer.route(for: "/v1/ü/file-abc123DEF456ghi789/550e8400-e29b-41d4-a716-446655440000/a.b")
+            == "/v1/ü/{id}/{id}/a.b")
         #expect(RouteNormalizer.route(for: "/" + String(repeating: "a", count: 300)).utf8.count == 256)
         #expect(RequestTags.json(RequestTags.parse("feature=chat, user=42,bad key=x,evil=\"quote\"")) == #"{"feature":"chat","user":"42"}"#)
         #expect(RequestTags.parse((0..<30).map { "k\($0)=v" }.joined(separator: ",")).count == 10)

@@ -21,6 +21,19 @@ struct LimitGateTests {
         return LimitGate.Charge(key: key, limit: limit, amount: 1, hard: true)
     }
 
+    /// The ledger's counter for the charge's tenant and period (requests spent and leased).
+    func ledger(_ db: TestDatabase, _ charge: LimitGate.Charge) async throws -> LimitCounter? {
+        try await db.store.limitCounters(tenantID: charge.key.tenantID, period: charge.key.period.id, logger: logger).first
+    }
+
+    /// A gate on `db` with its own clock, for `body`.
+    func withGate(_ driver: TestDriver, _ body: @Sendable (TestDatabase, LimitGate, TroughClock) async throws -> Void) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let clock = TroughClock()
+            try await body(db, LimitGate(store: db.store, clock: clock, logger: logger), clock)
+        }
+    }
+
     /// Reserves `count` requests one after another; returns how many were admitted (the reservations are kept).
     func admit(_ count: Int, _ charge: LimitGate.Charge, gate: LimitGate) async -> [Reservation] {
         var admitted: [Reservation] = []
@@ -32,9 +45,7 @@ struct LimitGateTests {
 
     @Test("a reservation dropped without an event gives its worst case back; settling twice counts once", arguments: PostgresTestServer.drivers)
     func droppedAndSettled(driver: TestDriver) async throws {
-        try await TestDatabase.with(driver) { (db) async throws in
-            let clock = TroughClock()
-            let gate = LimitGate(store: db.store, clock: clock, logger: logger)
+        try await withGate(driver) { db, gate, clock in
             let charge = quota(try await tenantID(db), limit: 3, clock: clock)
 
             do {
@@ -56,17 +67,15 @@ struct LimitGateTests {
 
             // What was settled reaches the ledger: 3 requests spent.
             await gate.sync(releaseAll: true)
-            let counters = try await db.store.limitCounters(tenantID: charge.key.tenantID, period: charge.key.period.id, logger: logger)
-            #expect(counters.first?.requests == 3)
-            #expect(counters.first?.leasedRequests == 0)
+            let counter = try await ledger(db, charge)
+            #expect(counter?.requests == 3)
+            #expect(counter?.leasedRequests == 0)
         }
     }
 
     @Test("while the ledger fails, requests are admitted for 5 s without asking it again; then it is asked, and what was admitted counts", arguments: PostgresTestServer.drivers)
     func failOpenWindow(driver: TestDriver) async throws {
-        try await TestDatabase.with(driver) { (db) async throws in
-            let clock = TroughClock()
-            let gate = LimitGate(store: db.store, clock: clock, logger: logger)
+        try await withGate(driver) { db, gate, clock in
             let charge = quota(try await tenantID(db), limit: 2, clock: clock)
 
             // The ledger's table is gone (a real failure of its transaction): fail open.
@@ -87,28 +96,25 @@ struct LimitGateTests {
             let after = await admit(1, charge, gate: gate)
             #expect(after.isEmpty)
             await gate.sync(releaseAll: true)
-            let counters = try await db.store.limitCounters(tenantID: charge.key.tenantID, period: charge.key.period.id, logger: logger)
-            #expect(counters.first?.requests == 5)
+            #expect(try await ledger(db, charge)?.requests == 5)
         }
     }
 
     @Test("a busy counter's lease grows with its rate (two seconds' worth, not a fixed 200), and never past a tenth of the limit", arguments: PostgresTestServer.drivers)
     func leaseFollowsRate(driver: TestDriver) async throws {
-        try await TestDatabase.with(driver) { (db) async throws in
-            let clock = TroughClock()
-            let gate = LimitGate(store: db.store, clock: clock, logger: logger)
+        try await withGate(driver) { db, gate, clock in
             let busy = quota(try await tenantID(db), limit: 10_000_000, clock: clock)
             let admitted = await admit(3_000, busy, gate: gate)
             #expect(admitted.count == 3_000)
             try await Task.sleep(for: .milliseconds(500))  // the top-up the last reservations started
-            let leased = try await db.store.limitCounters(tenantID: busy.key.tenantID, period: busy.key.period.id, logger: logger).first?.leasedRequests ?? 0
+            let leased = try await ledger(db, busy)?.leasedRequests ?? 0
             #expect(leased - 3_000 > 400, "a lease sized by the rate has room beyond the fixed slice of 200 (spare: \(leased - 3_000))")
 
             let small = quota(try await db.makeTenant(name: "Small").id, limit: 5_000, clock: clock)
             let smallAdmitted = await admit(400, small, gate: gate)
             #expect(smallAdmitted.count == 400)
             try await Task.sleep(for: .milliseconds(500))
-            let smallLeased = try await db.store.limitCounters(tenantID: small.key.tenantID, period: small.key.period.id, logger: logger).first?.leasedRequests ?? 0
+            let smallLeased = try await ledger(db, small)?.leasedRequests ?? 0
             #expect(smallLeased <= 400 + 500, "at most a tenth of the limit beyond what is in use (leased: \(smallLeased))")
             for reservation in admitted + smallAdmitted { reservation.settle(cost: .zero) }
             await gate.sync(releaseAll: true)

@@ -5,32 +5,19 @@ public enum RouteNormalizer {
     public static func route(for path: String) -> String {
         guard path.utf8.contains(where: { $0 >= 0x80 }) else { return asciiRoute(for: path) }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> Substring in
-            isIdentifier(segment) ? "{id}" : segment
+            SegmentShape(segment).isIdentifier ? "{id}" : segment
         }
         let joined = segments.joined(separator: "/")
         return joined.isEmpty ? "/" : String(joined.prefix(256))
     }
 
-    /// Digits only, a UUID, or a long token mixing letters and digits (`file-abc123…`, `msg_01XF…`, `AC1f9…`).
-    static func isIdentifier(_ segment: Substring) -> Bool {
-        guard !segment.isEmpty else { return false }
-        if segment.allSatisfy(\.isASCIIDigit) { return true }
-        let hexAndDashes = segment.allSatisfy { $0.isHexDigit || $0 == "-" }
-        if segment.count == 36, hexAndDashes, segment.filter({ $0 == "-" }).count == 4 { return true }
-        let digits = segment.filter(\.isASCIIDigit).count
-        let letters = segment.filter(\.isLetter).count
-        if segment.count >= 20, digits >= 2, letters >= 2, !segment.contains(":"), !segment.contains(".") { return true }
-        if segment.count >= 12, hexAndDashes, digits >= 4 { return true }
-        return false
-    }
-
-    /// `route(for:)` of an ASCII path, on its bytes (the same rules as `isIdentifier`, one pass per segment).
+    /// `route(for:)` of an ASCII path, on its bytes (one pass per segment).
     private static func asciiRoute(for path: String) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(path.utf8.count)
         var segment: [UInt8] = []
         func flush() {
-            if isIdentifier(ascii: segment) {
+            if SegmentShape(ascii: segment).isIdentifier {
                 output.append(contentsOf: "{id}".utf8)
             } else {
                 output.append(contentsOf: segment)
@@ -50,25 +37,48 @@ public enum RouteNormalizer {
         return String(decoding: output.prefix(256), as: UTF8.self)
     }
 
-    private static func isIdentifier(ascii segment: [UInt8]) -> Bool {
-        guard !segment.isEmpty else { return false }
-        var digits = 0, letters = 0, dashes = 0, hexAndDashes = true, colonOrDot = false
-        for byte in segment {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-            case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): letters += 1
-            case UInt8(ascii: "g")...UInt8(ascii: "z"), UInt8(ascii: "G")...UInt8(ascii: "Z"): letters += 1; hexAndDashes = false
-            case UInt8(ascii: "-"): dashes += 1
-            case UInt8(ascii: ":"), UInt8(ascii: "."): colonOrDot = true; hexAndDashes = false
-            default: hexAndDashes = false
+    /// What a path segment is made of, counted in one pass, and whether that makes it an id.
+    private struct SegmentShape {
+        var count = 0, digits = 0, letters = 0, dashes = 0
+        /// Only hexadecimal digits and dashes.
+        var hexAndDashes = true
+        var colonOrDot = false
+
+        /// Digits only, a UUID, or a long token mixing letters and digits (`file-abc123…`, `msg_01XF…`, `AC1f9…`).
+        var isIdentifier: Bool {
+            guard count > 0 else { return false }
+            if digits == count { return true }
+            if count == 36, hexAndDashes, dashes == 4 { return true }
+            if count >= 20, digits >= 2, letters >= 2, !colonOrDot { return true }
+            return count >= 12 && hexAndDashes && digits >= 4
+        }
+
+        /// By character (any script's letters count as letters).
+        init(_ segment: Substring) {
+            for character in segment {
+                count += 1
+                if character.isASCIIDigit { digits += 1 }
+                if character.isLetter { letters += 1 }
+                if character == "-" { dashes += 1 }
+                if character == ":" || character == "." { colonOrDot = true }
+                if !(character.isHexDigit || character == "-") { hexAndDashes = false }
             }
         }
-        let count = segment.count
-        if digits == count { return true }
-        if count == 36, hexAndDashes, dashes == 4 { return true }
-        if count >= 20, digits >= 2, letters >= 2, !colonOrDot { return true }
-        if count >= 12, hexAndDashes, digits >= 4 { return true }
-        return false
+
+        /// By byte, for ASCII segments.
+        init(ascii segment: [UInt8]) {
+            count = segment.count
+            for byte in segment {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+                case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): letters += 1
+                case UInt8(ascii: "g")...UInt8(ascii: "z"), UInt8(ascii: "G")...UInt8(ascii: "Z"): letters += 1; hexAndDashes = false
+                case UInt8(ascii: "-"): dashes += 1
+                case UInt8(ascii: ":"), UInt8(ascii: "."): colonOrDot = true; hexAndDashes = false
+                default: hexAndDashes = false
+                }
+            }
+        }
     }
 }
 

@@ -9,29 +9,33 @@ public enum Identifier {
     /// A new resource id such as `prj_5k2x9w…`: a short prefix naming the kind, then 20 characters
     /// (100 bits) of randomness in lower-case Crockford base32, so ids reveal no counts or order.
     public static func make(_ prefix: String) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(prefix.utf8.count + 22)
-        output.append(contentsOf: prefix.utf8)
-        output.append(UInt8(ascii: "_"))
-        appendBase32(of: randomPool.withLock { $0.take(13) }, to: &output)
-        output.removeLast()  // 13 bytes make 21 characters; the first 20 carry 100 bits
-        return String(decoding: output, as: UTF8.self)
+        id(prefix) { output in
+            appendBase32(of: randomPool.withLock { $0.take(13) }, to: &output)
+            output.removeLast()  // 13 bytes make 21 characters; the first 20 carry 100 bits
+        }
     }
 
     /// A new id that sorts by creation time, for rows written in bulk (events): the prefix, then the time in
     /// milliseconds (10 characters of base32) and 60 bits of randomness (12 characters). New rows land at the end
     /// of the id's index instead of on a random page each.
     public static func makeTimeOrdered(_ prefix: String, at time: Timestamp) -> String {
+        id(prefix) { output in
+            let milliseconds = UInt64(max(0, time.milliseconds))
+            for shift in stride(from: 45, through: 0, by: -5) {
+                output.append(alphabet[Int((milliseconds >> UInt64(shift)) & 31)])
+            }
+            appendBase32(of: randomPool.withLock { $0.take(8) }, to: &output)
+            output.removeLast()  // 8 bytes make 13 characters; the first 12 carry 60 bits
+        }
+    }
+
+    /// `prefix_` followed by what `body` appends.
+    private static func id(_ prefix: String, _ body: (inout [UInt8]) -> Void) -> String {
         var output: [UInt8] = []
-        output.reserveCapacity(prefix.utf8.count + 23)
+        output.reserveCapacity(prefix.utf8.count + 24)
         output.append(contentsOf: prefix.utf8)
         output.append(UInt8(ascii: "_"))
-        let milliseconds = UInt64(max(0, time.milliseconds))
-        for shift in stride(from: 45, through: 0, by: -5) {
-            output.append(alphabet[Int((milliseconds >> UInt64(shift)) & 31)])
-        }
-        appendBase32(of: randomPool.withLock { $0.take(8) }, to: &output)
-        output.removeLast(13 - 12)  // 8 bytes make 13 characters; the first 12 carry 60 bits
+        body(&output)
         return String(decoding: output, as: UTF8.self)
     }
 

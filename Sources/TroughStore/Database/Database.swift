@@ -33,23 +33,27 @@ public final class Database: Sendable {
     /// request handling (`withTaskExecutorPreference`).
     public var taskExecutor: any TaskExecutor { EventLoopTaskExecutor(eventLoop: eventLoop) }
 
-    /// Opens a pool. For SQLite the file's folder is created if missing.
-    /// - Parameter connectionsPerEventLoop: PostgreSQL pool size per event loop (one event loop per core);
-    ///   SQLite always uses one connection.
-    /// Database work runs on its own event loop thread (at a lower CPU priority), not on the loops that serve
-    /// HTTP: a batch of events being written never delays a proxied request's bytes.
     /// The database threads' nice value: below the HTTP loops, so a batch of events does not delay a request's
     /// bytes, but not so far below that the writer falls behind a saturated proxy (at 10 it kept about half the
     /// pace of 11,000 requests/s on two busy cores; at 5 it keeps up).
     static let threadNice: Int32 = 5
 
+    /// Gives the calling thread `threadNice` (on Linux, `setpriority(PRIO_PROCESS, 0, …)` renices only that thread).
+    private static func lowerCallingThreadPriority() {
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, threadNice)
+    }
+
+    /// Opens a pool. For SQLite the file's folder is created if missing. Database work runs on its own event loop
+    /// thread at `threadNice`, not on the loops that serve HTTP.
+    /// - Parameter connectionsPerEventLoop: PostgreSQL pool size (on the database's one event loop);
+    ///   SQLite always uses one connection.
     public static func open(
         _ location: DatabaseLocation,
         connectionsPerEventLoop: Int = 4,
         logger: Logger
     ) throws -> Database {
         let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        loops.next().execute { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Database.threadNice) }
+        loops.next().execute { lowerCallingThreadPriority() }
         do {
             return try open(location, connectionsPerEventLoop: connectionsPerEventLoop, logger: logger, eventLoopGroup: loops) {
                 try await loops.shutdownGracefully()
@@ -75,9 +79,8 @@ public final class Database: Sendable {
             // without lock waits (which would block shared threads), and transactions queue asynchronously.
             let threadPool = NIOThreadPool(numberOfThreads: 1)
             threadPool.start()
-            // Event batches are written on this thread: let request threads win the CPU when both want it (`threadNice`).
-            // (On Linux, `setpriority(PRIO_PROCESS, 0, …)` renices only the calling thread.)
-            threadPool.submit { _ in _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Database.threadNice) }
+            // Event batches are written on this thread: let request threads win the CPU when both want it.
+            threadPool.submit { _ in lowerCallingThreadPriority() }
             let pool = EventLoopGroupConnectionPool(
                 source: SQLiteTunedSource(path: path, threadPool: threadPool),
                 maxConnectionsPerEventLoop: 1,
