@@ -46,13 +46,20 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     /// but keeping at least two (`"500.00"`, `"0.0079"`, `"0.000000001"`).
     public var usdString: String {
         let magnitude = nanos.magnitude
-        let dollars = magnitude / UInt64(Self.nanosPerDollar)
-        var fraction = String(magnitude % UInt64(Self.nanosPerDollar))
-        fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
-        while fraction.count > 2, fraction.last == "0" {
-            fraction.removeLast()
+        var fraction = magnitude % UInt64(Self.nanosPerDollar)
+        // Nine fractional digits, then trailing zeros dropped down to two.
+        var digits = 9
+        while digits > 2, fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
         }
-        return (nanos < 0 ? "-" : "") + "\(dollars).\(fraction)"
+        var text = nanos < 0 ? "-" : ""
+        text += String(magnitude / UInt64(Self.nanosPerDollar))
+        text += "."
+        let fractionText = String(fraction)
+        if fractionText.utf8.count < digits { text += String(repeating: "0", count: digits - fractionText.utf8.count) }
+        text += fractionText
+        return text
     }
 
     public var description: String { "$" + usdString }

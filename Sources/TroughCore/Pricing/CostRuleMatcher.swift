@@ -4,20 +4,22 @@ import Foundation
 /// a named method over any method, then more literal segments, then fewer `*`, and a pattern without `**`
 /// over one with it.
 public struct CostRuleMatcher: Sendable {
-    private let rules: [CostRule]
+    /// The rules, most specific first, each with its pattern's segments.
+    private let rules: [(rule: CostRule, pattern: [Substring])]
 
     public init(rules: [CostRule]) {
-        self.rules = rules.sorted { Self.specificity($0) > Self.specificity($1) }
+        self.rules = rules.sorted { Self.specificity($0) > Self.specificity($1) }.map { ($0, Self.segments($0.pathPattern)) }
     }
 
     public var isEmpty: Bool { rules.isEmpty }
 
     /// The most specific matching rule for `method` and `path` (without the query).
     public func match(method: String, path: String) -> CostRule? {
+        guard !rules.isEmpty else { return nil }
         let segments = Self.segments(path)
-        return rules.first { rule in
-            (rule.method == nil || rule.method?.uppercased() == method.uppercased()) && Self.matches(Self.segments(rule.pathPattern), segments)
-        }
+        return rules.first { entry in
+            (entry.rule.method.map { $0.equalsIgnoringASCIICase(method) } ?? true) && Self.matches(entry.pattern, segments)
+        }?.rule
     }
 
     /// Whether a pattern is acceptable: starts with `/`, `**` only last.

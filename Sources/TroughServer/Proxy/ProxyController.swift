@@ -345,7 +345,9 @@ struct ProxyController {
         event.bytesOut = meter.bytesOut
         event.upstreamLatencyMicros = micros(upstreamEnded - upstreamStarted)
         event.totalLatencyMicros = micros(ContinuousClock.now - started)
-        if let usage = meter.usage {
+        // One read: each read of `meter.usage` scans the held body again.
+        let usage = meter.usage
+        if let usage {
             event.model = usage.model ?? event.model
             event.inputTokens = usage.inputTokens
             event.outputTokens = usage.outputTokens
@@ -360,7 +362,7 @@ struct ProxyController {
             event.costSource = .rule
             return
         }
-        guard let usage = meter.usage else {
+        guard let usage else {
             event.costSource = .none
             return
         }

@@ -17,14 +17,17 @@ public final class Database: Sendable {
     public let dialect: SQLDialectKind
     /// Runs queries on any pooled connection.
     public let sql: any SQLDatabase
+    /// The pool behind `sql`, for work that talks to the driver itself (`driverTransaction`).
+    private let pool: DriverPool
     private let shutdownPool: @Sendable () async throws -> Void
     private let closed = Mutex(false)
     /// The database's own event loop thread (lower CPU priority than the HTTP loops).
     public let eventLoop: any EventLoop
 
-    private init(dialect: SQLDialectKind, sql: any SQLDatabase, eventLoop: any EventLoop, shutdownPool: @escaping @Sendable () async throws -> Void) {
+    private init(dialect: SQLDialectKind, sql: any SQLDatabase, pool: DriverPool, eventLoop: any EventLoop, shutdownPool: @escaping @Sendable () async throws -> Void) {
         self.dialect = dialect
         self.sql = sql
+        self.pool = pool
         self.eventLoop = eventLoop
         self.shutdownPool = shutdownPool
     }
@@ -90,7 +93,7 @@ public final class Database: Sendable {
                 on: eventLoopGroup.next()
             )
             let database = PooledSQLiteDatabase(pool: pool, logger: logger)
-            return Database(dialect: .sqlite, sql: database.sql(queryLogLevel: .trace), eventLoop: eventLoopGroup.next()) {
+            return Database(dialect: .sqlite, sql: database.sql(queryLogLevel: .trace), pool: .sqlite(pool), eventLoop: eventLoopGroup.next()) {
                 try await pool.shutdownAsync()
                 try await threadPool.shutdownGracefully()
                 try await afterClose()
@@ -106,7 +109,7 @@ public final class Database: Sendable {
                 logger: logger,
                 on: eventLoopGroup
             )
-            return Database(dialect: .postgres, sql: pool.database(logger: logger).sql(queryLogLevel: .trace), eventLoop: eventLoopGroup.next()) {
+            return Database(dialect: .postgres, sql: pool.database(logger: logger).sql(queryLogLevel: .trace), pool: .postgres(pool, logger), eventLoop: eventLoopGroup.next()) {
                 try await pool.shutdownAsync()
                 try await afterClose()
             }
@@ -124,6 +127,25 @@ public final class Database: Sendable {
                 return result
             } catch {
                 try? await session.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` in one transaction on one pooled connection, given both as its driver's own connection (for
+    /// bulk writes whose binds skip SQLKit's `Encodable` encoding: the event writer's inserts) and through SQLKit.
+    /// Committed when it returns, rolled back when it throws; `body` runs on the database's thread.
+    public func driverTransaction<T: Sendable>(_ body: @escaping @Sendable (DriverConnection, any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await pool.withConnection(executor: taskExecutor) { connection in
+            let sql = connection.sql
+            try await connection.run(begin)
+            do {
+                let result = try await body(connection, sql)
+                try await connection.run("COMMIT")
+                return result
+            } catch {
+                try? await connection.run("ROLLBACK")
                 throw error
             }
         }
@@ -204,5 +226,55 @@ final class EventLoopTaskExecutor: TaskExecutor, Sendable {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// One pooled connection as its driver gives it.
+public enum DriverConnection: Sendable {
+    case sqlite(SQLiteConnection)
+    case postgres(PostgresConnection, Logger)
+
+    /// The same connection through SQLKit.
+    var sql: any SQLDatabase {
+        switch self {
+        case .sqlite(let connection): connection.sql(queryLogLevel: .trace)
+        case .postgres(let connection, let logger): connection.sql(queryLogLevel: .trace, logger: logger)
+        }
+    }
+
+    /// Runs a statement without binds or rows (transaction control).
+    func run(_ statement: String) async throws {
+        switch self {
+        case .sqlite(let connection): try await connection.query(statement, []) { _ in }
+        case .postgres(let connection, let logger): _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).get()
+        }
+    }
+}
+
+/// The connection pool of either driver.
+private enum DriverPool: Sendable {
+    case sqlite(EventLoopGroupConnectionPool<SQLiteTunedSource>)
+    case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>, Logger)
+
+    /// Runs `body` with a connection taken from the pool (returned when `body` ends), as a task on `executor`.
+    func withConnection<T: Sendable>(executor: any TaskExecutor, _ body: @escaping @Sendable (DriverConnection) async throws -> T) async throws -> T {
+        switch self {
+        case .sqlite(let pool):
+            try await pool.withConnection { connection in
+                Self.future(on: connection.eventLoop, executor: executor) { try await body(.sqlite(connection)) }
+            }.get()
+        case .postgres(let pool, let logger):
+            try await pool.withConnection(logger: logger) { connection in
+                Self.future(on: connection.eventLoop, executor: executor) { try await body(.postgres(connection, logger)) }
+            }.get()
+        }
+    }
+
+    private static func future<T: Sendable>(on loop: any EventLoop, executor: any TaskExecutor, _ body: @escaping @Sendable () async throws -> T) -> EventLoopFuture<T> {
+        let promise = loop.makePromise(of: T.self)
+        Task(executorPreference: executor) {
+            do { promise.succeed(try await body()) } catch { promise.fail(error) }
+        }
+        return promise.futureResult
     }
 }

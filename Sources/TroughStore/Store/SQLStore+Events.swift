@@ -10,36 +10,26 @@ extension SQLStore {
         // returns count in the rollups.
         var seen = Set<String>()
         let unique = events.filter { seen.insert($0.eventID).inserted }
-        try await database.transaction { [executor = database.taskExecutor] sql in
-            // Rows are encoded on the database's own low-priority thread, not on the pool the proxy's lookups share.
-            try await withTaskExecutorPreference(executor) { try await Self.insertEvents(unique, on: sql) }
-        }
-    }
-
-    /// Inserts the events not stored yet and adds those to the rollups.
-    private static func insertEvents(_ unique: [RequestEvent], on sql: any SQLDatabase) async throws {
-        var inserted: [RequestEvent] = []
-        inserted.reserveCapacity(unique.count)
-        for start in stride(from: 0, to: unique.count, by: eventRowsPerInsert) {
-            let chunk = unique[start..<min(start + eventRowsPerInsert, unique.count)]
-            let stored = try await sql.insert(into: "request_events").columns(RequestEvent.columnNames)
-                .rows(chunk.map(\.insertValues))
-                .ignoringConflicts(with: "event_id")
-                .returning("event_id").all()
-            if stored.count == chunk.count {
-                inserted.append(contentsOf: chunk)
-            } else {
-                let storedIDs = Set(try stored.map { try $0.decode(column: "event_id", as: String.self) })
-                inserted.append(contentsOf: chunk.filter { storedIDs.contains($0.eventID) })
+        // On the database's own low-priority thread, with the rows bound through the driver itself: SQLKit's
+        // serializer and `Encodable` bind encoding were most of the writer's CPU at full load.
+        try await database.driverTransaction { connection, sql in
+            var inserted: [RequestEvent] = []
+            inserted.reserveCapacity(unique.count)
+            for start in stride(from: 0, to: unique.count, by: EventRows.perInsert) {
+                let chunk = unique[start..<min(start + EventRows.perInsert, unique.count)]
+                let stored = try await EventRows.insert(chunk, on: connection)
+                if stored.count == chunk.count {
+                    inserted.append(contentsOf: chunk)
+                } else {
+                    let storedIDs = Set(stored)
+                    inserted.append(contentsOf: chunk.filter { storedIDs.contains($0.eventID) })
+                }
             }
+            guard !inserted.isEmpty else { return }
+            try await Self.addRollups(UsageRollup.aggregate(inserted, by: .hour), into: "usage_hourly", on: sql)
+            try await Self.addRollups(UsageRollup.aggregate(inserted, by: .day), into: "usage_daily", on: sql)
         }
-        guard !inserted.isEmpty else { return }
-        try await addRollups(UsageRollup.aggregate(inserted, by: .hour), into: "usage_hourly", on: sql)
-        try await addRollups(UsageRollup.aggregate(inserted, by: .day), into: "usage_daily", on: sql)
     }
-
-    /// Rows per insert statement: 27 binds each, well under SQLite's and PostgreSQL's bind limits.
-    static let eventRowsPerInsert = 200
 
     static let rollupSums = [
         "requests", "errors", "unpriced", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
@@ -78,20 +68,5 @@ extension SQLStore {
             .orderBy("occurred_at").orderBy("id")
             .limit(limit)
             .all(decoding: RequestEvent.self)
-    }
-}
-
-extension RequestEvent {
-    /// The event's row in `columnNames` order, as binds (absent values as `NULL` literals): what `Encodable` row encoding would make,
-    /// without its per-row cost on the writer's hot path.
-    var insertValues: [any SQLExpression] {
-        func optional(_ value: String?) -> any SQLExpression { value.map { SQLBind($0) } ?? SQLLiteral.null }
-        return [
-            SQLBind(eventID), SQLBind(tenantID), SQLBind(projectID), optional(serviceID), optional(tokenID), SQLBind(occurredAt.milliseconds),
-            SQLBind(method), SQLBind(route), SQLBind(status), optional(errorType), SQLBind(totalLatencyMicros), SQLBind(upstreamLatencyMicros),
-            SQLBind(bytesIn), SQLBind(bytesOut), optional(provider), optional(model), SQLBind(inputTokens), SQLBind(outputTokens),
-            SQLBind(cachedInputTokens), SQLBind(cacheWriteTokens), SQLBind(reasoningTokens), SQLBind(units), SQLBind(cost.nanos),
-            SQLBind(costSource.rawValue), SQLBind(streamed), optional(tags),
-        ]
     }
 }

@@ -6,16 +6,31 @@ import Synchronization
 
 /// Keep-alive HTTP/1.1 connections to upstreams, per event loop, for the event-loop proxy path: a request
 /// borrows an idle connection on its own client connection's loop (or opens one there), so the whole exchange
-/// stays on one thread.
+/// stays on one thread. Connections idle in the pool for `idleTimeout` are closed by a sweep on their loop
+/// (a connection in use is the read timeout's business); there is no per-connection idle timer, whose write
+/// promises and clock reads cost every request.
 final class UpstreamPool: Sendable {
     struct Key: Hashable {
         let target: UpstreamTarget
         let loop: ObjectIdentifier
     }
 
-    private let idle = Mutex<[Key: [PooledUpstream]]>([:])
+    /// A connection waiting in the pool, and since when.
+    struct IdleEntry {
+        let connection: PooledUpstream
+        let since: NIODeadline
+    }
+
+    private struct State {
+        /// Oldest first: requests take the newest, sweeps close from the front.
+        var idle: [Key: [IdleEntry]] = [:]
+        /// The sweep on each loop that has opened a connection.
+        var sweeps: [ObjectIdentifier: RepeatedTask] = [:]
+    }
+
+    private let state = Mutex(State())
     let connectTimeout: TimeAmount
-    /// A connection with no traffic for this long, and no request using it, is closed.
+    /// A connection with no request for this long is closed.
     let idleTimeout: TimeAmount
     let tls: NIOSSLContext
     /// Idle connections closed by this process (for tests and, later, metrics).
@@ -32,9 +47,9 @@ final class UpstreamPool: Sendable {
     /// An idle connection to `target` on `loop`, if one is open.
     func takeIdle(_ target: UpstreamTarget, on loop: any EventLoop) -> PooledUpstream? {
         let key = Key(target: target, loop: ObjectIdentifier(loop))
-        return idle.withLock { idle in
-            while let connection = idle[key]?.popLast() {
-                if connection.channel.isActive { return connection }
+        return state.withLock { state in
+            while let entry = state.idle[key]?.popLast() {
+                if entry.connection.channel.isActive { return entry.connection }
             }
             return nil
         }
@@ -42,7 +57,8 @@ final class UpstreamPool: Sendable {
 
     /// Opens a connection to `target` on `loop`, with TLS for https, HTTP/1.1 client codecs and a response handler last.
     func connect(_ target: UpstreamTarget, on loop: any EventLoop) -> EventLoopFuture<PooledUpstream> {
-        let (tls, idleTimeout) = (self.tls, self.idleTimeout)
+        startSweeping(loop)
+        let tls = self.tls
         let responses = NIOLoopBound(UpstreamResponseHandler(pool: self, target: target), eventLoop: loop)
         return ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
@@ -54,7 +70,6 @@ final class UpstreamPool: Sendable {
                         let serverName = target.host.contains(":") || target.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : target.host
                         try pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try pipeline.addHTTPClientHandlers()
                     try pipeline.addHandler(responses.value)
                 }
@@ -66,9 +81,10 @@ final class UpstreamPool: Sendable {
     /// Gives a connection back for reuse; it leaves the pool by itself when it closes.
     func release(_ connection: PooledUpstream, target: UpstreamTarget) {
         let key = Key(target: target, loop: ObjectIdentifier(connection.channel.eventLoop))
-        let kept = idle.withLock { idle in
-            guard idle[key, default: []].count < maxIdlePerKey else { return false }
-            idle[key, default: []].append(connection)
+        let entry = IdleEntry(connection: connection, since: .now())
+        let kept = state.withLock { state in
+            guard state.idle[key, default: []].count < maxIdlePerKey else { return false }
+            state.idle[key, default: []].append(entry)
             return true
         }
         if !kept { connection.channel.close(promise: nil) }
@@ -77,13 +93,48 @@ final class UpstreamPool: Sendable {
     /// Forgets a closed connection.
     func forget(_ channel: any Channel, target: UpstreamTarget) {
         let key = Key(target: target, loop: ObjectIdentifier(channel.eventLoop))
-        idle.withLock { idle in idle[key]?.removeAll { $0.channel === channel } }
+        state.withLock { state in state.idle[key]?.removeAll { $0.connection.channel === channel } }
     }
 
-    /// Closes every idle connection (at shutdown).
+    /// Closes every idle connection and stops the sweeps (at shutdown).
     func closeAll() {
-        let channels = idle.withLock { idle in defer { idle = [:] }; return idle.values.flatMap { $0.map(\.channel) } }
+        let (channels, sweeps) = state.withLock { state in
+            defer { state = State() }
+            return (state.idle.values.flatMap { $0.map(\.connection.channel) }, Array(state.sweeps.values))
+        }
+        for sweep in sweeps { sweep.cancel() }
         for channel in channels { channel.close(promise: nil) }
+    }
+
+    /// Sweeps `loop`'s idle connections every half idle timeout, from its first connection on.
+    private func startSweeping(_ loop: any EventLoop) {
+        let id = ObjectIdentifier(loop)
+        state.withLock { state in
+            guard state.sweeps[id] == nil else { return }
+            let interval = TimeAmount.nanoseconds(max(idleTimeout.nanoseconds / 2, 1_000_000))
+            state.sweeps[id] = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
+                self?.closeIdle(on: id)
+            }
+        }
+    }
+
+    /// Closes the connections of one loop that have waited in the pool for the idle timeout.
+    func closeIdle(on loop: ObjectIdentifier, now: NIODeadline = .now()) {
+        let cutoff = now - idleTimeout
+        let expired = state.withLock { state in
+            var expired: [PooledUpstream] = []
+            for (key, entries) in state.idle where key.loop == loop {
+                let stale = entries.prefix { $0.since <= cutoff }
+                guard !stale.isEmpty else { continue }
+                expired.append(contentsOf: stale.map(\.connection))
+                state.idle[key] = Array(entries.dropFirst(stale.count))
+            }
+            return expired
+        }
+        for connection in expired {
+            UpstreamPool.idleClosed.add(1, ordering: .relaxed)
+            connection.channel.close(promise: nil)
+        }
     }
 }
 
@@ -122,19 +173,6 @@ final class UpstreamResponseHandler: ChannelInboundHandler, RemovableChannelHand
         pool.forget(context.channel, target: target)
         current?.upstreamFailed(ChannelError.eof)
         context.fireChannelInactive()
-    }
-
-    /// No traffic for the pool's idle timeout: close the connection unless a request is using it (a slow
-    /// answer is the read timeout's business).
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            if exchange == nil {
-                UpstreamPool.idleClosed.add(1, ordering: .relaxed)
-                context.close(promise: nil)
-            }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -1,0 +1,89 @@
+import Logging
+import PostgresNIO
+import SQLiteNIO
+import Synchronization
+import TroughCore
+
+/// The event writer's multi-row insert, bound through each driver directly: `INSERT … ON CONFLICT (event_id)
+/// DO NOTHING RETURNING event_id`, so a replayed event is skipped and only the ids stored now come back.
+enum EventRows {
+    /// Rows per statement: 26 binds each, well under SQLite's (32,766) and PostgreSQL's (65,535) bind limits.
+    static let perInsert = 200
+
+    /// The full-size statements, built once.
+    private static let sqliteStatement = statement(rows: perInsert, placeholder: { _ in "?" })
+    private static let postgresStatement = statement(rows: perInsert, placeholder: { "$\($0)" })
+
+    /// Inserts the rows not stored yet; returns the ids it stored.
+    static func insert(_ events: ArraySlice<RequestEvent>, on connection: DriverConnection) async throws -> [String] {
+        let stored = StoredIDs()
+        switch connection {
+        case .sqlite(let sqlite):
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(events.count * RequestEvent.columnNames.count)
+            for event in events { appendSQLite(event, to: &binds) }
+            let sql = events.count == perInsert ? sqliteStatement : statement(rows: events.count, placeholder: { _ in "?" })
+            try await sqlite.query(sql, binds) { row in
+                if let id = row.column("event_id")?.string { stored.ids.withLock { $0.append(id) } }
+            }
+        case .postgres(let postgres, let logger):
+            var binds = PostgresBindings(capacity: events.count * RequestEvent.columnNames.count)
+            for event in events { appendPostgres(event, to: &binds) }
+            let sql = events.count == perInsert ? postgresStatement : statement(rows: events.count, placeholder: { "$\($0)" })
+            for try await id in try await postgres.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(String.self) {
+                stored.ids.withLock { $0.append(id) }
+            }
+        }
+        return stored.ids.withLock { $0 }
+    }
+
+    /// The statement for `rows` rows; placeholders numbered from 1 across all rows.
+    static func statement(rows: Int, placeholder: (Int) -> String) -> String {
+        let columns = RequestEvent.columnNames
+        var sql = "INSERT INTO request_events (" + columns.joined(separator: ", ") + ") VALUES "
+        var number = 0
+        for row in 0..<rows {
+            sql += row == 0 ? "(" : ", ("
+            for column in columns.indices {
+                number += 1
+                sql += (column == 0 ? "" : ", ") + placeholder(number)
+            }
+            sql += ")"
+        }
+        return sql + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+    }
+
+    /// The ids a statement returned (rows arrive on the driver's thread).
+    private final class StoredIDs: Sendable {
+        let ids = Mutex<[String]>([])
+    }
+
+    private static func appendSQLite(_ event: RequestEvent, to binds: inout [SQLiteData]) {
+        func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+        func integer(_ value: Int64) -> SQLiteData { .integer(Int(value)) }
+        binds.append(contentsOf: [
+            .text(event.eventID), .text(event.tenantID), .text(event.projectID), text(event.serviceID), text(event.tokenID),
+            integer(event.occurredAt.milliseconds), .text(event.method), .text(event.route), .integer(event.status), text(event.errorType),
+            integer(event.totalLatencyMicros), integer(event.upstreamLatencyMicros), integer(event.bytesIn), integer(event.bytesOut),
+            text(event.provider), text(event.model), integer(event.inputTokens), integer(event.outputTokens), integer(event.cachedInputTokens),
+            integer(event.cacheWriteTokens), integer(event.reasoningTokens), integer(event.units), integer(event.cost.nanos),
+            .text(event.costSource.rawValue), .integer(event.streamed ? 1 : 0), text(event.tags),
+        ])
+    }
+
+    private static func appendPostgres(_ event: RequestEvent, to binds: inout PostgresBindings) {
+        func text(_ value: String?) {
+            if let value { binds.append(value) } else { binds.appendNull() }
+        }
+        binds.append(event.eventID); binds.append(event.tenantID); binds.append(event.projectID)
+        text(event.serviceID); text(event.tokenID)
+        binds.append(event.occurredAt.milliseconds); binds.append(event.method); binds.append(event.route)
+        binds.append(Int64(event.status)); text(event.errorType)
+        binds.append(event.totalLatencyMicros); binds.append(event.upstreamLatencyMicros)
+        binds.append(event.bytesIn); binds.append(event.bytesOut)
+        text(event.provider); text(event.model)
+        binds.append(event.inputTokens); binds.append(event.outputTokens); binds.append(event.cachedInputTokens)
+        binds.append(event.cacheWriteTokens); binds.append(event.reasoningTokens); binds.append(event.units)
+        binds.append(event.cost.nanos); binds.append(event.costSource.rawValue); binds.append(event.streamed); text(event.tags)
+    }
+}
