@@ -336,6 +336,25 @@ extension ServerSuites {
             await upstream.stop()
         }
 
+        @Test("a token revoked while a client keeps its connection open is refused on that connection's next request")
+        func changesReachOpenConnections() async throws {
+            let upstream = try await MockUpstream.start()
+            try await TestApp.with(.sqlite) { app in
+                let setup = try await ProxySetup.make(app, upstream: upstream)
+                let connection = try await RawHTTP.Connection(port: try #require(app.client.port))
+                let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#
+                let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Project-Token: \(setup.token)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+                for _ in 0..<2 { #expect(try await connection.send(request).contains(" 200 ")) }
+                let tokenID = try #require(try await setup.owner.send(.get, "/api/projects/\(setup.projectID)/tokens").list("tokens").first?["id"] as? String)
+                #expect(try await setup.owner.send(.delete, "/api/projects/\(setup.projectID)/tokens/\(tokenID)").status == 204)
+                let refused = try await connection.send(request)
+                #expect(refused.contains(" 401 ") && refused.contains(#""type":"unauthorized""#), "\(refused.prefix(120))")
+                await connection.close()
+            }
+            await upstream.stop()
+        }
+
         @Test("generic APIs: method, path, query, headers and bodies pass unchanged both ways", arguments: PostgresTestServer.drivers)
         func fidelity(driver: TestDriver) async throws {
             let upstream = try await MockUpstream.start()

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -29,6 +30,44 @@ enum RawHTTP {
             return first
         }
         return (String(decoding: collector.bytes.withLock { $0 }, as: UTF8.self), serverClosed)
+    }
+
+    /// One keep-alive connection on which requests are sent one after another, each answer read whole (by its
+    /// `Content-Length`) before the next request.
+    final class Connection: Sendable {
+        private let channel: any Channel
+        private let collector = Collector()
+
+        init(port: Int) async throws {
+            let collector = self.collector
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
+                }
+                .connect(host: "127.0.0.1", port: port).get()
+        }
+
+        /// Sends `request` and returns the answer's head and body, or what came within `timeout` if it is not whole.
+        func send(_ request: String, timeout: Duration = .seconds(10)) async throws -> String {
+            collector.bytes.withLock { $0.removeAll() }
+            try await channel.writeAndFlush(ByteBuffer(string: request))
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                let text = String(decoding: collector.bytes.withLock { $0 }, as: UTF8.self)
+                if let headEnd = text.range(of: "\r\n\r\n") {
+                    let length = text[..<headEnd.lowerBound].split(separator: "\r\n")
+                        .first { $0.lowercased().hasPrefix("content-length:") }
+                        .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                    if text.utf8.count - text[..<headEnd.upperBound].utf8.count >= length { return text }
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            return String(decoding: collector.bytes.withLock { $0 }, as: UTF8.self)
+        }
+
+        func close() async {
+            try? await channel.close()
+        }
     }
 
     private final class Collector: ChannelInboundHandler, Sendable {

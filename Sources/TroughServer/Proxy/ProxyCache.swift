@@ -26,6 +26,10 @@ public final class ProxyCache: Sendable {
     /// Tenants' plans by tenant id; kept longer, so an operator's change reaches every instance within `planSeconds`.
     let plans: ExpiringCache<Plan?>
 
+    /// Counts invalidations, so a connection's own memo of a route (`ProxyChannelHandler`) is dropped at once too.
+    public var generation: Int { invalidations.load(ordering: .acquiring) }
+    private let invalidations = Atomic<Int>(0)
+
     public init(ttlSeconds: Int64, planSeconds: Int64 = 30) {
         tokens = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
         upstreams = ExpiringCache(ttlMilliseconds: ttlSeconds * 1000)
@@ -35,6 +39,7 @@ public final class ProxyCache: Sendable {
 
     /// Forgets everything cached for a project (a token revoked, a service changed or deleted, a budget set).
     public func invalidate(projectID: String) {
+        defer { invalidations.add(1, ordering: .releasing) }
         tokens.removeAll { _, token in token?.projectID == projectID }
         upstreams.removeAll { key, _ in key.hasPrefix(projectID + "/") }
         projects.removeAll { key, _ in key == projectID }
@@ -42,6 +47,7 @@ public final class ProxyCache: Sendable {
 
     /// Forgets a tenant's plan and everything of its projects (a plan change suspends or restores services).
     public func invalidate(tenantID: String) {
+        defer { invalidations.add(1, ordering: .releasing) }
         plans.removeAll { key, _ in key == tenantID }
         tokens.removeAll { _, token in token?.tenantID == tenantID }
         upstreams.removeAll { _, upstream in upstream?.service.tenantID == tenantID }

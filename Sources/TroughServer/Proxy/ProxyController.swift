@@ -41,8 +41,8 @@ struct ProxyController {
     }
 
     /// The path after the first `segments` segments, with its leading slash (`/proxy/x/a/b` after 2 → `/a/b`).
-    static func rest(of path: String, after segments: Int) -> String {
-        var remaining = Substring(path)
+    static func rest(of path: some StringProtocol, after segments: Int) -> String {
+        var remaining = path[...]
         for _ in 0..<segments {
             remaining = remaining.drop { $0 == "/" }
             remaining = remaining.drop { $0 != "/" }
@@ -50,7 +50,7 @@ struct ProxyController {
         return String(remaining)
     }
 
-    enum ServiceSelector {
+    enum ServiceSelector: Equatable {
         case named(String)
         /// The project's OpenAI (or OpenAI-compatible) service, for `base_url = https://host/v1`.
         case openAIDefault

@@ -18,7 +18,7 @@ enum ProxyHeaders {
     /// `X-Trough-*`, a project token given as the credential); with the stored key added the way the provider
     /// expects when the client sent no credential of its own. Responses are asked for uncompressed so usage can be read.
     static func upstream(from headers: HTTPHeaders, kind: ProviderKind, storedKey: () throws -> String?) rethrows -> HTTPHeaders {
-        let options = connectionOptions(headers["connection"])
+        let options = connectionOptions(headers)
         var result = HTTPHeaders()
         result.reserveCapacity(headers.count + 2)
         var hasCredential = false
@@ -51,7 +51,7 @@ enum ProxyHeaders {
     /// The upstream's response headers for the client, minus hop-by-hop ones (and its length, which Trough sets),
     /// `Date` and `Server`.
     static func downstream(from headers: HTTPHeaders) -> HTTPHeaders {
-        let options = connectionOptions(headers["connection"])
+        let options = connectionOptions(headers)
         var result = HTTPHeaders()
         result.reserveCapacity(headers.count + 4)
         for (name, value) in headers {
@@ -96,11 +96,15 @@ enum ProxyHeaders {
     private static let ownByLength = groupedByLength(["x-project-token", "accept-encoding"])
     private static let answerOnlyByLength = groupedByLength(["date", "server"])
 
-    /// The header names a `Connection` header lists (RFC 9110 §7.6.1), lower-cased.
-    static func connectionOptions(_ values: [String]) -> Set<String> {
-        // The usual `keep-alive` or `close` names no header beyond the hop-by-hop ones already removed.
-        guard !values.allSatisfy({ $0.equalsIgnoringASCIICase("keep-alive") || $0.equalsIgnoringASCIICase("close") }) else { return [] }
-        return Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingSpacesAndTabs.asciiLowercased() })
+    /// The header names the `Connection` headers list (RFC 9110 §7.6.1), lower-cased. The usual `keep-alive` or
+    /// `close` names no header beyond the hop-by-hop ones already removed, so it costs nothing.
+    static func connectionOptions(_ headers: HTTPHeaders) -> Set<String> {
+        var options: Set<String> = []
+        for (name, value) in headers where name.utf8.count == 10 && name.equalsIgnoringASCIICase("connection") {
+            if value.equalsIgnoringASCIICase("keep-alive") || value.equalsIgnoringASCIICase("close") { continue }
+            for option in value.split(separator: ",") { options.insert(option.trimmingSpacesAndTabs.asciiLowercased()) }
+        }
+        return options
     }
 }
 
@@ -117,8 +121,20 @@ enum ProjectCredential {
         find(projectToken: fields[.projectToken], credentials: [fields[.authorization], fields[.xAPIKey], fields[.xGoogAPIKey]])
     }
 
+    /// The same answer as for `HTTPFields`, in one pass over the headers.
     static func find(in headers: HTTPHeaders) -> String? {
-        find(projectToken: headers.first(name: "x-project-token"), credentials: ProxyHeaders.credentialNames.map { headers.first(name: $0) })
+        var projectToken: String?
+        var credentials: [String?] = [nil, nil, nil]
+        for (name, value) in headers {
+            switch name.utf8.count {
+            case 15 where projectToken == nil && name.equalsIgnoringASCIICase("x-project-token"): projectToken = value
+            case 13 where credentials[0] == nil && name.equalsIgnoringASCIICase("authorization"): credentials[0] = value
+            case 9 where credentials[1] == nil && name.equalsIgnoringASCIICase("x-api-key"): credentials[1] = value
+            case 14 where credentials[2] == nil && name.equalsIgnoringASCIICase("x-goog-api-key"): credentials[2] = value
+            default: break
+            }
+        }
+        return find(projectToken: projectToken, credentials: credentials)
     }
 
     private static func find(projectToken: String?, credentials: [String?]) -> String? {

@@ -32,37 +32,44 @@ final class EventLoopProxy: Sendable {
 
     /// The exchange for `head` when this path can serve it from caches alone; nil leaves it to Hummingbird.
     func start(_ head: HTTPRequestHead, handler: ProxyChannelHandler, context: ChannelHandlerContext) -> ProxyExchange? {
-        guard ProxyController.methods.contains(HTTPRequest.Method(head.method.rawValue) ?? .connect), !head.headers.contains(name: "expect"),
-              head.uri.hasPrefix("/")
-        else { return nil }
-        let fullPath = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = String(fullPath[0])
-        let query = fullPath.count > 1 ? String(fullPath[1]) : nil
+        switch head.method {
+        case .GET, .POST, .PUT, .PATCH, .DELETE, .HEAD, .OPTIONS: break
+        default: return nil
+        }
+        let uri = head.uri
+        guard uri.utf8.first == UInt8(ascii: "/") else { return nil }
+        let path: Substring
+        let query: String?
+        if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            path = uri[..<mark]
+            query = String(uri[uri.index(after: mark)...])
+        } else {
+            path = uri[...]
+            query = nil
+        }
 
         let selector: ProxyController.ServiceSelector
         let rest: String
-        if path.hasPrefix("/proxy/") {
-            let name = path.dropFirst("/proxy/".count).prefix { $0 != "/" }
-            guard !name.isEmpty, !name.contains("%") else { return nil }
+        if path.utf8.starts(with: "/proxy/".utf8) {
+            let name = path.dropFirst("/proxy/".utf8.count).prefix { $0 != "/" }
+            guard !name.isEmpty, !name.utf8.contains(UInt8(ascii: "%")) else { return nil }
             selector = .named(String(name))
             rest = ProxyController.rest(of: path, after: 2)
-        } else if path.hasPrefix("/v1/") {
+        } else if path.utf8.starts(with: "/v1/".utf8) {
             selector = .openAIDefault
             rest = ProxyController.rest(of: path, after: 1)
         } else {
             return nil
         }
 
-        // A body must have a known size within the limit (chunked uploads and 413s take the other path).
-        let settings = proxy.settings
+        // A body must have a known size within the limit (chunked uploads, `Expect` and 413s take the other path).
+        let framing = BodyFraming(head.headers)
+        guard !framing.expects, !framing.chunked else { return nil }
         var bodyLength: Int64?
-        let lengths = head.headers["content-length"]
-        if let value = lengths.first {
-            guard lengths.count == 1, !head.headers.contains(name: "transfer-encoding"), let length = Int64(value), length >= 0,
-                  length <= Int64(settings.maxRequestBytes)
-            else { return nil }
+        if let value = framing.contentLength {
+            guard framing.contentLengths == 1, let length = Int64(value), length >= 0, length <= Int64(proxy.settings.maxRequestBytes) else { return nil }
             bodyLength = length
-        } else if head.headers.contains(name: "transfer-encoding") || ![.GET, .HEAD, .OPTIONS, .DELETE].contains(head.method) {
+        } else if ![.GET, .HEAD, .OPTIONS, .DELETE].contains(head.method) {
             return nil
         }
 
@@ -70,13 +77,33 @@ final class EventLoopProxy: Sendable {
         Self.exchangesStarted.add(1, ordering: .relaxed)
         return ProxyExchange(
             proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength,
-            rawToken: rawToken, selector: selector, cached: cachedRoute(tokenHash: handler.tokenHash(of: rawToken), selector: selector)
+            rawToken: rawToken, selector: selector, cached: handler.cachedRoute(rawToken: rawToken, selector: selector)
         )
     }
 
+    /// How a request's body is framed, read in one pass over its headers.
+    private struct BodyFraming {
+        var contentLength: String?
+        var contentLengths = 0
+        var chunked = false
+        var expects = false
+
+        init(_ headers: HTTPHeaders) {
+            for (name, value) in headers {
+                switch name.utf8.count {
+                case 14 where name.equalsIgnoringASCIICase("content-length"):
+                    contentLengths += 1
+                    if contentLength == nil { contentLength = value }
+                case 17 where name.equalsIgnoringASCIICase("transfer-encoding"): chunked = true
+                case 6 where name.equalsIgnoringASCIICase("expect"): expects = true
+                default: break
+                }
+            }
+        }
+    }
+
     /// Who sent the request and where it goes, when the caches know all of it (the common case).
-    func cachedRoute(tokenHash: String, selector: ProxyController.ServiceSelector) -> ProxyRoute? {
-        let now = Timestamp.now().milliseconds
+    func cachedRoute(tokenHash: String, selector: ProxyController.ServiceSelector, now: Int64) -> ProxyRoute? {
         guard let cachedToken = proxy.cache.tokens.value(for: tokenHash, now: now), let token = cachedToken,
               let cachedUpstream = proxy.cache.upstreams.value(for: selector.cacheKey(projectID: token.projectID), now: now), let upstream = cachedUpstream,
               upstream.service.status == .active, let target = upstream.target,

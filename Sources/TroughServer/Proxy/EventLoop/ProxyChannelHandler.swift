@@ -43,6 +43,25 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return hash
     }
 
+    /// The last route this connection took from the caches, reused for the same token and service while the
+    /// caches have not been invalidated since, for at most `routeMemoMilliseconds`, and in the same limit period.
+    private var routeMemo: (rawToken: String, selector: ProxyController.ServiceSelector, generation: Int, until: Int64, route: ProxyRoute)?
+    static let routeMemoMilliseconds: Int64 = 1_000
+
+    /// The route for a request, when the caches know all of it (the common case); nil sends it to the lookups.
+    func cachedRoute(rawToken: String, selector: ProxyController.ServiceSelector) -> ProxyRoute? {
+        let now = Timestamp.now().milliseconds
+        let generation = proxy.proxy.cache.generation
+        if let memo = routeMemo, memo.generation == generation, now < memo.until, memo.rawToken == rawToken, memo.selector == selector,
+           memo.route.policy.period == proxy.proxy.limits.currentPeriod() {
+            return memo.route
+        }
+        routeMemo = nil
+        guard let route = proxy.cachedRoute(tokenHash: tokenHash(of: rawToken), selector: selector, now: now) else { return nil }
+        routeMemo = (rawToken, selector, generation, now + Self.routeMemoMilliseconds, route)
+        return route
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         if !waiting.isEmpty || exchange?.requestEnded == true {
