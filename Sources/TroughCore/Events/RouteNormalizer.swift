@@ -109,8 +109,8 @@ public enum RequestTags {
 
     /// One tag's value from the stored JSON object, or nil.
     public static func value(of key: String, in json: String?) -> String? {
-        guard let json, let object = JSONValueParser.parse(Array(json.utf8)[...]) as? [String: Any] else { return nil }
-        return object[key] as? String
+        guard let json, let object = JSONValueParser.parse(Array(json.utf8)[...])?.object else { return nil }
+        return object[key]?.string
     }
 
     private static func isAllowed(_ text: String) -> Bool {

@@ -48,8 +48,8 @@ public enum RequestInspector {
         guard let body, !body.isEmpty,
               let object = JSONKeyScanner.topLevelValues(of: inspectedKeys, in: body)
         else { return inspection }
-        if let model = object["model"] as? String { inspection.model = model }
-        if object["stream"] as? Bool == true { inspection.streams = true }
+        if let model = object["model"]?.string { inspection.model = model }
+        if object["stream"]?.bool == true { inspection.streams = true }
         for key in ["max_completion_tokens", "max_output_tokens", "max_tokens"] {
             if let value = UsageJSON.count(object[key]) {
                 inspection.maxOutputTokens = value
@@ -58,8 +58,8 @@ public enum RequestInspector {
         }
         if injectStreamUsage, inspection.streams, [.openai, .openaiCompatible].contains(kind),
            path.hasSuffix("/chat/completions") || path.hasSuffix("/completions") {
-            let options = object["stream_options"] as? [String: Any]
-            if options?["include_usage"] as? Bool != true {
+            let options = object["stream_options"]?.object
+            if options?["include_usage"]?.bool != true {
                 inspection.rewrittenBody = withUsageRequested(body, object: object)
                 inspection.injectedStreamUsage = inspection.rewrittenBody != nil
             }
@@ -69,7 +69,7 @@ public enum RequestInspector {
 
     /// The body with `"stream_options":{"include_usage":true}`: inserted as text before the closing brace
     /// when there is no `stream_options` (the rest of the body stays byte for byte), else re-encoded.
-    static func withUsageRequested(_ body: [UInt8], object: [String: Any]) -> [UInt8]? {
+    static func withUsageRequested(_ body: [UInt8], object: JSONObject) -> [UInt8]? {
         let options = object["stream_options"]
         if options == nil, !hasTopLevelMember("stream_options", in: body) {
             var end = body.count - 1

@@ -14,7 +14,7 @@ enum AnthropicUsage {
         var cacheCreation1h: Int64?
         var output: Int64?
 
-        mutating func merge(_ usage: [String: Any]) {
+        mutating func merge(_ usage: JSONObject) {
             input = UsageJSON.count(usage["input_tokens"]) ?? input
             cacheRead = UsageJSON.count(usage["cache_read_input_tokens"]) ?? cacheRead
             cacheCreation = UsageJSON.count(usage["cache_creation_input_tokens"]) ?? cacheCreation
@@ -49,13 +49,13 @@ enum AnthropicUsage {
         }
     }
 
-    static func apply(_ object: [String: Any], to state: inout UsageState) {
+    static func apply(_ object: JSONObject, to state: inout UsageState) {
         let type = UsageJSON.string(object["type"])
         if type == "message_stop" {
             state.sawEnd = true
             return
         }
-        let body = type == "message_start" ? UsageJSON.object(object["message"]) ?? [:] : object
+        let body = type == "message_start" ? UsageJSON.object(object["message"]) ?? JSONObject() : object
         if type != "message_delta", let model = UsageJSON.string(body["model"]) { state.model = model }
         guard let usage = UsageJSON.object(body["usage"]) else { return }
         state.anthropic.merge(usage)

@@ -7,7 +7,7 @@ enum CohereUsage {
         .first("type"), .first("event_type"), .first("model"), .last("usage"), .last("meta"),
     ]
 
-    static func apply(_ object: [String: Any], to state: inout UsageState) {
+    static func apply(_ object: JSONObject, to state: inout UsageState) {
         let type = UsageJSON.string(object["type"]) ?? UsageJSON.string(object["event_type"])
         if type == "message-end" || type == "stream-end" { state.sawEnd = true }
         if let model = UsageJSON.string(object["model"]) { state.model = model }
@@ -15,7 +15,7 @@ enum CohereUsage {
             object["usage"], UsageJSON.path(object, "delta", "usage"),
             object["meta"], UsageJSON.path(object, "response", "meta"),
         ]
-        for case let container as [String: Any] in containers {
+        for container in containers.compactMap({ $0?.object }) {
             if let counts = counts(container) {
                 state.record(counts)
                 return
@@ -24,7 +24,7 @@ enum CohereUsage {
     }
 
     /// `billed_units` (what Cohere charges); `tokens` only when there are no billed units, so usage is never lost.
-    private static func counts(_ container: [String: Any]) -> Usage? {
+    private static func counts(_ container: JSONObject) -> Usage? {
         guard let units = UsageJSON.object(container["billed_units"]) ?? UsageJSON.object(container["tokens"]),
               units["input_tokens"] != nil || units["output_tokens"] != nil
         else { return nil }

@@ -6,7 +6,7 @@ enum GeminiUsage {
 
     static let scanKeys: [JSONKeyScanner.Key] = [.first("modelVersion"), .last("usageMetadata"), .last("finishReason")]
 
-    static func apply(_ object: [String: Any], to state: inout UsageState) {
+    static func apply(_ object: JSONObject, to state: inout UsageState) {
         if let model = UsageJSON.string(object["modelVersion"]) { state.model = model }
         if let metadata = UsageJSON.object(object["usageMetadata"]) {
             let prompt = UsageJSON.count(metadata["promptTokenCount"]) ?? 0
@@ -21,8 +21,8 @@ enum GeminiUsage {
                 reasoningTokens: thoughts
             ))
         }
-        let candidates = object["candidates"] as? [Any] ?? []
-        let finished = candidates.contains { UsageJSON.string(($0 as? [String: Any])?["finishReason"]) != nil }
+        let candidates = object["candidates"]?.array ?? []
+        let finished = candidates.contains { UsageJSON.string($0.object?["finishReason"]) != nil }
         if finished || UsageJSON.string(object["finishReason"]) != nil { state.sawEnd = true }
     }
 }

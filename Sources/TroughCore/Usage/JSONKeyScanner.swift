@@ -31,20 +31,20 @@ public enum JSONKeyScanner {
     }
 
     /// A flat object of the keys found, with their (non-null) values.
-    static func flattened(head: [UInt8], tail: [UInt8], keys: [Key]) -> [String: Any] {
-        var object: [String: Any] = [:]
+    static func flattened(head: [UInt8], tail: [UInt8], keys: [Key]) -> JSONObject {
+        var object = JSONObject()
         for key in keys {
-            let value: Any? = switch key.place {
+            let value: JSONValue? = switch key.place {
             case .first: firstValue(of: key.name, in: head) ?? lastValue(of: key.name, in: tail)
             case .last: lastValue(of: key.name, in: tail) ?? firstValue(of: key.name, in: head)
             }
-            if let value { object[key.name] = value }
+            if let value { object.append(key.name, value) }
         }
         return object
     }
 
     /// The value of the first complete, non-null occurrence of `key`.
-    static func firstValue(of key: String, in bytes: [UInt8]) -> Any? {
+    static func firstValue(of key: String, in bytes: [UInt8]) -> JSONValue? {
         let pattern = Array("\"\(key)\"".utf8)
         guard bytes.count >= pattern.count else { return nil }
         for start in 0...(bytes.count - pattern.count) {
@@ -54,7 +54,7 @@ public enum JSONKeyScanner {
     }
 
     /// The value of the last complete, non-null occurrence of `key`.
-    static func lastValue(of key: String, in bytes: [UInt8]) -> Any? {
+    static func lastValue(of key: String, in bytes: [UInt8]) -> JSONValue? {
         let pattern = Array("\"\(key)\"".utf8)
         guard bytes.count >= pattern.count else { return nil }
         for start in stride(from: bytes.count - pattern.count, through: 0, by: -1) {
@@ -63,7 +63,7 @@ public enum JSONKeyScanner {
         return nil
     }
 
-    private static func value(at start: Int, pattern: [UInt8], in bytes: [UInt8]) -> Any? {
+    private static func value(at start: Int, pattern: [UInt8], in bytes: [UInt8]) -> JSONValue? {
         guard bytes[start] == ASCII.quote, matches(pattern, at: start, in: bytes), !isEscaped(start, in: bytes) else { return nil }
         var index = skipWhitespace(from: start + pattern.count, in: bytes)
         guard index < bytes.count, bytes[index] == ASCII.colon else { return nil }
@@ -164,11 +164,11 @@ public enum JSONKeyScanner {
 extension JSONKeyScanner {
     /// The values of `keys` among the top-level members of a JSON object, each parsed on its own; members
     /// at other depths and all other values are skipped without being parsed. Nil when `bytes` is not an object.
-    public static func topLevelValues(of keys: Set<String>, in bytes: [UInt8]) -> [String: Any]? {
+    public static func topLevelValues(of keys: Set<String>, in bytes: [UInt8]) -> JSONObject? {
         var index = skipWhitespace(from: 0, in: bytes)
         guard index < bytes.count, bytes[index] == ASCII.openBrace else { return nil }
         index += 1
-        var values: [String: Any] = [:]
+        var values = JSONObject()
         while true {
             index = skipWhitespace(from: index, in: bytes)
             guard index < bytes.count else { return nil }
@@ -183,8 +183,8 @@ extension JSONKeyScanner {
             guard index < bytes.count, bytes[index] == ASCII.colon else { return nil }
             index = skipWhitespace(from: index + 1, in: bytes)
             guard let end = valueEnd(from: index, in: bytes) else { return nil }
-            if keys.contains(key) {
-                values[key] = JSONValueParser.parse(bytes[index..<end])
+            if keys.contains(key), let value = JSONValueParser.parse(bytes[index..<end]) {
+                values.append(key, value)
             }
             index = end
         }
@@ -195,7 +195,7 @@ extension JSONKeyScanner {
     /// `flattened(head:tail:keys:)` for one whole document, in a single pass: every object key at any depth is
     /// compared with `keys` once (strings are skipped whole, so text inside values never matches), and only
     /// the chosen occurrences' values are parsed — the first non-null one for `.first` keys, the last for `.last`.
-    static func flattened(document bytes: [UInt8], keys: [Key]) -> [String: Any] {
+    static func flattened(document bytes: [UInt8], keys: [Key]) -> JSONObject {
         var occurrences = [[Range<Int>]](repeating: [], count: keys.count)
         var index = 0
         while index < bytes.count {
@@ -218,13 +218,12 @@ extension JSONKeyScanner {
                 index = stringEnd
             }
         }
-        var object: [String: Any] = [:]
+        var object = JSONObject()
         for (keyIndex, key) in keys.enumerated() {
             let candidates = key.place == .first ? occurrences[keyIndex] : occurrences[keyIndex].reversed()
             for range in candidates {
-                // `null` is skipped by its first byte: `value is NSNull` would bridge every dictionary to Foundation.
                 if bytes[range.lowerBound] != UInt8(ascii: "n"), let value = JSONValueParser.parse(bytes[range]) {
-                    object[key.name] = value
+                    object.append(key.name, value)
                     break
                 }
             }

@@ -1,10 +1,8 @@
-import Foundation
-
-/// Parses one small JSON value (a usage object, a model name) straight into Swift values — `[String: Any]`,
-/// `[Any]`, `String`, `Int64` or `Double`, `Bool`, `NSNull` — without `JSONSerialization`'s detour through
-/// Foundation objects, which was the largest cost left on the proxy's path. Nil for malformed input.
+/// Parses one small JSON value (a usage object, a model name) straight into a `JSONValue`, without
+/// `JSONSerialization`'s detour through Foundation objects (once the largest cost on the proxy's path) or
+/// `[String: Any]`'s hashing and casts. Nil for malformed input.
 enum JSONValueParser {
-    static func parse(_ bytes: ArraySlice<UInt8>) -> Any? {
+    static func parse(_ bytes: ArraySlice<UInt8>) -> JSONValue? {
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
         guard let value = parser.value(depth: 0) else { return nil }
@@ -25,20 +23,20 @@ enum JSONValueParser {
             while index < bytes.endIndex, ASCII.isWhitespace(bytes[index]) { index += 1 }
         }
 
-        mutating func value(depth: Int) -> Any? {
+        mutating func value(depth: Int) -> JSONValue? {
             guard index < bytes.endIndex, depth < 64 else { return nil }
             switch bytes[index] {
-            case ASCII.openBrace: return object(depth: depth)
-            case ASCII.openBracket: return array(depth: depth)
-            case ASCII.quote: return string()
-            case UInt8(ascii: "t"): return literal("true", true)
-            case UInt8(ascii: "f"): return literal("false", false)
-            case UInt8(ascii: "n"): return literal("null", NSNull())
+            case ASCII.openBrace: return object(depth: depth).map(JSONValue.object)
+            case ASCII.openBracket: return array(depth: depth).map(JSONValue.array)
+            case ASCII.quote: return string().map(JSONValue.string)
+            case UInt8(ascii: "t"): return literal("true", .bool(true))
+            case UInt8(ascii: "f"): return literal("false", .bool(false))
+            case UInt8(ascii: "n"): return literal("null", .null)
             default: return number()
             }
         }
 
-        mutating func literal(_ text: StaticString, _ value: Any) -> Any? {
+        mutating func literal(_ text: StaticString, _ value: JSONValue) -> JSONValue? {
             let count = text.utf8CodeUnitCount
             guard bytes.endIndex - index >= count else { return nil }
             let matches = text.withUTF8Buffer { expected in bytes[index..<(index + count)].elementsEqual(expected) }
@@ -47,9 +45,9 @@ enum JSONValueParser {
             return value
         }
 
-        mutating func object(depth: Int) -> [String: Any]? {
+        mutating func object(depth: Int) -> JSONObject? {
             index += 1
-            var object: [String: Any] = [:]
+            var object = JSONObject()
             skipWhitespace()
             if index < bytes.endIndex, bytes[index] == ASCII.closeBrace {
                 index += 1
@@ -63,7 +61,7 @@ enum JSONValueParser {
                 index += 1
                 skipWhitespace()
                 guard let member = value(depth: depth + 1) else { return nil }
-                object[key] = member
+                object.append(key, member)
                 skipWhitespace()
                 guard index < bytes.endIndex else { return nil }
                 if bytes[index] == ASCII.comma {
@@ -77,9 +75,9 @@ enum JSONValueParser {
             }
         }
 
-        mutating func array(depth: Int) -> [Any]? {
+        mutating func array(depth: Int) -> [JSONValue]? {
             index += 1
-            var array: [Any] = []
+            var array: [JSONValue] = []
             skipWhitespace()
             if index < bytes.endIndex, bytes[index] == ASCII.closeBracket {
                 index += 1
@@ -167,7 +165,7 @@ enum JSONValueParser {
             return value
         }
 
-        mutating func number() -> Any? {
+        mutating func number() -> JSONValue? {
             let start = index
             var isInteger = true
             while index < bytes.endIndex {
@@ -183,8 +181,8 @@ enum JSONValueParser {
             }
             guard index > start else { return nil }
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
-            if isInteger, let integer = Int64(text) { return integer }
-            return Double(text)
+            if isInteger, let integer = Int64(text) { return .integer(integer) }
+            return Double(text).map(JSONValue.number)
         }
     }
 }

@@ -11,7 +11,7 @@ enum OpenAIUsage {
     /// Responses API stream events that end a response; each carries the final `response.usage`.
     private static let terminalEvents: Set<String> = ["response.completed", "response.incomplete", "response.failed"]
 
-    static func apply(_ object: [String: Any], to state: inout UsageState) {
+    static func apply(_ object: JSONObject, to state: inout UsageState) {
         var body = object
         if let type = UsageJSON.string(object["type"]), type.hasPrefix("response.") {
             if terminalEvents.contains(type) { state.sawEnd = true }
@@ -31,7 +31,7 @@ enum OpenAIUsage {
     }
 
     /// A chat-completions `usage` (`prompt_tokens`…) or a Responses API `usage` (`input_tokens`…).
-    static func counts(_ usage: [String: Any]) -> Usage? {
+    static func counts(_ usage: JSONObject) -> Usage? {
         if usage["prompt_tokens"] != nil || usage["completion_tokens"] != nil {
             let prompt = UsageJSON.count(usage["prompt_tokens"]) ?? 0
             // DeepSeek reports cache hits as `prompt_cache_hit_tokens`.

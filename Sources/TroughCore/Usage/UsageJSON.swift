@@ -1,35 +1,34 @@
-import Foundation
-
 /// Reading counts out of `JSONValueParser`'s values.
 enum UsageJSON {
     /// A token count: integers as they are, fractions (Cohere's billed units are numbers) rounded up, negatives as 0.
-    static func count(_ value: Any?) -> Int64? {
-        if let integer = value as? Int64 { return max(0, integer) }
-        if let double = value as? Double {
+    static func count(_ value: JSONValue?) -> Int64? {
+        switch value {
+        case .integer(let integer)?: return max(0, integer)
+        case .number(let double)?:
             guard double.isFinite else { return nil }
             return double <= 0 ? 0 : Int64(exactly: double.rounded(.up)) ?? Int64.max
+        default: return nil
         }
-        return nil
     }
 
-    static func object(_ value: Any?) -> [String: Any]? {
-        value as? [String: Any]
+    static func object(_ value: JSONValue?) -> JSONObject? {
+        value?.object
     }
 
-    static func string(_ value: Any?) -> String? {
-        guard let string = value as? String, !string.isEmpty else { return nil }
+    static func string(_ value: JSONValue?) -> String? {
+        guard let string = value?.string, !string.isEmpty else { return nil }
         return string
     }
 
-    static func bool(_ value: Any?) -> Bool? {
-        value as? Bool
+    static func bool(_ value: JSONValue?) -> Bool? {
+        value?.bool
     }
 
     /// `object[a][b]…`, each step an object.
-    static func path(_ object: [String: Any], _ keys: String...) -> Any? {
-        var current: Any? = object
+    static func path(_ object: JSONObject, _ keys: String...) -> JSONValue? {
+        var current: JSONValue? = .object(object)
         for key in keys {
-            guard let dictionary = current as? [String: Any] else { return nil }
+            guard let dictionary = current?.object else { return nil }
             current = dictionary[key]
         }
         return current

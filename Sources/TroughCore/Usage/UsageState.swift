@@ -1,5 +1,3 @@
-import Foundation
-
 /// What an accumulator has learnt from the payloads it parsed so far.
 struct UsageState: Sendable {
     let provider: ProviderKind
@@ -56,17 +54,17 @@ struct UsageState: Sendable {
     }
 
     /// Applies a parsed document: an object, or an array of objects (Gemini's streamed JSON array).
-    mutating func apply(_ json: Any) {
-        if let object = json as? [String: Any] {
+    mutating func apply(_ json: JSONValue) {
+        if let object = json.object {
             applyObject(object)
-        } else if let array = json as? [Any] {
-            for case let object as [String: Any] in array {
+        } else if let array = json.array {
+            for object in array.compactMap(\.object) {
                 applyObject(object)
             }
         }
     }
 
-    mutating func applyObject(_ object: [String: Any]) {
+    mutating func applyObject(_ object: JSONObject) {
         switch provider {
         case .openai, .mistral, .openaiCompatible: OpenAIUsage.apply(object, to: &self)
         case .anthropic: AnthropicUsage.apply(object, to: &self)

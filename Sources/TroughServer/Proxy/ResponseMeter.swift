@@ -46,6 +46,6 @@ struct ResponseMeter {
         guard event.data.containsBytes("\"usage\""),
               let members = JSONKeyScanner.topLevelValues(of: ["choices", "usage"], in: Array(event.data.utf8))
         else { return false }
-        return (members["choices"] as? [Any])?.isEmpty == true && members["usage"] is [String: Any]
+        return members["choices"]?.array?.isEmpty == true && members["usage"]?.object != nil
     }
 }
