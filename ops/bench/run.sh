@@ -2,7 +2,7 @@
 # Benchmarks Trough's proxy against the direct mock upstream, nginx and LiteLLM with ../shared/bench,
 # with token auth, usage parsing, pricing and event writing all on (SQLite default, events really stored).
 #
-#   ops/bench/run.sh            # release build, then: paced 1,000 req/s runs, then shared/bench/compare.sh
+#   ops/bench/run.sh            # release builds, then: paced 1,000 req/s runs, then shared/bench/compare.sh (FLOOR=0: no NIO floor)
 #
 # Needs ../shared/bench beside the checkout (its setup.sh installs nginx-light, wrk and LiteLLM).
 # Starts and stops only what it starts (by pid). Results: /tmp/trough-bench/ and the table printed at the end.
@@ -18,6 +18,12 @@ rm -rf "$work"; mkdir -p "$work"
 command -v wrk >/dev/null && command -v nginx >/dev/null || "$bench/setup.sh"
 swift build -c release --product trough
 binary=$(swift build -c release --show-bin-path)/trough
+# The floor: a bare SwiftNIO HTTP/1 proxy (ops/bench/nio-floor) measured in the same run, so the table shows what
+# NIO's HTTP stack costs before any of Trough's work. FLOOR=0 skips it.
+if [ "${FLOOR:-1}" = 1 ]; then
+    (cd ops/bench/nio-floor && swift build -c release --scratch-path "$root/.build-floor")
+    floor_binary=$root/.build-floor/release/NIOFloor
+fi
 
 # Trough on the SQLite default in a scratch folder, private upstreams allowed (the mock is on loopback).
 cd "$work"
@@ -30,6 +36,7 @@ cd "$root"
 stop() {
     kill -TERM "$trough_pid" 2>/dev/null || true
     wait "$trough_pid" 2>/dev/null || true
+    if [ -n "${floor_pid:-}" ]; then kill -TERM "$floor_pid" 2>/dev/null || true; wait "$floor_pid" 2>/dev/null || true; fi
     [ -n "${mock_started:-}" ] && "$bench/stop.sh" mock
     return 0
 }
@@ -70,8 +77,15 @@ paced warmup "http://127.0.0.1:$port/v1/chat/completions" > /dev/null
     PACING=fixed paced trough-fixed "http://127.0.0.1:$port/v1/chat/completions"
 } | tee "$work/paced.txt"
 
-# 2. Maximum throughput against direct, nginx and LiteLLM in the same run.
-"$bench/compare.sh" "trough=http://127.0.0.1:$port" | tee "$work/compare.txt"
+# 2. Maximum throughput against direct, nginx, LiteLLM and the NIO floor in the same run.
+targets=("trough=http://127.0.0.1:$port")
+if [ -n "${floor_binary:-}" ]; then
+    FLOOR_PORT=${FLOOR_PORT:-18095} FLOOR_UPSTREAM_PORT=18080 "$floor_binary" > "$work/floor.log" 2>&1 &
+    floor_pid=$!
+    for _ in $(seq 1 50); do curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:${FLOOR_PORT:-18095}/v1/chat/completions" && break; sleep 0.1; done
+    targets+=("nio-floor=http://127.0.0.1:${FLOOR_PORT:-18095}")
+fi
+"$bench/compare.sh" "${targets[@]}" | tee "$work/compare.txt"
 
 echo "trough RSS after the load: $(ps -o rss= -p "$trough_pid" | tr -d ' ') KB" | tee -a "$work/compare.txt"
 # Every request was recorded (the event writer drains within a second).

@@ -135,12 +135,20 @@ final class EventLoopProxy: Sendable {
     }
 }
 
-/// Who sent a proxied request and where it goes.
-struct ProxyRoute: Sendable {
+/// Who sent a proxied request and where it goes. A class: exchanges and a connection's memo share one copy
+/// (as a struct, each copy retained every string of the token, service, plan and project).
+final class ProxyRoute: Sendable {
     let token: ProjectToken
     let upstream: ProxyCache.Upstream
     let target: UpstreamTarget
     let policy: ProxyLimits
+
+    init(token: ProjectToken, upstream: ProxyCache.Upstream, target: UpstreamTarget, policy: ProxyLimits) {
+        self.token = token
+        self.upstream = upstream
+        self.target = target
+        self.policy = policy
+    }
 }
 
 /// The route's upstream host failed its check (an address the policy refuses: 502 `upstream_refused`;
