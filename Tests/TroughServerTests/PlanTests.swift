@@ -38,9 +38,7 @@ extension ServerSuites {
 
         @Test("a project's budget shows spent, remaining and percent used from the month's events", arguments: PostgresTestServer.drivers)
         func budgets(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver) { app, setup, upstream in
                 #expect(try await setup.owner.send(.patch, "/api/projects/\(setup.projectID)", ["monthly_budget_usd": "0.01"]).status == 200)
                 for _ in 0..<2 {
                     #expect(try await ProxyTests.call(app, .post, "/v1/chat/completions", token: setup.token, body: #"{"model":"gpt-4o"}"#).status == 200)
@@ -54,7 +52,6 @@ extension ServerSuites {
                 #expect(project["percent_used"] as? String == "94.40")
                 #expect(plan.json["requests_this_month"] as? Int == 2)
             }
-            await upstream.stop()
         }
     }
 }

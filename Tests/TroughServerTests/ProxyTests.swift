@@ -15,6 +15,22 @@ struct ProxySetup {
     let token: String
     let serviceID: String
 
+    /// Starts a provider stand-in and an app with an `openai` service pointing at it (`make`'s defaults), runs
+    /// `body`, then stops both (the stand-in also when `body` throws).
+    static func with(_ driver: TestDriver, environment: [String: String] = [:],
+                     _ body: @escaping @Sendable (TestApp, ProxySetup, MockUpstream) async throws -> Void) async throws {
+        let upstream = try await MockUpstream.start()
+        do {
+            try await TestApp.with(driver, environment: environment) { app in
+                try await body(app, try await ProxySetup.make(app, upstream: upstream), upstream)
+            }
+        } catch {
+            await upstream.stop()
+            throw error
+        }
+        await upstream.stop()
+    }
+
     static func make(_ app: TestApp, upstream: MockUpstream, kind: String = "openai", name: String = "openai", apiKey: String? = "sk-test-stored-key-1234") async throws -> ProxySetup {
         let owner = try await APIUser.signUp(app)
         // Pro: these tests use several services (Free allows one).
@@ -51,10 +67,7 @@ extension ServerSuites {
 
         @Test("OpenAI through /v1: the answer comes back unchanged with its cost, the stored key is injected, Trough's headers are not sent", arguments: PostgresTestServer.drivers)
         func openAINonStreamed(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            defer { Task { await upstream.stop() } }
-            try await TestApp.with(driver) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver) { app, setup, upstream in
                 let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
                                                    body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#,
                                                    headers: [HTTPField.Name("X-Trough-Tags")!: "feature=chat,user=42", HTTPField.Name("OpenAI-Organization")!: "org-1"])
@@ -84,15 +97,12 @@ extension ServerSuites {
                 #expect(event.tags == #"{"feature":"chat","user":"42"}"#)
                 #expect(event.bytesOut == Int64(response.body.utf8.count))
             }
-            await upstream.stop()
         }
 
         @Test("proxied requests are served on the client connection's event loop (the router's path with TROUGH_PROXY_EVENT_LOOP=false), with the same answers")
         func servedOnTheEventLoop() async throws {
             let onRouterPath = ProcessInfo.processInfo.environment["TROUGH_TEST_PROXY_PATH"] == "router"
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 let before = EventLoopProxy.exchangesStarted.load(ordering: .relaxed)
                 for _ in 0..<3 {
                     let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#)
@@ -108,14 +118,11 @@ extension ServerSuites {
                 let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
                 #expect(events.count == 3 && events.allSatisfy { $0.cost.nanos == 4_720_000 })
             }
-            await upstream.stop()
         }
 
         @Test("an upstream connection left idle for TROUGH_UPSTREAM_IDLE_SECONDS is closed; the next request opens another", .enabled(if: ProcessInfo.processInfo.environment["TROUGH_TEST_PROXY_PATH"] != "router"))
         func idleUpstreamConnectionsClose() async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite, environment: ["TROUGH_UPSTREAM_IDLE_SECONDS": "1"]) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite, environment: ["TROUGH_UPSTREAM_IDLE_SECONDS": "1"]) { app, setup, upstream in
                 let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#
                 #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: body).status == 200)
                 let before = UpstreamPool.idleClosed.load(ordering: .relaxed)
@@ -123,14 +130,11 @@ extension ServerSuites {
                 #expect(UpstreamPool.idleClosed.load(ordering: .relaxed) > before)
                 #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: body).status == 200)
             }
-            await upstream.stop()
         }
 
         @Test("a GET with a body goes upstream without it (both paths), and the pooled connection stays usable")
         func getWithBody() async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 try await setup.addService(app, name: "files", kind: "generic", baseURL: upstream.baseURL)
                 for _ in 0..<2 {
                     let response = try await Self.call(app, .get, "/proxy/files/echo/x", token: setup.token, body: "dropped", headers: [.contentType: "text/plain"])
@@ -140,14 +144,11 @@ extension ServerSuites {
                 let put = try await Self.call(app, .put, "/proxy/files/echo/y", token: setup.token, body: "kept", headers: [.contentType: "application/octet-stream"])
                 #expect(put.status == 201 && put.body == "kept")
             }
-            await upstream.stop()
         }
 
         @Test("requests pipelined on one connection are answered in order, proxied and not, whichever path serves them")
         func pipelined() async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 // The live test client writes every request down one connection without waiting: 30 at once.
                 let answers = try await withThrowingTaskGroup(of: (Int, Int, String?).self) { group in
                     for index in 0..<30 {
@@ -171,15 +172,12 @@ extension ServerSuites {
                 let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 20)
                 #expect(events.count == 20)
             }
-            await upstream.stop()
         }
 
         @Test("an HTTP/1.0 client gets its answer, and its connection is closed after it unless it asked for keep-alive (proxied or not)",
               .enabled(if: ProcessInfo.processInfo.environment["TROUGH_TEST_PROXY_PATH"] != "router"))
         func http10() async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 let port = try #require(app.client.port)
                 let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#
                 func request(_ extra: String) -> String {
@@ -202,14 +200,11 @@ extension ServerSuites {
                     port: port, "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", wait: .seconds(10))
                 #expect(pipelined.response.components(separatedBy: " 200 ").count == 3 && pipelined.serverClosed, "both answered, then closed")
             }
-            await upstream.stop()
         }
 
         @Test("a stream that did not ask for usage is asked for it, priced, and the extra chunk removed", arguments: PostgresTestServer.drivers)
         func openAIStreamInjection(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver) { app, setup, upstream in
                 let response = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
                                                    body: #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Hi"}]}"#)
                 #expect(response.status == 200)
@@ -233,7 +228,6 @@ extension ServerSuites {
                     #expect(event.costSource == .usage)
                 }
             }
-            await upstream.stop()
         }
 
         @Test("Anthropic streamed through /proxy/{service}: cache reads and writes priced apart, the client's own key passes", arguments: PostgresTestServer.drivers)
@@ -279,9 +273,7 @@ extension ServerSuites {
 
         @Test("a model with no price is recorded as unpriced, never as $0", arguments: PostgresTestServer.drivers)
         func unpricedModel(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver) { app, setup, upstream in
                 let response = try await Self.call(app, .post, "/v1/completions", token: setup.token, body: #"{"model":"my-private-finetune","prompt":"x"}"#)
                 #expect(response.status == 200)
                 #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == nil)
@@ -307,14 +299,11 @@ extension ServerSuites {
                 let unpricedElsewhere = try await ProxyTests.call(app, .post, "/v1/completions", token: other.token, body: #"{"model":"my-private-finetune","prompt":"x"}"#)
                 #expect(unpricedElsewhere.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == nil)
             }
-            await upstream.stop()
         }
 
         @Test("tokens and services: unknown or revoked tokens get 401, unknown services 404, all JSON", arguments: PostgresTestServer.drivers)
         func authentication(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver) { app, setup, upstream in
                 let missing = try await Self.call(app, .post, "/v1/chat/completions", token: nil, body: "{}")
                 #expect(missing.status == 401 && missing.body.contains(#""type":"unauthorized""#))
                 let unknown = try await Self.call(app, .post, "/v1/chat/completions", token: "trough_pt_nope", body: "{}")
@@ -333,14 +322,11 @@ extension ServerSuites {
                 #expect(try await setup.owner.send(.delete, "/api/projects/\(setup.projectID)/tokens/\(tokenID)").status == 204)
                 #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: #"{"model":"gpt-4o"}"#).status == 401)
             }
-            await upstream.stop()
         }
 
         @Test("a token revoked while a client keeps its connection open is refused on that connection's next request")
         func changesReachOpenConnections() async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 let connection = try await RawHTTP.Connection(port: try #require(app.client.port))
                 let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#
                 let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Project-Token: \(setup.token)\r\n"
@@ -352,14 +338,11 @@ extension ServerSuites {
                 #expect(refused.contains(" 401 ") && refused.contains(#""type":"unauthorized""#), "\(refused.prefix(120))")
                 await connection.close()
             }
-            await upstream.stop()
         }
 
         @Test("generic APIs: method, path, query, headers and bodies pass unchanged both ways", arguments: PostgresTestServer.drivers)
         func fidelity(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver) { app, setup, upstream in
                 try await setup.addService(app, name: "files", kind: "generic", baseURL: upstream.baseURL)
                 let payload = String(repeating: "0123456789abcdef", count: 40_000)
                 let response = try await Self.call(app, .put, "/proxy/files/echo/a%20b/c?x=1&y=%2F", token: setup.token, body: payload,
@@ -379,14 +362,11 @@ extension ServerSuites {
                 #expect(event.costSource == CostSource.none)
                 #expect(event.bytesIn == Int64(payload.utf8.count) && event.bytesOut == Int64(payload.utf8.count))
             }
-            await upstream.stop()
         }
 
         @Test("upstream down → 502 and upstream too slow → 504, JSON errors, events recorded", arguments: PostgresTestServer.drivers)
         func upstreamFailures(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver, environment: ["TROUGH_UPSTREAM_READ_TIMEOUT_MS": "500"]) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver, environment: ["TROUGH_UPSTREAM_READ_TIMEOUT_MS": "500"]) { app, setup, upstream in
                 try await setup.addService(app, name: "down", kind: "generic", baseURL: "http://127.0.0.1:1")
                 try await setup.addService(app, name: "slow", kind: "generic", baseURL: upstream.baseURL)
                 let down = try await Self.call(app, .get, "/proxy/down/anything", token: setup.token)
@@ -399,14 +379,11 @@ extension ServerSuites {
                 #expect(Set(events.map(\.status)) == [502, 504])
                 #expect(Set(events.compactMap(\.errorType)) == ["upstream_unavailable", "upstream_timeout"])
             }
-            await upstream.stop()
         }
 
         @Test("request bodies over the limit get 413 before anything is forwarded", arguments: PostgresTestServer.drivers)
     func bodyLimit(driver: TestDriver) async throws {
-        let upstream = try await MockUpstream.start()
-        try await TestApp.with(driver, environment: ["TROUGH_MAX_REQUEST_BYTES": "2048"]) { app in
-            let setup = try await ProxySetup.make(app, upstream: upstream)
+        try await ProxySetup.with(driver, environment: ["TROUGH_MAX_REQUEST_BYTES": "2048"]) { app, setup, upstream in
             try await setup.addService(app, name: "files", kind: "generic", baseURL: upstream.baseURL)
             let before = upstream.received.withLock { $0.count }
             let big = String(repeating: "x", count: 4096)
@@ -418,14 +395,11 @@ extension ServerSuites {
             #expect(upstream.received.withLock { $0.count } == before)
             #expect(try await Self.call(app, .put, "/proxy/files/echo/x", token: setup.token, body: "small", headers: [.contentType: "application/octet-stream"]).status == 201)
         }
-        await upstream.stop()
     }
 
     @Test("provider keys: stored encrypted, shown as the last four characters, bound to their row")
         func providerKeys() async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 let shown = try await setup.owner.send(.get, "/api/services/\(setup.serviceID)")
                 #expect(shown.string("api_key") == "…1234")
                 #expect(!shown.body.contains("sk-test-stored-key"))
@@ -442,7 +416,6 @@ extension ServerSuites {
                 #expect(response.status == 500)
                 #expect(upstream.last?.headers[.authorization] != "Bearer sk-test-stored-key-1234")
             }
-            await upstream.stop()
         }
 
         @Test("base URLs on private networks are refused unless the operator allows them")
@@ -467,9 +440,7 @@ extension ServerSuites {
     struct CostRuleProxyTests {
         @Test("a Twilio SMS priced per segment from the response, by the most specific rule", arguments: PostgresTestServer.drivers)
         func twilio(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver) { app, setup, upstream in
                 try await setup.addService(app, name: "twilio", kind: "generic", baseURL: upstream.baseURL, apiKey: "twilio-auth-token")
                 let services = try await setup.owner.send(.get, "/api/projects/\(setup.projectID)/services").list("services")
                 let twilioID = try #require(services.first { $0["name"] as? String == "twilio" }?["id"] as? String)
@@ -495,7 +466,6 @@ extension ServerSuites {
                 let get = try #require(events.first { $0.method == "GET" })
                 #expect(get.costSource == .rule && get.cost.nanos == 0 && get.route == "/**")
             }
-            await upstream.stop()
         }
     }
 }
@@ -505,9 +475,7 @@ extension ServerSuites {
     struct StreamTests {
         @Test("a client that hangs up mid-stream stops the upstream read, and what was seen is recorded", arguments: PostgresTestServer.drivers)
         func clientDisconnect(driver: TestDriver) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(driver) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(driver) { app, setup, upstream in
                 try await setup.addService(app, name: "slow", kind: "generic", baseURL: upstream.baseURL)
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(app.client.port ?? 0)/proxy/slow/slow-stream")
                 request.method = .POST
@@ -527,7 +495,6 @@ extension ServerSuites {
                 // Recorded well before the upstream's 5-second stream would have ended.
                 #expect(ContinuousClock.now - started < .seconds(4))
             }
-            await upstream.stop()
         }
     }
 }
@@ -568,9 +535,7 @@ extension ServerSuites {
 
         @Test("usage is read and priced exactly", arguments: cases)
         func provider(_ testCase: Case) async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 try await setup.addService(app, name: "svc", kind: testCase.kind, baseURL: upstream.baseURL + testCase.basePath, apiKey: "stored-key-0000")
                 let response = try await ProxyTests.call(app, .post, "/proxy/svc" + testCase.path, token: setup.token, body: testCase.body)
                 #expect(response.status == 200, "\(response.body)")
@@ -586,7 +551,6 @@ extension ServerSuites {
                     #expect(event.costSource == .unpriced)
                 }
             }
-            await upstream.stop()
         }
     }
 }

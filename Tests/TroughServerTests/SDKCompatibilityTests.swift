@@ -9,9 +9,7 @@ extension ServerSuites {
     struct SDKCompatibilityTests {
         @Test("openai and anthropic SDKs, streamed and not, with base_url swapped", .enabled(if: PythonCheck.enabled))
         func sdks() async throws {
-            let upstream = try await MockUpstream.start()
-            try await TestApp.with(.sqlite) { app in
-                let setup = try await ProxySetup.make(app, upstream: upstream)
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 try await setup.addService(app, name: "claude", kind: "anthropic", baseURL: upstream.baseURL)
                 let capped = try #require(try await setup.owner.send(.post, "/api/projects/\(setup.projectID)/tokens", ["name": "capped", "monthly_budget_usd": "0.001", "budget_hard_cap": true]).string("token"))
                 let (status, output) = try await PythonCheck.run("SDKCheck/check_sdks.py", arguments: ["http://127.0.0.1:\(app.client.port ?? 0)", setup.token, capped])
@@ -23,7 +21,6 @@ extension ServerSuites {
                 #expect(events.count == 6)  // the call with an unknown token belongs to no project
                 #expect(events.filter { $0.status == 200 }.allSatisfy { $0.costSource == .usage })
             }
-            await upstream.stop()
         }
     }
 }
