@@ -235,5 +235,14 @@ enum MockRoutes {
         router.post("/slow-stream") { _, _ in
             sse((0..<50).map { "data: {\"i\":\($0)}\n\n" }, delay: .milliseconds(100))
         }
+        // Two events, then nothing for 5 seconds, then the end.
+        router.post("/stalling-stream") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "data: {\"i\":0}\n\ndata: {\"i\":1}\n\n"))
+                try await Task.sleep(for: .seconds(5))
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            })
+        }
     }
 }

@@ -473,6 +473,38 @@ extension ServerSuites {
 extension ServerSuites {
     @Suite("Streams and disconnects")
     struct StreamTests {
+        @Test("the read timeout counts from the upstream's last byte: a stream that keeps sending outlives it, one that stalls is cut and recorded")
+        func streamReadTimeout() async throws {
+            try await ProxySetup.with(.sqlite, environment: ["TROUGH_UPSTREAM_READ_TIMEOUT_MS": "400"]) { app, setup, upstream in
+                try await setup.addService(app, name: "slow", kind: "generic", baseURL: upstream.baseURL)
+                func stream(_ path: String) async throws -> (status: UInt, body: String, duration: Duration) {
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(app.client.port ?? 0)/proxy/slow\(path)")
+                    request.method = .POST
+                    request.headers.add(name: "X-Project-Token", value: setup.token)
+                    let started = ContinuousClock.now
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                    var body = ""
+                    do {
+                        for try await chunk in response.body { body += String(buffer: chunk) }
+                    } catch {
+                        // The proxy cut the stream: the client sees the connection end early.
+                    }
+                    return (response.status.code, body, ContinuousClock.now - started)
+                }
+                // 50 events 100 ms apart: 5 s in all, never 400 ms without a byte.
+                let steady = try await stream("/slow-stream")
+                #expect(steady.status == 200 && steady.body.contains(#"{"i":49}"#))
+                // Two events, then silence: cut after the read timeout, long before the upstream's 5 s.
+                let stalled = try await stream("/stalling-stream")
+                #expect(stalled.status == 200 && stalled.body.contains(#"{"i":1}"#) && !stalled.body.contains("[DONE]"))
+                #expect(stalled.duration < .seconds(3))
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 2)
+                let errors = events.map { $0.errorType ?? "none" }
+                #expect(errors.sorted() == ["none", "upstream_timeout"], "the steady stream ended normally, the stalled one timed out: \(errors)")
+                #expect(events.allSatisfy { $0.streamed })
+            }
+        }
+
         @Test("a client that hangs up mid-stream stops the upstream read, and what was seen is recorded", arguments: PostgresTestServer.drivers)
         func clientDisconnect(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in

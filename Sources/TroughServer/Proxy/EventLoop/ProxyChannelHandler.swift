@@ -135,10 +135,30 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Checks the current exchange's upstream reads against the read timeout every quarter of it (at most every
+    /// second, at least every 10 ms), from this connection's first proxied request until it closes.
+    private var readCheck: RepeatedTask?
+
+    func watchUpstreamReads(context: ChannelHandlerContext, timeout: TimeAmount) {
+        guard readCheck == nil else { return }
+        let interval = TimeAmount.nanoseconds(min(max(timeout.nanoseconds / 4, 10_000_000), 1_000_000_000))
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        readCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            handler.value.exchange?.checkReadTimeout(now: .now())
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        readCheck?.cancel()
+        readCheck = nil
         exchange?.clientGone()
         exchange = nil
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        readCheck?.cancel()
+        readCheck = nil
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
