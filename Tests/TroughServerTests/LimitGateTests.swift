@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import Synchronization
 import Testing
 import TroughCore
 @testable import TroughServer
@@ -41,6 +42,32 @@ struct LimitGateTests {
             if let reservation = try? await gate.reserve([charge]) { admitted.append(reservation) }
         }
         return admitted
+    }
+
+    @Test("a request that settles while another one's ledger call starts is counted once, not also as reserved", arguments: PostgresTestServer.drivers)
+    func settleDuringLedgerCall(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let clock = TroughClock()
+            let first = Mutex<Reservation?>(nil)
+            let calls = Atomic<Int>(0)
+            // The second ledger call (the second request's, asked for because the lease is used up) starts only
+            // after the first request has settled.
+            let gate = LimitGate(store: db.store, clock: clock, logger: logger) {
+                if calls.add(1, ordering: .relaxed).newValue == 2 { first.withLock { $0 }?.settle(cost: .zero) }
+            }
+            let charge = quota(try await tenantID(db), limit: 2, clock: clock)
+            let one = try await gate.reserve([charge])
+            first.withLock { $0 = one }
+            // One request settled and one left: the limit of 2 covers it.
+            let two = try? await gate.reserve([charge])
+            #expect(two != nil, "refused although the limit covered it")
+            #expect(calls.load(ordering: .relaxed) >= 2)
+            two?.settle(cost: .zero)
+            await gate.sync(releaseAll: true)
+            #expect(try await ledger(db, charge)?.requests == 2)
+            let third = try? await gate.reserve([charge])
+            #expect(third == nil, "the third is refused")
+        }
     }
 
     @Test("a reservation dropped without an event gives its worst case back; settling twice counts once", arguments: PostgresTestServer.drivers)

@@ -100,11 +100,16 @@ final class LimitGate: Sendable {
     }
     private let period: Mutex<LimitPeriod?> = Mutex(nil)
 
-    init(store: any Store, clock: TroughClock, settings: Settings = Settings(), logger: Logger) {
+    /// Runs at the start of every ledger call, before it reads the counter (tests: to let requests settle there).
+    private let beforeLedgerCall: (@Sendable () async -> Void)?
+
+    init(store: any Store, clock: TroughClock, settings: Settings = Settings(), logger: Logger,
+         beforeLedgerCall: (@Sendable () async -> Void)? = nil) {
         self.store = store
         self.clock = clock
         self.settings = settings
         self.logger = logger
+        self.beforeLedgerCall = beforeLedgerCall
     }
 
     /// The month `clock` is in (computed once per month).
@@ -150,7 +155,7 @@ final class LimitGate: Sendable {
                 slot.lastUsed = now
                 let slice = slice(charge, slot: slot)
                 if slot.ledgerCall == nil, now >= slot.failOpenUntil, slot.available < slice / 2, slot.used < slot.limit {
-                    slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice, release: false)
+                    slot.ledgerCall = ledgerTask(charge.key, .topUp(need: 0, beyond: slice))
                 }
                 slots[charge.key] = slot
             }
@@ -180,7 +185,7 @@ final class LimitGate: Sendable {
                     slot.noteReserved(charge.amount, now: now)
                     let slice = slice(charge, slot: slot)
                     if slot.ledgerCall == nil, now >= slot.failOpenUntil, slot.available < slice / 2, slot.used < slot.limit {
-                        slot.ledgerCall = ledgerTask(charge.key, need: 0, want: slot.reserved + slice, release: false)
+                        slot.ledgerCall = ledgerTask(charge.key, .topUp(need: 0, beyond: slice))
                     }
                     return .reserved
                 }
@@ -192,8 +197,7 @@ final class LimitGate: Sendable {
                 }
                 slot.pending += charge.amount
                 if let call = slot.ledgerCall { return .wait(call) }
-                let need = slot.reserved + charge.amount
-                let call = ledgerTask(charge.key, need: need, want: slot.reserved + slot.pending + slice(charge, slot: slot), release: false)
+                let call = ledgerTask(charge.key, .topUp(need: charge.amount, beyond: slot.pending + slice(charge, slot: slot)))
                 slot.ledgerCall = call
                 return .wait(call)
             }
@@ -235,13 +239,32 @@ final class LimitGate: Sendable {
 
     // MARK: Ledger
 
-    /// Starts the counter's one ledger call: report consumption, then top up to `want` (at least `need`) or release.
-    private func ledgerTask(_ key: LimitKey, need: Int64, want: Int64, release: Bool) -> Task<Bool, Never> {
-        Task { await self.callLedger(key, need: need, want: want, release: release) }
+    /// What a ledger call asks of the lease.
+    private enum Ask {
+        /// Top up to what is reserved plus `beyond`, and at least what is reserved plus `need` (0: no minimum). Both
+        /// count from the reservations as they are when the call reports consumption: a request that settles
+        /// between asking and calling is then counted once (as consumed), not also as reserved, which could make
+        /// the ledger look short and refuse a request the limit still covered.
+        case topUp(need: Int64, beyond: Int64)
+        /// Keep what the lease holds (its consumption reported).
+        case renew
+        /// Give the lease back.
+        case release
     }
 
-    private func callLedger(_ key: LimitKey, need: Int64, want: Int64, release: Bool) async -> Bool {
+    /// Starts the counter's one ledger call: report consumption, then top up, renew or release.
+    private func ledgerTask(_ key: LimitKey, _ ask: Ask) -> Task<Bool, Never> {
+        Task { await self.callLedger(key, ask) }
+    }
+
+    private func callLedger(_ key: LimitKey, _ ask: Ask) async -> Bool {
+        await beforeLedgerCall?()
         guard let snapshot = slots.withLock({ $0[key] }) else { return true }
+        let (need, want, release): (Int64, Int64, Bool) = switch ask {
+        case .topUp(let need, let beyond): (need == 0 ? 0 : snapshot.reserved + need, snapshot.reserved + beyond, false)
+        case .renew: (0, snapshot.held - snapshot.consumed, false)
+        case .release: (0, 0, true)
+        }
         let now = clock.now()
         let change = LeaseChange(
             key: key, limit: snapshot.limit, instanceID: instanceID, leaseID: snapshot.leaseID, consumed: snapshot.consumed,
@@ -308,7 +331,7 @@ final class LimitGate: Sendable {
                     continue
                 }
                 let release = releaseAll || idle
-                let call = ledgerTask(key, need: 0, want: release ? 0 : slot.held - slot.consumed, release: release)
+                let call = ledgerTask(key, release ? .release : .renew)
                 slots[key]?.ledgerCall = call
                 calls.append(call)
             }
