@@ -118,10 +118,21 @@ struct ProxyController {
             let sent = inspection.rewrittenBody.map { ByteBuffer(bytes: $0) } ?? body
             event.bytesIn = Int64(body.readableBytes)
             upstreamRequest.body = .bytes(sent)
+        } else if request.method != .get, request.method != .head, let length = request.headers[.contentLength].flatMap(Int64.init) {
+            // A body of known size is read first (it is within the limit): streamed, the upstream could answer
+            // before reading all of it, and Hummingbird would then read the connection's next request while
+            // AsyncHTTPClient was still reading this body from the same stream (two readers: a crash).
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: settings.maxRequestBytes)
+            } catch {
+                throw APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes")
+            }
+            event.bytesIn = length
+            upstreamRequest.body = .bytes(body)
         } else if request.method != .get, request.method != .head {
-            let length = request.headers[.contentLength].flatMap(Int64.init)
-            event.bytesIn = length ?? 0
-            upstreamRequest.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
+            // Chunked uploads of unknown size stream through.
+            upstreamRequest.body = .stream(request.body, length: .unknown)
         } else {
             inspection = RequestInspector.inspect(body: nil, path: path, kind: service.kind, injectStreamUsage: false)
         }
