@@ -108,12 +108,7 @@ struct ProxyController {
         var upstreamRequest = HTTPClientRequest(url: service.baseURL + path + (request.uri.query.map { "?" + $0 } ?? ""))
         upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
         if RequestInspector.wantsBody(kind: service.kind, method: request.method.rawValue, contentType: request.headers[.contentType]) {
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: settings.maxRequestBytes)
-            } catch {
-                throw APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes")
-            }
+            let body = try await collectBody(request)
             inspection = RequestInspector.inspect(body: Array(body.readableBytesView), path: path, kind: service.kind, injectStreamUsage: settings.injectStreamUsage)
             let sent = inspection.rewrittenBody.map { ByteBuffer(bytes: $0) } ?? body
             event.bytesIn = Int64(body.readableBytes)
@@ -122,14 +117,8 @@ struct ProxyController {
             // A body of known size is read first (it is within the limit): streamed, the upstream could answer
             // before reading all of it, and Hummingbird would then read the connection's next request while
             // AsyncHTTPClient was still reading this body from the same stream (two readers: a crash).
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: settings.maxRequestBytes)
-            } catch {
-                throw APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes")
-            }
+            upstreamRequest.body = .bytes(try await collectBody(request))
             event.bytesIn = length
-            upstreamRequest.body = .bytes(body)
         } else if request.method != .get, request.method != .head {
             // Chunked uploads of unknown size stream through.
             upstreamRequest.body = .stream(request.body, length: .unknown)
@@ -383,6 +372,15 @@ struct ProxyController {
         }
         event.cost = price.cost(of: usage)
         event.costSource = .usage
+    }
+
+    /// The whole request body, or 413 when it is larger than the limit.
+    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: settings.maxRequestBytes)
+        } catch {
+            throw APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes")
+        }
     }
 
     static func milliseconds(_ duration: Duration) -> String {

@@ -11,8 +11,10 @@ enum EventRows {
     static let perInsert = 200
 
     /// The full-size statements, built once.
-    private static let sqliteStatement = statement(rows: perInsert, placeholder: { _ in "?" })
-    private static let postgresStatement = statement(rows: perInsert, placeholder: { "$\($0)" })
+    private static let sqlitePlaceholder: @Sendable (Int) -> String = { _ in "?" }
+    private static let postgresPlaceholder: @Sendable (Int) -> String = { "$\($0)" }
+    private static let sqliteStatement = statement(rows: perInsert, placeholder: sqlitePlaceholder)
+    private static let postgresStatement = statement(rows: perInsert, placeholder: postgresPlaceholder)
 
     /// Inserts the rows not stored yet; returns the ids it stored.
     static func insert(_ events: ArraySlice<RequestEvent>, on connection: DriverConnection) async throws -> [String] {
@@ -22,14 +24,14 @@ enum EventRows {
             var binds: [SQLiteData] = []
             binds.reserveCapacity(events.count * RequestEvent.columnNames.count)
             for event in events { appendSQLite(event, to: &binds) }
-            let sql = events.count == perInsert ? sqliteStatement : statement(rows: events.count, placeholder: { _ in "?" })
+            let sql = events.count == perInsert ? sqliteStatement : statement(rows: events.count, placeholder: sqlitePlaceholder)
             try await sqlite.query(sql, binds) { row in
                 if let id = row.column("event_id")?.string { stored.ids.withLock { $0.append(id) } }
             }
         case .postgres(let postgres, let logger):
             var binds = PostgresBindings(capacity: events.count * RequestEvent.columnNames.count)
             for event in events { appendPostgres(event, to: &binds) }
-            let sql = events.count == perInsert ? postgresStatement : statement(rows: events.count, placeholder: { "$\($0)" })
+            let sql = events.count == perInsert ? postgresStatement : statement(rows: events.count, placeholder: postgresPlaceholder)
             for try await id in try await postgres.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(String.self) {
                 stored.ids.withLock { $0.append(id) }
             }
