@@ -219,6 +219,11 @@ enum MockRoutes {
             Response(status: .ok, headers: [.contentType: "text/plain", HTTPField.Name("X-Upstream-Custom")!: "yes"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
 
+        // Refuses at once, before reading the request body (as an upstream checking only the head does).
+        router.post("/early") { _, _ in
+            json(#"{"error":{"type":"forbidden"}}"#, status: .forbidden)
+        }
+
         // Twilio-like: an SMS priced per segment.
         router.post("/2010-04-01/Accounts/{account}/Messages.json") { _, _ in
             json(#"{"account_sid":"AC0123456789abcdef0123456789abcdef","body":"Hello","num_segments":"2","price":null,"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}"#, status: .created)

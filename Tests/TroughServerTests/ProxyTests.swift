@@ -340,6 +340,33 @@ extension ServerSuites {
             }
         }
 
+        @Test("chunked uploads reach the upstream whole; one the upstream refuses before reading it leaves the connection working")
+        func chunkedUploads() async throws {
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
+                try await setup.addService(app, name: "files", kind: "generic", baseURL: upstream.baseURL)
+                let connection = try await RawHTTP.Connection(port: try #require(app.client.port))
+                let head = { (method: String, path: String) in
+                    "\(method) /proxy/files\(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Project-Token: \(setup.token)\r\nTransfer-Encoding: chunked\r\n\r\n"
+                }
+                let echoed = try await connection.send(head("PUT", "/echo/up") + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+                #expect(echoed.contains(" 201 ") && echoed.hasSuffix("\r\n\r\nhello world"), "\(echoed.prefix(120))")
+                #expect(upstream.last?.body == "hello world")
+
+                // The upstream answers after the head and first chunk; the client sends the rest a moment later.
+                try await connection.write(head("POST", "/early") + "5\r\nhello\r\n")
+                try await Task.sleep(for: .milliseconds(300))
+                let refused = try await connection.send("6\r\n world\r\n0\r\n\r\n")
+                #expect(refused.contains(" 403 ") && refused.contains("forbidden"), "\(refused.prefix(120))")
+                let again = try await connection.send(head("PUT", "/echo/again") + "2\r\nok\r\n0\r\n\r\n")
+                #expect(again.contains(" 201 ") && again.hasSuffix("\r\n\r\nok"), "\(again.prefix(120))")
+                await connection.close()
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
+                #expect(events.map(\.bytesIn).sorted() == [2, 11, 11])
+                #expect(events.map(\.status).sorted() == [201, 201, 403])
+            }
+        }
+
         @Test("generic APIs: method, path, query, headers and bodies pass unchanged both ways", arguments: PostgresTestServer.drivers)
         func fidelity(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in

@@ -47,6 +47,11 @@ enum RawHTTP {
                 .connect(host: "127.0.0.1", port: port).get()
         }
 
+        /// Sends `bytes` without waiting for an answer (part of a request).
+        func write(_ bytes: String) async throws {
+            try await channel.writeAndFlush(ByteBuffer(string: bytes))
+        }
+
         /// Sends `request` and returns the answer's head and body, or what came within `timeout` if it is not whole.
         func send(_ request: String, timeout: Duration = .seconds(10)) async throws -> String {
             collector.bytes.withLock { $0.removeAll() }

@@ -99,8 +99,9 @@ struct ProxyController {
         let (firstEvent, rule) = Self.startEvent(token: token, upstream: upstream, method: request.method.rawValue, path: path, tags: request.headers[.troughTags], at: occurredAt)
         var event = firstEvent
 
-        // The request body: small JSON LLM bodies are read to learn the model (and to ask streams for usage);
-        // everything else streams through untouched.
+        // The request body, read whole within the limit (this path is taken by chunked uploads and `Expect`; the
+        // event-loop path streams bodies of known size): small JSON LLM bodies are inspected to learn the model
+        // (and to ask streams for usage); everything else is sent unchanged.
         if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxRequestBytes {
             throw APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes")
         }
@@ -113,15 +114,13 @@ struct ProxyController {
             let sent = inspection.rewrittenBody.map { ByteBuffer(bytes: $0) } ?? body
             event.bytesIn = Int64(body.readableBytes)
             upstreamRequest.body = .bytes(sent)
-        } else if request.method != .get, request.method != .head, let length = request.headers[.contentLength].flatMap(Int64.init) {
-            // A body of known size is read first (it is within the limit): streamed, the upstream could answer
-            // before reading all of it, and Hummingbird would then read the connection's next request while
-            // AsyncHTTPClient was still reading this body from the same stream (two readers: a crash).
-            upstreamRequest.body = .bytes(try await collectBody(request))
-            event.bytesIn = length
         } else if request.method != .get, request.method != .head {
-            // Chunked uploads of unknown size stream through.
-            upstreamRequest.body = .stream(request.body, length: .unknown)
+            // Other bodies (of known size, or chunked uploads) are read first, within the limit. Streamed, an
+            // upstream that answered before reading all of it would let Hummingbird read the connection's next
+            // request while AsyncHTTPClient still read this body from the same stream: two readers, a crash.
+            let body = try await collectBody(request)
+            event.bytesIn = Int64(body.readableBytes)
+            upstreamRequest.body = .bytes(body)
         } else {
             inspection = RequestInspector.inspect(body: nil, path: path, kind: service.kind, injectStreamUsage: false)
         }
