@@ -47,8 +47,9 @@ enum RawHTTP {
                 .connect(host: "127.0.0.1", port: port).get()
         }
 
-        /// Sends `bytes` without waiting for an answer (part of a request).
+        /// Sends `bytes` (part of a request) without waiting for an answer; what came before is forgotten.
         func write(_ bytes: String) async throws {
+            collector.bytes.withLock { $0.removeAll() }
             try await channel.writeAndFlush(ByteBuffer(string: bytes))
         }
 
@@ -56,6 +57,11 @@ enum RawHTTP {
         func send(_ request: String, timeout: Duration = .seconds(10)) async throws -> String {
             collector.bytes.withLock { $0.removeAll() }
             try await channel.writeAndFlush(ByteBuffer(string: request))
+            return try await answer(timeout: timeout)
+        }
+
+        /// The answer's head and body once whole (by its `Content-Length`), or what came within `timeout`.
+        func answer(timeout: Duration = .seconds(10)) async throws -> String {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 let text = String(decoding: collector.bytes.withLock { $0 }, as: UTF8.self)

@@ -99,9 +99,9 @@ struct ProxyController {
         let (firstEvent, rule) = Self.startEvent(token: token, upstream: upstream, method: request.method.rawValue, path: path, tags: request.headers[.troughTags], at: occurredAt)
         var event = firstEvent
 
-        // The request body, read whole within the limit (this path is taken by chunked uploads and `Expect`; the
-        // event-loop path streams bodies of known size): small JSON LLM bodies are inspected to learn the model
-        // (and to ask streams for usage); everything else is sent unchanged.
+        // The request body, read whole within the limit (this path serves `Expect`, and everything when the
+        // event-loop path is off; that one streams bodies): small JSON LLM bodies are inspected to learn the
+        // model (and to ask streams for usage); everything else is sent unchanged.
         if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxRequestBytes {
             throw APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes")
         }

@@ -7,8 +7,9 @@ import TroughCore
 
 /// The proxy on the client connection's event loop: no task hops, no routing, an upstream connection on the
 /// same loop. Lookups come from the caches (or, on a miss, from the database through the same functions the
-/// router's path uses). Requests this path does not take — no project token (401), a body of unknown length,
-/// `Expect`, a body over the limit (413), one pipelined behind a router answer — go to the Hummingbird
+/// router's path uses). Request bodies stream both ways, chunked ones too. Requests this path does not take — no
+/// project token (401), `Expect`, a declared size over the limit (413), a body with both `Content-Length` and
+/// `Transfer-Encoding`, one pipelined behind a router answer — go to the Hummingbird
 /// route, which behaves the same. `TROUGH_PROXY_EVENT_LOOP=false` sends everything there.
 final class EventLoopProxy: Sendable {
     let proxy: ProxyController
@@ -62,21 +63,22 @@ final class EventLoopProxy: Sendable {
             return nil
         }
 
-        // A body must have a known size within the limit (chunked uploads, `Expect` and 413s take the other path).
+        // A body of known size within the limit, or a chunked one (counted against the limit as it streams).
+        // `Expect`, a known size over the limit (413), and ambiguous framing take the other path.
         let framing = BodyFraming(head.headers)
-        guard !framing.expects, !framing.chunked else { return nil }
+        guard !framing.expects, !(framing.chunked && framing.contentLengths > 0) else { return nil }
         var bodyLength: Int64?
         if let value = framing.contentLength {
             guard framing.contentLengths == 1, let length = Int64(value), length >= 0, length <= Int64(proxy.settings.maxRequestBytes) else { return nil }
             bodyLength = length
-        } else if ![.GET, .HEAD, .OPTIONS, .DELETE].contains(head.method) {
+        } else if !framing.chunked, ![.GET, .HEAD, .OPTIONS, .DELETE].contains(head.method) {
             return nil
         }
 
         guard let rawToken = ProjectCredential.find(in: head.headers) else { return nil }
         Self.exchangesStarted.add(1, ordering: .relaxed)
         return ProxyExchange(
-            proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength,
+            proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength, chunked: framing.chunked,
             rawToken: rawToken, selector: selector, cached: handler.cachedRoute(rawToken: rawToken, selector: selector)
         )
     }

@@ -15,7 +15,12 @@ final class ProxyExchange {
     private let head: HTTPRequestHead
     private let path: String
     private let query: String?
+    /// The body's declared size; nil for a chunked body (or none).
     private let bodyLength: Int64?
+    /// The body is chunked: it streams to the upstream chunked, counted against the body limit as it comes.
+    private let chunked: Bool
+    /// Body bytes received from the client so far.
+    private var receivedBodyBytes: Int64 = 0
     private let rawToken: String
     private let selector: ProxyController.ServiceSelector
     private let requestID: String
@@ -64,7 +69,7 @@ final class ProxyExchange {
     private var isEventStream = false
 
     init(proxy: EventLoopProxy, handler: ProxyChannelHandler, context: ChannelHandlerContext, head: HTTPRequestHead, path: String, query: String?,
-         bodyLength: Int64?, rawToken: String, selector: ProxyController.ServiceSelector, cached: ProxyRoute?) {
+         bodyLength: Int64?, chunked: Bool = false, rawToken: String, selector: ProxyController.ServiceSelector, cached: ProxyRoute?) {
         self.proxy = proxy
         self.handler = handler
         self.context = context
@@ -72,6 +77,7 @@ final class ProxyExchange {
         self.path = path
         self.query = query
         self.bodyLength = bodyLength
+        self.chunked = chunked
         self.rawToken = rawToken
         self.selector = selector
         route = cached
@@ -144,6 +150,11 @@ final class ProxyExchange {
     func requestBody(_ buffer: ByteBuffer) {
         if case .done = answer { return }
         guard sendsBody else { return }
+        receivedBodyBytes += Int64(buffer.readableBytes)
+        if chunked, receivedBodyBytes > Int64(settings.maxRequestBytes) {
+            bodyTooLarge()
+            return
+        }
         if route != nil, collectsBody {
             var part = buffer
             collected.writeBuffer(&part)
@@ -165,6 +176,20 @@ final class ProxyExchange {
         } else if let channel = upstreamChannel {
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         }
+    }
+
+    /// A chunked body went over the limit: 413 while nothing has come back yet, and the connection closes (the rest
+    /// of the body is not read); once the answer has started, the connection is cut.
+    private func bodyTooLarge() {
+        releaseUpstream(reusable: false)
+        guard case .waiting = answer else {
+            clientGone()
+            context.close(promise: nil)
+            return
+        }
+        awaitingUpstream = false
+        respondWithError(APIError(.contentTooLarge, type: "payload_too_large", message: "the request body is larger than \(settings.maxRequestBytes) bytes"),
+                         record: false, closeConnection: true)
     }
 
     /// The whole JSON body is in: read the model and limits from it (rewriting it to ask a stream for usage).
@@ -280,6 +305,8 @@ final class ProxyExchange {
             headers.add(name: "Content-Length", value: String(collected.readableBytes))
         } else if let bodyLength, sendsBody {
             headers.add(name: "Content-Length", value: String(bodyLength))
+        } else if chunked, sendsBody {
+            headers.add(name: "Transfer-Encoding", value: "chunked")
         }
         return headers
     }
@@ -401,7 +428,7 @@ final class ProxyExchange {
         switch answer {
         case .waiting:
             // A pooled connection the upstream had closed: try once more on a new one, when the body can be sent again.
-            if reusedConnection, !retried, !(error is UpstreamTimeout), collectsBody || bodyLength ?? 0 == 0 {
+            if reusedConnection, !retried, !(error is UpstreamTimeout), collectsBody || (!chunked && bodyLength ?? 0 == 0) {
                 retried = true
                 releaseUpstream(reusable: false)
                 send()
@@ -483,11 +510,12 @@ final class ProxyExchange {
 
     /// Settles the reservation to the event's cost and queues the event.
     private func record() {
+        if chunked, !collectsBody { event.bytesIn = receivedBodyBytes }
         reservation?.settle(cost: event.cost)
         proxy.proxy.events.record(event)
     }
 
-    private func respondWithError(_ error: APIError, record shouldRecord: Bool) {
+    private func respondWithError(_ error: APIError, record shouldRecord: Bool, closeConnection: Bool = false) {
         answer = .done
         if shouldRecord { record() } else { reservation?.cancel() }
         var headers = HTTPHeaders(error.responseHeaders.map { ($0.name.rawName, $0.value) })
@@ -499,7 +527,7 @@ final class ProxyExchange {
         if head.method != .HEAD { context.write(wrapOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOut(.end(nil)), promise: nil)
         // The request's body may still be on its way: it is read and dropped before the next request.
-        finish()
+        finish(closeConnection: closeConnection)
     }
 
     private func releaseUpstream(reusable: Bool) {
