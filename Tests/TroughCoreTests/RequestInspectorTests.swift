@@ -54,6 +54,9 @@ struct RequestInspectorTests {
         #expect(RouteNormalizer.route(for: "//a//123") == "//a//{id}")
         #expect(RouteNormalizer.route(for: "/v1/deadbeef1234") == "/v1/{id}")
         #expect(RouteNormalizer.route(for: "/v1/deadbeefcafe") == "/v1/deadbeefcafe")
+        let long = "/v1/" + String(repeating: "segment/", count: 40)
+        #expect(RouteNormalizer.route(for: long) == String(long.prefix(256)))
+        #expect(RouteNormalizer.route(for: long + "12345") == String(long.prefix(256)))
         #expect(RouteNormalizer.route(for: "/v1/x1y2z3w4v5u6t7s8r9q0.json") == "/v1/x1y2z3w4v5u6t7s8r9q0.json")
         // Non-ASCII paths take the same rules by character.
         #expect(RouteNormalizer.route(for: "/v1/dateien/é/12345") == "/v1/dateien/é/{id}")

@@ -11,8 +11,9 @@ public enum RouteNormalizer {
         return joined.isEmpty ? "/" : String(joined.prefix(256))
     }
 
-    /// `route(for:)` of an ASCII path, on its bytes (one pass per segment).
+    /// `route(for:)` of an ASCII path, on its bytes (one pass per segment). A path without ids is its own route.
     private static func asciiRoute(for path: String) -> String {
+        if !path.isEmpty, path.utf8.count <= 256, !hasIdentifierSegment(path) { return path }
         var output: [UInt8] = []
         output.reserveCapacity(path.utf8.count)
         var segment: [UInt8] = []
@@ -35,6 +36,20 @@ public enum RouteNormalizer {
         flush()
         if output.isEmpty { return "/" }
         return String(decoding: output.prefix(256), as: UTF8.self)
+    }
+
+    /// Whether any segment of an ASCII path reads as an id, without copying it.
+    private static func hasIdentifierSegment(_ path: String) -> Bool {
+        var shape = SegmentShape()
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if shape.isIdentifier { return true }
+                shape = SegmentShape()
+            } else {
+                shape.add(byte)
+            }
+        }
+        return shape.isIdentifier
     }
 
     /// What a path segment is made of, counted in one pass, and whether that makes it an id.
@@ -65,18 +80,23 @@ public enum RouteNormalizer {
             }
         }
 
+        init() {}
+
         /// By byte, for ASCII segments.
         init(ascii segment: [UInt8]) {
-            count = segment.count
-            for byte in segment {
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-                case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): letters += 1
-                case UInt8(ascii: "g")...UInt8(ascii: "z"), UInt8(ascii: "G")...UInt8(ascii: "Z"): letters += 1; hexAndDashes = false
-                case UInt8(ascii: "-"): dashes += 1
-                case UInt8(ascii: ":"), UInt8(ascii: "."): colonOrDot = true; hexAndDashes = false
-                default: hexAndDashes = false
-                }
+            for byte in segment { add(byte) }
+        }
+
+        /// Counts one more byte of an ASCII segment.
+        mutating func add(_ byte: UInt8) {
+            count += 1
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): letters += 1
+            case UInt8(ascii: "g")...UInt8(ascii: "z"), UInt8(ascii: "G")...UInt8(ascii: "Z"): letters += 1; hexAndDashes = false
+            case UInt8(ascii: "-"): dashes += 1
+            case UInt8(ascii: ":"), UInt8(ascii: "."): colonOrDot = true; hexAndDashes = false
+            default: hexAndDashes = false
             }
         }
     }

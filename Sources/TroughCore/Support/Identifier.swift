@@ -10,8 +10,8 @@ public enum Identifier {
     /// (100 bits) of randomness in lower-case Crockford base32, so ids reveal no counts or order.
     public static func make(_ prefix: String) -> String {
         id(prefix) { output in
-            appendBase32(of: randomPool.withLock { $0.take(13) }, to: &output)
-            output.removeLast()  // 13 bytes make 21 characters; the first 20 carry 100 bits
+            randomPool.withLock { $0.take(13) { appendBase32(of: $0) { output.append($0) } } }
+            output.count -= 1  // 13 bytes make 21 characters; the first 20 carry 100 bits
         }
     }
 
@@ -24,19 +24,31 @@ public enum Identifier {
             for shift in stride(from: 45, through: 0, by: -5) {
                 output.append(alphabet[Int((milliseconds >> UInt64(shift)) & 31)])
             }
-            appendBase32(of: randomPool.withLock { $0.take(8) }, to: &output)
-            output.removeLast()  // 8 bytes make 13 characters; the first 12 carry 60 bits
+            randomPool.withLock { $0.take(8) { appendBase32(of: $0) { output.append($0) } } }
+            output.count -= 1  // 8 bytes make 13 characters; the first 12 carry 60 bits
         }
     }
 
-    /// `prefix_` followed by what `body` appends.
-    private static func id(_ prefix: String, _ body: (inout [UInt8]) -> Void) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(prefix.utf8.count + 24)
-        output.append(contentsOf: prefix.utf8)
-        output.append(UInt8(ascii: "_"))
-        body(&output)
-        return String(decoding: output, as: UTF8.self)
+    /// An id's characters, written into stack memory (ids are made per request: one allocation, the string's).
+    private struct IDBytes {
+        let storage: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        mutating func append(_ byte: UInt8) {
+            storage[count] = byte
+            count += 1
+        }
+    }
+
+    /// `prefix_` followed by what `body` appends (at most 32 characters).
+    private static func id(_ prefix: String, _ body: (inout IDBytes) -> Void) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.utf8.count + 33) { storage in
+            var output = IDBytes(storage: storage)
+            for byte in prefix.utf8 { output.append(byte) }
+            output.append(UInt8(ascii: "_"))
+            body(&output)
+            return String(decoding: UnsafeBufferPointer(rebasing: storage[..<output.count]), as: UTF8.self)
+        }
     }
 
     /// `count` bytes from the system's cryptographically secure generator.
@@ -55,11 +67,11 @@ public enum Identifier {
     public static func base32(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 8 + 4) / 5)
-        appendBase32(of: bytes, to: &output)
+        appendBase32(of: bytes) { output.append($0) }
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func appendBase32(of bytes: some Sequence<UInt8>, to output: inout [UInt8]) {
+    private static func appendBase32(of bytes: some Sequence<UInt8>, _ emit: (UInt8) -> Void) {
         var buffer: UInt32 = 0
         var bits = 0
         for byte in bytes {
@@ -67,11 +79,11 @@ public enum Identifier {
             bits += 8
             while bits >= 5 {
                 bits -= 5
-                output.append(alphabet[Int((buffer >> UInt32(bits)) & 31)])
+                emit(alphabet[Int((buffer >> UInt32(bits)) & 31)])
             }
         }
         if bits > 0 {
-            output.append(alphabet[Int((buffer << UInt32(5 - bits)) & 31)])
+            emit(alphabet[Int((buffer << UInt32(5 - bits)) & 31)])
         }
     }
 
@@ -102,14 +114,15 @@ struct RandomPool: ~Copyable {
     private var bytes = [UInt8](repeating: 0, count: 4096)
     private var next = 4096
 
-    mutating func take(_ count: Int) -> [UInt8] {
+    /// Hands `count` fresh bytes to `body` (they are not handed out again).
+    mutating func take<Result>(_ count: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         precondition(count <= bytes.count)
         if next + count > bytes.count {
             bytes.withUnsafeMutableBytes { SystemRandom.fill($0) }
             next = 0
         }
         defer { next += count }
-        return Array(bytes[next..<next + count])
+        return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[next..<next + count])) }
     }
 }
 

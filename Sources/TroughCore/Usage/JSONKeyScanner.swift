@@ -196,7 +196,9 @@ extension JSONKeyScanner {
     /// compared with `keys` once (strings are skipped whole, so text inside values never matches), and only
     /// the chosen occurrences' values are parsed — the first non-null one for `.first` keys, the last for `.last`.
     static func flattened(document bytes: [UInt8], keys: [Key]) -> JSONObject {
-        var occurrences = [[Range<Int>]](repeating: [], count: keys.count)
+        // Every key's occurrences in document order, in one array (one allocation, not one per key).
+        var occurrences: [(key: Int, value: Range<Int>)] = []
+        occurrences.reserveCapacity(16)
         var index = 0
         while index < bytes.count {
             guard bytes[index] == ASCII.quote else {
@@ -210,7 +212,7 @@ extension JSONKeyScanner {
                 for (keyIndex, key) in keys.enumerated() where key.bytes.count == name.count && bytes[name].elementsEqual(key.bytes) {
                     let valueStart = skipWhitespace(from: afterString + 1, in: bytes)
                     if let valueEnd = valueEnd(from: valueStart, in: bytes) {
-                        occurrences[keyIndex].append(valueStart..<valueEnd)
+                        occurrences.append((keyIndex, valueStart..<valueEnd))
                     }
                 }
                 index = afterString + 1
@@ -219,15 +221,28 @@ extension JSONKeyScanner {
             }
         }
         var object = JSONObject()
+        object.reserveCapacity(keys.count)
         for (keyIndex, key) in keys.enumerated() {
-            let candidates = key.place == .first ? occurrences[keyIndex] : occurrences[keyIndex].reversed()
-            for range in candidates {
-                if bytes[range.lowerBound] != UInt8(ascii: "n"), let value = JSONValueParser.parse(bytes[range]) {
-                    object.append(key.name, value)
-                    break
+            var value: JSONValue?
+            if key.place == .first {
+                for occurrence in occurrences where occurrence.key == keyIndex {
+                    value = parsedNonNull(bytes[occurrence.value])
+                    if value != nil { break }
+                }
+            } else {
+                for occurrence in occurrences.reversed() where occurrence.key == keyIndex {
+                    value = parsedNonNull(bytes[occurrence.value])
+                    if value != nil { break }
                 }
             }
+            if let value { object.append(key.name, value) }
         }
         return object
+    }
+
+    /// The value of a complete JSON text, unless it is `null` (or does not parse).
+    private static func parsedNonNull(_ text: ArraySlice<UInt8>) -> JSONValue? {
+        guard let first = text.first, first != UInt8(ascii: "n") else { return nil }
+        return JSONValueParser.parse(text)
     }
 }

@@ -53,6 +53,11 @@ public struct JSONObject: Sendable, Equatable {
 
     public var keys: [String] { members.map(\.key) }
 
+    /// Room for `count` members without growing (appending one by one regrows the storage at 1, 2, 4…).
+    mutating func reserveCapacity(_ count: Int) {
+        members.reserveCapacity(count)
+    }
+
     mutating func append(_ key: String, _ value: JSONValue) {
         members.append((key, value))
     }

@@ -48,6 +48,7 @@ enum JSONValueParser {
         mutating func object(depth: Int) -> JSONObject? {
             index += 1
             var object = JSONObject()
+            object.reserveCapacity(8)
             skipWhitespace()
             if index < bytes.endIndex, bytes[index] == ASCII.closeBrace {
                 index += 1

@@ -396,6 +396,7 @@ final class ProxyExchange {
         guard var meter else { return }
         switch answer {
         case .holding(var response, let body):
+            answer = .done  // (the head's headers are then changed in place, not copied)
             _ = meter.process(body)
             complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {

@@ -21,9 +21,15 @@ final class UpstreamPool: Sendable {
         let since: NIODeadline
     }
 
+    /// One upstream's idle connections on one loop, oldest first: requests take the newest, sweeps close from
+    /// the front. A class, so requests only read the pool's dictionary (changing an array in place through a
+    /// dictionary cost allocations on every call). Used only under the pool's lock.
+    final class IdleList {
+        var entries: [IdleEntry] = []
+    }
+
     private struct State {
-        /// Oldest first: requests take the newest, sweeps close from the front.
-        var idle: [Key: [IdleEntry]] = [:]
+        var idle: [Key: IdleList] = [:]
         /// The sweep on each loop that has opened a connection.
         var sweeps: [ObjectIdentifier: RepeatedTask] = [:]
     }
@@ -48,7 +54,8 @@ final class UpstreamPool: Sendable {
     func takeIdle(_ target: UpstreamTarget, on loop: any EventLoop) -> PooledUpstream? {
         let key = Key(target: target, loop: ObjectIdentifier(loop))
         return state.withLock { state in
-            while let entry = state.idle[key]?.popLast() {
+            guard let list = state.idle[key] else { return nil }
+            while let entry = list.entries.popLast() {
                 if entry.connection.channel.isActive { return entry.connection }
             }
             return nil
@@ -83,8 +90,15 @@ final class UpstreamPool: Sendable {
         let key = Key(target: target, loop: ObjectIdentifier(connection.channel.eventLoop))
         let entry = IdleEntry(connection: connection, since: .now())
         let kept = state.withLock { state in
-            guard state.idle[key, default: []].count < maxIdlePerKey else { return false }
-            state.idle[key, default: []].append(entry)
+            let list: IdleList
+            if let existing = state.idle[key] {
+                list = existing
+            } else {
+                list = IdleList()
+                state.idle[key] = list
+            }
+            guard list.entries.count < maxIdlePerKey else { return false }
+            list.entries.append(entry)
             return true
         }
         if !kept { connection.channel.close(promise: nil) }
@@ -93,14 +107,14 @@ final class UpstreamPool: Sendable {
     /// Forgets a closed connection.
     func forget(_ channel: any Channel, target: UpstreamTarget) {
         let key = Key(target: target, loop: ObjectIdentifier(channel.eventLoop))
-        state.withLock { state in state.idle[key]?.removeAll { $0.connection.channel === channel } }
+        state.withLock { state in state.idle[key]?.entries.removeAll { $0.connection.channel === channel } }
     }
 
     /// Closes every idle connection and stops the sweeps (at shutdown).
     func closeAll() {
         let (channels, sweeps) = state.withLock { state in
             defer { state = State() }
-            return (state.idle.values.flatMap { $0.map(\.connection.channel) }, Array(state.sweeps.values))
+            return (state.idle.values.flatMap { $0.entries.map(\.connection.channel) }, Array(state.sweeps.values))
         }
         for sweep in sweeps { sweep.cancel() }
         for channel in channels { channel.close(promise: nil) }
@@ -123,11 +137,11 @@ final class UpstreamPool: Sendable {
         let cutoff = now - idleTimeout
         let expired = state.withLock { state in
             var expired: [PooledUpstream] = []
-            for (key, entries) in state.idle where key.loop == loop {
-                let stale = entries.prefix { $0.since <= cutoff }
+            for (key, list) in state.idle where key.loop == loop {
+                let stale = list.entries.prefix { $0.since <= cutoff }
                 guard !stale.isEmpty else { continue }
                 expired.append(contentsOf: stale.map(\.connection))
-                state.idle[key] = Array(entries.dropFirst(stale.count))
+                list.entries.removeFirst(stale.count)
             }
             return expired
         }
