@@ -16,7 +16,11 @@ struct LiteLLMImporterTests {
           "whisper-1": {"litellm_provider": "openai", "mode": "audio_transcription", "input_cost_per_second": 0.0001},
           "ft:gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-05},
           "azure/gpt-4o": {"litellm_provider": "azure", "mode": "chat", "input_cost_per_token": 2.5e-06},
-          "free-model": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 0.0, "output_cost_per_token": 0.0}
+          "free-model": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 0.0, "output_cost_per_token": 0.0},
+          "gemini/gemini-2.5-pro": {"litellm_provider": "gemini", "mode": "chat", "input_cost_per_token": 1.25e-06, "output_cost_per_token": 1e-05,
+                                    "cache_read_input_token_cost": 1.25e-07, "input_cost_per_token_above_200k_tokens": 2.5e-06,
+                                    "output_cost_per_token_above_200k_tokens": 1.5e-05, "cache_read_input_token_cost_above_200k_tokens": 2.5e-07,
+                                    "input_cost_per_token_above_200k_tokens_priority": 4.5e-06}
         }
         """
 
@@ -24,7 +28,7 @@ struct LiteLLMImporterTests {
     func imports() throws {
         let prices = try LiteLLMImporter.prices(from: Data(Self.sample.utf8), effectiveAt: Timestamp(milliseconds: 5))
         let byModel = Dictionary(uniqueKeysWithValues: prices.map { ($0.model, $0) })
-        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "whisper-1"])
+        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "gemini-2.5-pro", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "whisper-1"])
         let gpt = try #require(byModel["gpt-4o"])
         #expect(gpt.input == 2_500_000_000 && gpt.output == 10_000_000_000 && gpt.cachedInput == 1_250_000_000)
         #expect(gpt.source == "import" && gpt.effectiveAt.milliseconds == 5)
@@ -35,6 +39,8 @@ struct LiteLLMImporterTests {
         #expect(byModel["meta-llama/Llama-3.3-70B-Instruct-Turbo"]?.provider == "together")
         #expect(byModel["text-embedding-3-small"]?.input == 20_000_000)
         #expect(byModel["whisper-1"]?.perSecond == 100_000)
+        #expect(byModel["gemini-2.5-pro"]?.longContext == LongContextPrice(aboveTokens: 200_000, input: 2_500_000_000, output: 15_000_000_000, cachedInput: 250_000_000))
+        #expect(gpt.longContext == nil)
     }
 
     @Test("the reference LiteLLM file imports hundreds of models", .enabled(if: FileManager.default.fileExists(atPath: Self.reference.path)))

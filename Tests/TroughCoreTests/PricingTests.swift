@@ -21,6 +21,33 @@ struct PricingTests {
         #expect(cheap.cost(of: Usage(outputTokens: 2_000)).nanos == 1)
     }
 
+    @Test("long-context tiers: a prompt over the threshold bills every token at the tier's rates, exact to the nano-dollar")
+    func longContext() throws {
+        let table = try PriceTable.builtIn()
+        let now = Timestamp.now()
+        // Gemini 2.5 Pro: 1.25 / 10.00 / cached 0.125; above 200k prompt tokens 2.50 / 15.00 / cached 0.25.
+        let gemini = try #require(table.price(provider: "gemini", model: "gemini-2.5-pro", at: now))
+        #expect(gemini.longContext?.aboveTokens == 200_000)
+        #expect(gemini.cost(of: Usage(inputTokens: 150_000, cachedInputTokens: 50_000, outputTokens: 10_000)).nanos == 293_750_000)  // 200k: not above
+        #expect(gemini.cost(of: Usage(inputTokens: 150_000, cachedInputTokens: 60_000, outputTokens: 10_000)).nanos == 540_000_000)
+        // GPT-5.5: 5.00 / 30.00; above 272k 10.00 / 45.00.
+        let gpt = try #require(table.price(provider: "openai", model: "gpt-5.5", at: now))
+        #expect(gpt.cost(of: Usage(inputTokens: 272_000, outputTokens: 1_000)).nanos == 1_390_000_000)
+        #expect(gpt.cost(of: Usage(inputTokens: 272_001, outputTokens: 1_000)).nanos == 2_765_010_000)
+        // Claude Haiku 5.5 above 100k: cache writes count toward the prompt and are billed at the tier's write rate.
+        let haiku = try #require(table.price(provider: "anthropic", model: "claude-haiku-5-5", at: now))
+        #expect(haiku.cost(of: Usage(inputTokens: 10_000, cacheWriteTokens: 95_000, outputTokens: 1_000)).nanos == 66_875_000)
+        #expect(haiku.cost(of: Usage(inputTokens: 10_000, cacheWriteTokens: 90_000, outputTokens: 1_000)).nanos == 1_000_000 + 11_250_000 + 500_000)
+
+        // A rate the tier does not give stays the base one.
+        var custom = gpt4o
+        custom.longContext = LongContextPrice(aboveTokens: 1_000, input: 5_000_000_000)
+        #expect(custom.cost(of: Usage(inputTokens: 1_000, cachedInputTokens: 1_000, outputTokens: 100)).nanos == 5_000_000 + 1_250_000 + 1_000_000)
+        // The worst case a budget reserves covers the dearer tier.
+        #expect(custom.worstCase(inputTokens: 10, outputTokens: 0).nanos == 50_000)
+        #expect(gpt4o.worstCase(inputTokens: 10, outputTokens: 0).nanos == 25_000)
+    }
+
     @Test("huge counts do not overflow")
     func noOverflow() {
         let expensive = ModelPrice(provider: "x", model: "y", effectiveAt: Timestamp(milliseconds: 0), input: 600_000_000_000, output: 600_000_000_000)

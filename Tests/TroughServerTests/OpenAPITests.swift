@@ -72,7 +72,8 @@ extension ServerSuites {
                 try await examples.send(.patch, "/api/services/{service_id}", "/api/services/\(setup.serviceID)", ["monthly_budget_usd": "3"])
                 try await examples.send(.post, "/api/services/{service_id}/rules", "/api/services/\(setup.serviceID)/rules", ["path_pattern": "/images/**", "cost_usd": "0.04"])
                 try await examples.send(.get, "/api/services/{service_id}/rules", "/api/services/\(setup.serviceID)/rules")
-                try await examples.send(.post, "/api/tenants/{tenant_id}/prices", "/api/tenants/\(tenant)/prices", ["provider": "openai", "model": "ft:custom", "input_usd_per_mtok": "1.00", "output_usd_per_mtok": "2.00"])
+                try await examples.send(.post, "/api/tenants/{tenant_id}/prices", "/api/tenants/\(tenant)/prices", ["provider": "openai", "model": "ft:custom", "input_usd_per_mtok": "1.00", "output_usd_per_mtok": "2.00",
+                                                                                                                  "long_context": ["above_tokens": 200_000, "input_usd_per_mtok": "2.00"]])
                 try await examples.send(.get, "/api/tenants/{tenant_id}/prices", "/api/tenants/\(tenant)/prices")
                 try await examples.send(.get, "/api/tenants/{tenant_id}/plan", "/api/tenants/\(tenant)/plan")
                 try await examples.send(.get, "/api/tenants/{tenant_id}/usage/summary", "/api/tenants/\(tenant)/usage/summary")

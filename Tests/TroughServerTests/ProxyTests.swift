@@ -295,6 +295,21 @@ extension ServerSuites {
                 // 10 in × $3/M + 5 out × $12/M = $0.00009
                 #expect(priced.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.00009")
                 #expect(try await setup.owner.send(.get, "/api/tenants/\(setup.owner.tenantID)/prices").list("prices").count == 1)
+                // A long-context tier (stored, listed, and used once the prompt is over its threshold: 10 > 9 tokens).
+                let tiered = try await setup.owner.send(.post, "/api/tenants/\(setup.owner.tenantID)/prices", [
+                    "provider": "openai", "model": "my-private-finetune", "input_usd_per_mtok": "3.00", "output_usd_per_mtok": "12.00",
+                    "long_context": ["above_tokens": 9, "input_usd_per_mtok": "6.00", "output_usd_per_mtok": "24.00"],
+                ])
+                #expect(tiered.status == 201, "\(tiered.body)")
+                let listed = try await setup.owner.send(.get, "/api/tenants/\(setup.owner.tenantID)/prices").list("prices")
+                #expect(listed.count == 1 && (listed.first?["long_context"] as? [String: Any])?["above_tokens"] as? Int == 9)
+                let long = try await ProxyTests.call(app, .post, "/v1/completions", token: setup.token, body: #"{"model":"my-private-finetune","prompt":"x"}"#)
+                // 10 in × $6/M + 5 out × $24/M = $0.00018
+                #expect(long.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.00018")
+                let refused = try await setup.owner.send(.post, "/api/tenants/\(setup.owner.tenantID)/prices", [
+                    "provider": "openai", "model": "x", "input_usd_per_mtok": "1.00", "long_context": ["above_tokens": 0, "input_usd_per_mtok": "2.00"],
+                ])
+                #expect(refused.status == 400, "\(refused.body)")
                 let other = try await ProxySetup.make(app, upstream: upstream)
                 let unpricedElsewhere = try await ProxyTests.call(app, .post, "/v1/completions", token: other.token, body: #"{"model":"my-private-finetune","prompt":"x"}"#)
                 #expect(unpricedElsewhere.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == nil)

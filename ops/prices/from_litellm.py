@@ -11,6 +11,7 @@ A report of everything skipped, merged or rounded goes to stderr. See ops/prices
 """
 import argparse
 import json
+import re
 import sys
 from decimal import Decimal, ROUND_HALF_UP
 
@@ -46,7 +47,15 @@ OWN_ENTRIES = [
     {"provider": "groq", "model": "llama-3.1-8b-instant", "input": "0.05", "output": "0.08"},
 ]
 FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
-               "reasoning", "per_image", "per_second", "per_request"]
+               "reasoning", "per_image", "per_second", "per_request", "long_context"]
+# Long-context tier fields: Trough's name -> LiteLLM's, with {n} the threshold in thousands of tokens.
+LONG_CONTEXT_FIELDS = [
+    ("input", "input_cost_per_token_above_{n}k_tokens"),
+    ("output", "output_cost_per_token_above_{n}k_tokens"),
+    ("cached_input", "cache_read_input_token_cost_above_{n}k_tokens"),
+    ("cache_write", "cache_creation_input_token_cost_above_{n}k_tokens"),
+    ("cache_write_1h", "cache_creation_input_token_cost_above_1hr_above_{n}k_tokens"),
+]
 
 report = []
 
@@ -164,8 +173,17 @@ def main():
             note(f"skip (all prices zero in LiteLLM - free, preview or placeholder): {key}")
             continue
         tiers = sorted(f for f in spec if f.endswith("_tokens") and "_above_" in f and not f.endswith(("_batches", "_priority", "_flex")))
-        if tiers:
-            note(f"tier ignored (base price used): {key}: {', '.join(tiers)}")
+        thresholds = sorted({int(t) for f in tiers for t in re.findall(r"_above_(\d+)k_tokens$", f)})
+        if thresholds:
+            n = thresholds[0]
+            tier = {"above_tokens": n * 1000}
+            for field, source in LONG_CONTEXT_FIELDS:
+                source = source.format(n=n)
+                if spec.get(source) is not None:
+                    tier[field] = fmt(spec[source], True, f"{key}.{source}")
+            e["long_context"] = tier
+            if len(thresholds) > 1:
+                note(f"long context: {key}: only the {n}k tier kept of {thresholds}")
 
         k = (provider, model)
         if k in entries:
@@ -233,8 +251,8 @@ def validate(out):
         assert k not in seen, f"duplicate {k}"
         seen.add(k)
         assert set(m) <= set(FIELD_ORDER), m
-        for f, v in m.items():
-            if f in ("provider", "model"):
+        for f, v in list(m.items()) + [("long_context." + f, v) for f, v in m.get("long_context", {}).items() if f != "above_tokens"]:
+            if f in ("provider", "model", "long_context"):
                 continue
             assert isinstance(v, str), (k, f, v)
             whole, dot, frac = v.partition(".")

@@ -37,6 +37,7 @@ public enum LiteLLMImporter {
             if let reasoning = perMillion(entry["output_cost_per_reasoning_token"]), reasoning != price.output {
                 price.reasoning = reasoning
             }
+            price.longContext = longContext(entry)
             price.perSecond = perUnit(entry["input_cost_per_second"])
             price.perImage = perUnit(entry["output_cost_per_image"])
             let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage].compactMap { $0 }
@@ -44,6 +45,28 @@ public enum LiteLLMImporter {
             prices["\(provider)/\(model)"] = price
         }
         return prices.keys.sorted().map { prices[$0]! }
+    }
+
+    /// The long-context tier from `*_above_{N}k_tokens` (the lowest N when there are several); service tiers
+    /// (`_priority`, `_flex`, `_batches`) are left out.
+    static func longContext(_ entry: [String: Any]) -> LongContextPrice? {
+        var thresholds: [Int64] = []
+        for key in entry.keys where key.hasSuffix("k_tokens") {
+            guard let range = key.range(of: "_above_", options: .backwards),
+                  let thousands = Int64(key[range.upperBound...].dropLast("k_tokens".count)) else { continue }
+            thresholds.append(thousands)
+        }
+        guard let thousands = thresholds.min() else { return nil }
+        let suffix = "_above_\(thousands)k_tokens"
+        let tier = LongContextPrice(
+            aboveTokens: thousands * 1000,
+            input: perMillion(entry["input_cost_per_token" + suffix]),
+            output: perMillion(entry["output_cost_per_token" + suffix]),
+            cachedInput: perMillion(entry["cache_read_input_token_cost" + suffix]),
+            cacheWrite: perMillion(entry["cache_creation_input_token_cost" + suffix]),
+            cacheWrite1h: perMillion(entry["cache_creation_input_token_cost_above_1hr" + suffix])
+        )
+        return [tier.input, tier.output, tier.cachedInput, tier.cacheWrite, tier.cacheWrite1h].contains { $0 != nil } ? tier : nil
     }
 
     /// USD per token → nano-dollars per million tokens (× 10¹⁵), exact for the decimal the JSON wrote.

@@ -19,6 +19,9 @@ public struct ModelPrice: Hashable, Sendable {
     public var perImage: Int64?
     public var perSecond: Int64?
     public var perRequest: Int64?
+    /// Long-context pricing (GPT-5.x above 272k, Gemini Pro above 200k…): a request whose prompt is larger than
+    /// its threshold is billed entirely at its rates.
+    public var longContext: LongContextPrice?
 
     public init(provider: String, model: String, effectiveAt: Timestamp, input: Int64? = nil, output: Int64? = nil, cachedInput: Int64? = nil,
                 cacheWrite: Int64? = nil, cacheWrite1h: Int64? = nil, reasoning: Int64? = nil, perImage: Int64? = nil, perSecond: Int64? = nil, perRequest: Int64? = nil) {
@@ -41,6 +44,9 @@ public struct ModelPrice: Hashable, Sendable {
     /// Cached reads without their own price are billed as input; cache writes without one, as input too;
     /// 1-hour writes without one, at the 5-minute write price.
     public func cost(of usage: Usage) -> Money {
+        if let longContext, longContext.applies(to: usage) {
+            return applying(longContext).cost(of: usage)
+        }
         let inputPrice = Int128(input ?? 0)
         let outputPrice = Int128(output ?? 0)
         let cachedPrice = Int128(cachedInput ?? input ?? 0)
@@ -61,6 +67,12 @@ public struct ModelPrice: Hashable, Sendable {
     /// The most a request of `inputTokens` and at most `outputTokens` can cost: input at the dearest input
     /// rate (cache writes included), output at the dearer of output and reasoning; rounded up.
     public func worstCase(inputTokens: Int64, outputTokens: Int64) -> Money {
+        if let longContext {
+            let long = applying(longContext).worstCase(inputTokens: inputTokens, outputTokens: outputTokens)
+            var base = self
+            base.longContext = nil
+            return max(long, base.worstCase(inputTokens: inputTokens, outputTokens: outputTokens))
+        }
         let inputRate = Int128([input, cacheWrite, cacheWrite1h].compactMap { $0 }.max() ?? 0)
         let outputRate = Int128(max(output ?? 0, reasoning ?? 0))
         let total = Int128(max(0, inputTokens)) * inputRate + Int128(max(0, outputTokens)) * outputRate
@@ -69,4 +81,45 @@ public struct ModelPrice: Hashable, Sendable {
 
     /// Whether this price can price token usage at all.
     public var pricesTokens: Bool { input != nil || output != nil }
+
+    /// This price with the long-context rates in place of the base ones (a rate the tier does not give stays).
+    func applying(_ tier: LongContextPrice) -> ModelPrice {
+        var price = self
+        price.longContext = nil
+        price.input = tier.input ?? input
+        price.output = tier.output ?? output
+        price.cachedInput = tier.cachedInput ?? cachedInput
+        price.cacheWrite = tier.cacheWrite ?? cacheWrite
+        price.cacheWrite1h = tier.cacheWrite1h ?? cacheWrite1h
+        return price
+    }
+}
+
+/// The rates of a model's long-context tier, in nano-dollars per million tokens. The prompt is every input-side
+/// token of the request (uncached, cached and cache writes), as the providers count it for the threshold.
+public struct LongContextPrice: Hashable, Sendable {
+    /// Prompts larger than this many tokens are billed at these rates, all their tokens (output too).
+    public var aboveTokens: Int64
+    public var input: Int64?
+    public var output: Int64?
+    public var cachedInput: Int64?
+    public var cacheWrite: Int64?
+    public var cacheWrite1h: Int64?
+
+    public init(aboveTokens: Int64, input: Int64? = nil, output: Int64? = nil, cachedInput: Int64? = nil, cacheWrite: Int64? = nil, cacheWrite1h: Int64? = nil) {
+        self.aboveTokens = aboveTokens
+        self.input = input
+        self.output = output
+        self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
+        self.cacheWrite1h = cacheWrite1h
+    }
+
+    /// Whether the request's prompt is over the threshold.
+    public func applies(to usage: Usage) -> Bool {
+        let prompt = usage.inputTokens.addingReportingOverflow(usage.cachedInputTokens).partialValue
+            .addingReportingOverflow(usage.cacheWriteTokens).partialValue
+            .addingReportingOverflow(usage.cacheWrite1hTokens).partialValue
+        return prompt > aboveTokens
+    }
 }

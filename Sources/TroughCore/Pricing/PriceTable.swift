@@ -86,6 +86,11 @@ extension PriceTable {
             let model: String
             let effectiveAt: String?
             let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, perImage, perSecond, perRequest: String?
+            let longContext: LongContext?
+        }
+        struct LongContext: Decodable {
+            let aboveTokens: Int64
+            let input, output, cachedInput, cacheWrite, cacheWrite1h: String?
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -103,7 +108,7 @@ extension PriceTable {
         }
         let fileTime = try time(file.effectiveAt)
         self.init(try file.models.map { entry in
-            ModelPrice(
+            var price = ModelPrice(
                 provider: entry.provider, model: entry.model,
                 effectiveAt: try entry.effectiveAt.map(time) ?? fileTime,
                 input: try nanos(entry.input, entry), output: try nanos(entry.output, entry),
@@ -112,6 +117,15 @@ extension PriceTable {
                 perImage: try nanos(entry.perImage, entry), perSecond: try nanos(entry.perSecond, entry),
                 perRequest: try nanos(entry.perRequest, entry)
             )
+            if let tier = entry.longContext {
+                guard tier.aboveTokens > 0 else { throw PriceTableError("\(entry.provider)/\(entry.model): long_context.above_tokens must be positive") }
+                price.longContext = LongContextPrice(
+                    aboveTokens: tier.aboveTokens, input: try nanos(tier.input, entry), output: try nanos(tier.output, entry),
+                    cachedInput: try nanos(tier.cachedInput, entry), cacheWrite: try nanos(tier.cacheWrite, entry),
+                    cacheWrite1h: try nanos(tier.cacheWrite1h, entry)
+                )
+            }
+            return price
         })
     }
 }

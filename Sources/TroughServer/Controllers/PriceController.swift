@@ -26,7 +26,17 @@ struct PriceController {
         let cacheWriteUsdPerMtok: String?
         let cacheWrite1hUsdPerMtok: String?
         let perRequestUsd: String?
+        let longContext: LongContextRequest?
         let effectiveAt: String?
+    }
+
+    struct LongContextRequest: Decodable {
+        let aboveTokens: Int64
+        let inputUsdPerMtok: String?
+        let outputUsdPerMtok: String?
+        let cachedInputUsdPerMtok: String?
+        let cacheWriteUsdPerMtok: String?
+        let cacheWrite1hUsdPerMtok: String?
     }
 
     @Sendable func list(_ request: Request, context: TroughRequestContext) async throws -> ListJSON<PriceJSON> {
@@ -56,6 +66,17 @@ struct PriceController {
             cacheWrite1h: try amount(body.cacheWrite1hUsdPerMtok, "cache_write_1h_usd_per_mtok"),
             perRequest: try amount(body.perRequestUsd, "per_request_usd")
         )
+        if let tier = body.longContext {
+            guard (1...1_000_000_000).contains(tier.aboveTokens) else { throw APIError.validation("long_context.above_tokens: expected a positive number of tokens") }
+            price.longContext = LongContextPrice(
+                aboveTokens: tier.aboveTokens,
+                input: try amount(tier.inputUsdPerMtok, "long_context.input_usd_per_mtok"),
+                output: try amount(tier.outputUsdPerMtok, "long_context.output_usd_per_mtok"),
+                cachedInput: try amount(tier.cachedInputUsdPerMtok, "long_context.cached_input_usd_per_mtok"),
+                cacheWrite: try amount(tier.cacheWriteUsdPerMtok, "long_context.cache_write_usd_per_mtok"),
+                cacheWrite1h: try amount(tier.cacheWrite1hUsdPerMtok, "long_context.cache_write_1h_usd_per_mtok")
+            )
+        }
         guard price.input != nil || price.output != nil || price.perRequest != nil else {
             throw APIError.validation("give at least input_usd_per_mtok, output_usd_per_mtok or per_request_usd")
         }
@@ -90,7 +111,17 @@ struct PriceJSON: ResponseEncodable {
     let cacheWriteUsdPerMtok: String?
     let cacheWrite1hUsdPerMtok: String?
     let perRequestUsd: String?
+    let longContext: LongContextJSON?
     let source: String
+
+    struct LongContextJSON: Encodable {
+        let aboveTokens: Int64
+        let inputUsdPerMtok: String?
+        let outputUsdPerMtok: String?
+        let cachedInputUsdPerMtok: String?
+        let cacheWriteUsdPerMtok: String?
+        let cacheWrite1hUsdPerMtok: String?
+    }
 
     init(_ price: ModelPrice) {
         id = price.id
@@ -103,6 +134,13 @@ struct PriceJSON: ResponseEncodable {
         cacheWriteUsdPerMtok = price.cacheWrite.map { Money(nanos: $0).usdString }
         cacheWrite1hUsdPerMtok = price.cacheWrite1h.map { Money(nanos: $0).usdString }
         perRequestUsd = price.perRequest.map { Money(nanos: $0).usdString }
+        longContext = price.longContext.map { tier in
+            LongContextJSON(
+                aboveTokens: tier.aboveTokens, inputUsdPerMtok: tier.input.map { Money(nanos: $0).usdString },
+                outputUsdPerMtok: tier.output.map { Money(nanos: $0).usdString }, cachedInputUsdPerMtok: tier.cachedInput.map { Money(nanos: $0).usdString },
+                cacheWriteUsdPerMtok: tier.cacheWrite.map { Money(nanos: $0).usdString }, cacheWrite1hUsdPerMtok: tier.cacheWrite1h.map { Money(nanos: $0).usdString }
+            )
+        }
         source = price.source
     }
 }

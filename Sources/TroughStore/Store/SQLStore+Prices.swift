@@ -7,6 +7,8 @@ extension SQLStore {
         "id", "tenant_id", "provider", "model", "effective_at", "input_nanos_per_mtok", "output_nanos_per_mtok",
         "cached_input_nanos_per_mtok", "cache_write_nanos_per_mtok", "cache_write_1h_nanos_per_mtok", "reasoning_nanos_per_mtok",
         "per_image_nanos", "per_second_nanos", "per_request_nanos", "source", "created_at",
+        "long_context_above_tokens", "long_input_nanos_per_mtok", "long_output_nanos_per_mtok",
+        "long_cached_input_nanos_per_mtok", "long_cache_write_nanos_per_mtok", "long_cache_write_1h_nanos_per_mtok",
     ]
 
     public func savePrices(_ prices: [ModelPrice], logger: Logger) async throws {
@@ -24,6 +26,8 @@ extension SQLStore {
                     price.id ?? Identifier.make("price"), price.tenantID, price.provider, price.model, price.effectiveAt.milliseconds,
                     price.input, price.output, price.cachedInput, price.cacheWrite, price.cacheWrite1h, price.reasoning,
                     price.perImage, price.perSecond, price.perRequest, price.source, now,
+                    price.longContext?.aboveTokens, price.longContext?.input, price.longContext?.output,
+                    price.longContext?.cachedInput, price.longContext?.cacheWrite, price.longContext?.cacheWrite1h,
                 ]
                 try await sql.insert(into: "prices").columns(Self.priceColumns).values(values.map { SQLBind($0) }).run()
             }
@@ -57,6 +61,13 @@ extension SQLStore {
             cacheWrite1h: try amount("cache_write_1h_nanos_per_mtok"), reasoning: try amount("reasoning_nanos_per_mtok"),
             perImage: try amount("per_image_nanos"), perSecond: try amount("per_second_nanos"), perRequest: try amount("per_request_nanos")
         )
+        if let aboveTokens = try amount("long_context_above_tokens") {
+            price.longContext = LongContextPrice(
+                aboveTokens: aboveTokens, input: try amount("long_input_nanos_per_mtok"), output: try amount("long_output_nanos_per_mtok"),
+                cachedInput: try amount("long_cached_input_nanos_per_mtok"), cacheWrite: try amount("long_cache_write_nanos_per_mtok"),
+                cacheWrite1h: try amount("long_cache_write_1h_nanos_per_mtok")
+            )
+        }
         price.id = try row.decode(column: "id", as: String.self)
         price.tenantID = try row.decode(column: "tenant_id", as: String?.self)
         price.source = try row.decode(column: "source", as: String.self)
