@@ -27,6 +27,12 @@ check(completion.usage.prompt_tokens == 1200 and completion.usage.prompt_tokens_
 raw = client.chat.completions.with_raw_response.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}])
 check(raw.headers.get("x-trough-cost-usd") == "0.00472", f"cost header: {raw.headers.get('x-trough-cost-usd')}")
 
+# Fast mode (service_tier="priority"): the answer names the tier and the cost is at its rates
+# (GPT-5 priority: 176 in × $2.50/M + 1,024 cached × $0.25/M + 300 out × $20/M).
+fast = client.chat.completions.with_raw_response.create(model="gpt-5", messages=[{"role": "user", "content": "Hi"}], service_tier="priority")
+check(fast.parse().service_tier == "priority", f"service tier: {fast.parse().service_tier}")
+check(fast.headers.get("x-trough-cost-usd") == "0.006696", f"priority cost header: {fast.headers.get('x-trough-cost-usd')}")
+
 # A stream that did not ask for usage: every chunk has choices[0] (the injected usage chunk is removed).
 text = ""
 for chunk in client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}], stream=True):

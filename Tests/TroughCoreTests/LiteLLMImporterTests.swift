@@ -7,7 +7,9 @@ struct LiteLLMImporterTests {
     static let sample = """
         {
           "sample_spec": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 0.0},
-          "gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05, "cache_read_input_token_cost": 1.25e-06},
+          "gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05, "cache_read_input_token_cost": 1.25e-06,
+                     "input_cost_per_token_priority": 4.25e-06, "output_cost_per_token_priority": 1.7e-05, "cache_read_input_token_cost_priority": 2.125e-06,
+                     "input_cost_per_token_batches": 1.25e-06, "output_cost_per_token_flex": 5e-06},
           "claude-sonnet-4-5": {"litellm_provider": "anthropic", "mode": "chat", "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
                                 "cache_read_input_token_cost": 3e-07, "cache_creation_input_token_cost": 3.75e-06, "cache_creation_input_token_cost_above_1hr": 6e-06},
           "gemini/gemini-2.5-flash": {"litellm_provider": "gemini", "mode": "chat", "input_cost_per_token": 3e-07, "output_cost_per_token": 2.5e-06, "cache_read_input_token_cost": 3e-08},
@@ -20,7 +22,7 @@ struct LiteLLMImporterTests {
           "gemini/gemini-2.5-pro": {"litellm_provider": "gemini", "mode": "chat", "input_cost_per_token": 1.25e-06, "output_cost_per_token": 1e-05,
                                     "cache_read_input_token_cost": 1.25e-07, "input_cost_per_token_above_200k_tokens": 2.5e-06,
                                     "output_cost_per_token_above_200k_tokens": 1.5e-05, "cache_read_input_token_cost_above_200k_tokens": 2.5e-07,
-                                    "input_cost_per_token_above_200k_tokens_priority": 4.5e-06}
+                                    "input_cost_per_token_priority": 2.25e-06, "input_cost_per_token_above_200k_tokens_priority": 4.5e-06}
         }
         """
 
@@ -41,6 +43,16 @@ struct LiteLLMImporterTests {
         #expect(byModel["whisper-1"]?.perSecond == 100_000)
         #expect(byModel["gemini-2.5-pro"]?.longContext == LongContextPrice(aboveTokens: 200_000, input: 2_500_000_000, output: 15_000_000_000, cachedInput: 250_000_000))
         #expect(gpt.longContext == nil)
+        // Service tiers: their own rates (a rate not given is nil, so the base one), their own long-context rates;
+        // batch prices are not for requests made one by one.
+        #expect(gpt.serviceTiers == [
+            .priority: ServiceTierPrice(input: 4_250_000_000, output: 17_000_000_000, cachedInput: 2_125_000_000),
+            .flex: ServiceTierPrice(output: 5_000_000_000),
+        ])
+        #expect(byModel["gemini-2.5-pro"]?.serviceTiers == [
+            .priority: ServiceTierPrice(input: 2_250_000_000, longContext: LongContextPrice(aboveTokens: 200_000, input: 4_500_000_000)),
+        ])
+        #expect(claude.serviceTiers.isEmpty)
     }
 
     @Test("the reference LiteLLM file imports hundreds of models", .enabled(if: FileManager.default.fileExists(atPath: Self.reference.path)))
@@ -48,6 +60,13 @@ struct LiteLLMImporterTests {
         let prices = try LiteLLMImporter.prices(from: Data(contentsOf: Self.reference), effectiveAt: .now())
         #expect(prices.count > 200)
         #expect(prices.first { $0.provider == "openai" && $0.model == "gpt-4o-mini" }?.input == 150_000_000)
+        // The importer and ops/prices/from_litellm.py (which wrote the built-in table) read the same tiers.
+        let builtIn = try PriceTable.builtIn()
+        for model in ["gpt-5", "gpt-5.4", "gpt-6.1-sol", "gemini-2.5-pro"] {
+            let imported = try #require(prices.first { $0.model == model })
+            #expect(imported.serviceTiers == builtIn.price(provider: imported.provider, model: model, at: .now())?.serviceTiers, "\(model)")
+            #expect(!imported.serviceTiers.isEmpty)
+        }
     }
 
     static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

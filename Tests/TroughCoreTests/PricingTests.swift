@@ -48,6 +48,61 @@ struct PricingTests {
         #expect(gpt4o.worstCase(inputTokens: 10, outputTokens: 0).nanos == 25_000)
     }
 
+    @Test("service tiers: the tier the response names sets the rates, long prompts included; budgets reserve at the requested tier")
+    func serviceTiers() throws {
+        let table = try PriceTable.builtIn()
+        let now = Timestamp.now()
+        // GPT-5: 1.25 / 10.00 / cached 0.125; priority (Fast mode) 2.50 / 20.00 / 0.25; flex 0.625 / 5.00 / 0.0625.
+        let gpt5 = try #require(table.price(provider: "openai", model: "gpt-5", at: now))
+        func usage(_ tier: String?) -> Usage {
+            Usage(inputTokens: 952, cachedInputTokens: 2048, outputTokens: 700, reasoningTokens: 512, serviceTier: tier)
+        }
+        #expect(gpt5.cost(of: usage(nil)).nanos == 952 * 1250 + 2048 * 125 + 700 * 10_000)  // 8_446_000
+        for standard in ["default", "auto", "standard", "scale", "something-new"] {
+            #expect(gpt5.cost(of: usage(standard)).nanos == 8_446_000, "\(standard)")
+        }
+        #expect(gpt5.cost(of: usage("priority")).nanos == 952 * 2500 + 2048 * 250 + 700 * 20_000)  // 16_892_000
+        #expect(gpt5.cost(of: usage("fast")).nanos == 16_892_000)
+        #expect(gpt5.cost(of: usage("flex")).nanos == 595_000 + 128_000 + 3_500_000)
+        // GPT-5.4: long context above 272k 5.00 / 22.50; priority 5.00 / 30.00 has no long-context rates (Fast mode
+        // excludes long context: such prompts stay at the standard long-context rates); flex has its own, 2.50 / 11.25.
+        let gpt54 = try #require(table.price(provider: "openai", model: "gpt-5.4", at: now))
+        #expect(gpt54.cost(of: Usage(inputTokens: 1000, outputTokens: 1000, serviceTier: "priority")).nanos == 5_000_000 + 30_000_000)
+        #expect(gpt54.cost(of: Usage(inputTokens: 300_000, outputTokens: 1000, serviceTier: "priority")).nanos == 1_500_000_000 + 22_500_000)
+        #expect(gpt54.cost(of: Usage(inputTokens: 300_000, outputTokens: 1000, serviceTier: "flex")).nanos == 750_000_000 + 11_250_000)
+        // Gemini 2.5 Pro priority above 200k: 4.50 / 27.00 (the header says SERVICE_TIER_PRIORITY or priority).
+        let gemini = try #require(table.price(provider: "gemini", model: "gemini-2.5-pro", at: now))
+        #expect(gemini.cost(of: Usage(inputTokens: 250_000, outputTokens: 10_000, serviceTier: "SERVICE_TIER_PRIORITY")).nanos == 1_125_000_000 + 270_000_000)
+        #expect(gemini.cost(of: Usage(inputTokens: 150_000, outputTokens: 10_000, serviceTier: "priority")).nanos == 337_500_000 + 180_000_000)
+        #expect(gemini.cost(of: Usage(inputTokens: 250_000, outputTokens: 10_000, serviceTier: "flex")).nanos == 625_000_000 + 150_000_000)
+        // Ultrafast, with cache writes at the tier's rate.
+        let sol = try #require(table.price(provider: "openai", model: "gpt-6.1-sol", at: now))
+        #expect(sol.cost(of: Usage(inputTokens: 1000, cacheWriteTokens: 1000, outputTokens: 1000, serviceTier: "ultrafast")).nanos == 12_000_000 + 15_000_000 + 60_000_000)
+        // A model without the tier bills it at its base rates.
+        let gpt4o = try #require(table.price(provider: "openai", model: "gpt-4o", at: now))
+        #expect(gpt4o.cost(of: Usage(inputTokens: 1000, serviceTier: "flex")).nanos == 2_500_000)
+
+        // Budgets reserve at the tier the request asks for, and at the dearer of its short- and long-context rates.
+        #expect(gpt5.worstCase(inputTokens: 10, outputTokens: 0).nanos == 12_500)
+        #expect(gpt5.worstCase(inputTokens: 10, outputTokens: 0, serviceTier: .priority).nanos == 25_000)
+        #expect(gpt5.worstCase(inputTokens: 10, outputTokens: 0, serviceTier: .flex).nanos == 6_250)
+        #expect(gpt54.worstCase(inputTokens: 10, outputTokens: 1, serviceTier: .priority).nanos == 50_000 + 30_000)
+        #expect(gpt54.worstCase(inputTokens: 10, outputTokens: 0, serviceTier: .flex).nanos == 25_000)
+        #expect(gpt4o.worstCase(inputTokens: 10, outputTokens: 0, serviceTier: .priority).nanos == gpt4o.worstCase(inputTokens: 10, outputTokens: 0).nanos * 17 / 10)
+    }
+
+    @Test("reported tier names")
+    func serviceTierNames() {
+        #expect(ServiceTier(reported: "priority") == .priority)
+        #expect(ServiceTier(reported: "Fast") == .priority)
+        #expect(ServiceTier(reported: "SERVICE_TIER_PRIORITY") == .priority)
+        #expect(ServiceTier(reported: "service_tier_flex") == .flex)
+        #expect(ServiceTier(reported: "ultrafast") == .ultrafast)
+        for standard in ["default", "auto", "standard", "scale", "batch", "", nil] as [String?] {
+            #expect(ServiceTier(reported: standard) == nil)
+        }
+    }
+
     @Test("huge counts do not overflow")
     func noOverflow() {
         let expensive = ModelPrice(provider: "x", model: "y", effectiveAt: Timestamp(milliseconds: 0), input: 600_000_000_000, output: 600_000_000_000)

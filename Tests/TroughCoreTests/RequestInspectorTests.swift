@@ -34,6 +34,19 @@ struct RequestInspectorTests {
         #expect(String(decoding: rewritten, as: UTF8.self).contains(#""include_usage":true"#))
     }
 
+    @Test("the service tier a request asks for, which budgets reserve at")
+    func serviceTier() {
+        func tier(_ body: String, kind: ProviderKind = .openai) -> ServiceTier? {
+            RequestInspector.inspect(body: Array(body.utf8), path: "/v1/chat/completions", kind: kind, injectStreamUsage: false).serviceTier
+        }
+        #expect(tier(#"{"model":"gpt-5","service_tier":"priority"}"#) == .priority)
+        #expect(tier(#"{"model":"gpt-5","service_tier":"fast"}"#) == .priority)
+        #expect(tier(#"{"model":"gpt-5","service_tier":"flex"}"#) == .flex)
+        #expect(tier(#"{"contents":[],"serviceTier":"SERVICE_TIER_PRIORITY"}"#, kind: .gemini) == .priority)
+        #expect(tier(#"{"model":"gpt-5","service_tier":"auto"}"#) == nil)
+        #expect(tier(#"{"model":"gpt-5","messages":[{"role":"user","content":"service_tier: priority"}]}"#) == nil)
+    }
+
     @Test("Gemini: model and streaming from the path")
     func gemini() {
         let inspection = RequestInspector.inspect(body: Array("{}".utf8), path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent", kind: .gemini, injectStreamUsage: true)

@@ -46,7 +46,7 @@ enum UsageFixtures {
             name: "OpenAI chat completion with cached and reasoning tokens",
             provider: .openai, contentType: "application/json", requestModel: "o3-mini",
             body: #"{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"o3-mini-2025-01-31","choices":[{"index":0,"message":{"role":"assistant","content":"The answer is 42. \"Quoted\" and ünïcödé.","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1117,"completion_tokens":946,"total_tokens":2063,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":704,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_fc9f1d7035"}"#,
-            expected: Usage(model: "o3-mini-2025-01-31", inputTokens: 93, cachedInputTokens: 1024, outputTokens: 946, reasoningTokens: 704),
+            expected: Usage(model: "o3-mini-2025-01-31", inputTokens: 93, cachedInputTokens: 1024, outputTokens: 946, reasoningTokens: 704, serviceTier: "default"),
             sawEnd: true
         ),
         // stream_options.include_usage: every chunk has "usage":null, then a last chunk with "choices":[] and the usage.
@@ -101,6 +101,30 @@ enum UsageFixtures {
             expected: Usage(model: "o4-mini-2025-04-16", inputTokens: 512, cachedInputTokens: 1536, outputTokens: 1210, reasoningTokens: 1024),
             sawEnd: true
         ),
+        // Service tiers: every chat chunk names the tier that served the request (Fast mode reports `priority`).
+        UsageFixture(
+            name: "OpenAI chat stream served at the priority tier",
+            provider: .openai, contentType: "text/event-stream", requestModel: "gpt-5",
+            body: sseBody([
+                (nil, #"{"id":"chatcmpl-9","object":"chat.completion.chunk","created":1694268190,"model":"gpt-5-2025-08-07","service_tier":"priority","system_fingerprint":null,"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null}"#),
+                (nil, #"{"id":"chatcmpl-9","object":"chat.completion.chunk","created":1694268190,"model":"gpt-5-2025-08-07","service_tier":"priority","system_fingerprint":null,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}"#),
+                (nil, #"{"id":"chatcmpl-9","object":"chat.completion.chunk","created":1694268190,"model":"gpt-5-2025-08-07","service_tier":"priority","system_fingerprint":null,"choices":[],"usage":{"prompt_tokens":3000,"completion_tokens":700,"total_tokens":3700,"prompt_tokens_details":{"cached_tokens":2048,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":512,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}"#),
+                (nil, "[DONE]"),
+            ]),
+            expected: Usage(model: "gpt-5-2025-08-07", inputTokens: 952, cachedInputTokens: 2048, outputTokens: 700, reasoningTokens: 512, serviceTier: "priority"),
+            sawEnd: true
+        ),
+        // The Responses API names the requested tier (`auto`) when it starts and the tier that served it at the end.
+        UsageFixture(
+            name: "OpenAI Responses API stream served at the flex tier",
+            provider: .openai, contentType: "text/event-stream", requestModel: "o3",
+            body: sseBody([
+                ("response.created", #"{"type":"response.created","sequence_number":0,"response":{"id":"resp_3","object":"response","status":"in_progress","model":"o3-2025-04-16","service_tier":"auto","output":[],"usage":null}}"#),
+                ("response.completed", #"{"type":"response.completed","sequence_number":4,"response":{"id":"resp_3","object":"response","status":"completed","model":"o3-2025-04-16","service_tier":"flex","output":[],"usage":{"input_tokens":1000,"input_tokens_details":{"cached_tokens":0},"output_tokens":200,"output_tokens_details":{"reasoning_tokens":128},"total_tokens":1200}}}"#),
+            ]),
+            expected: Usage(model: "o3-2025-04-16", inputTokens: 1000, outputTokens: 200, reasoningTokens: 128, serviceTier: "flex"),
+            sawEnd: true
+        ),
         UsageFixture(
             name: "OpenAI Responses API stream ending in response.incomplete",
             provider: .openai, contentType: "text/event-stream", requestModel: "o4-mini",
@@ -147,7 +171,7 @@ enum UsageFixtures {
             name: "Anthropic message with 5m and 1h cache writes",
             provider: .anthropic, contentType: "application/json", requestModel: "claude-sonnet-4-0",
             body: #"{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","model":"claude-sonnet-4-20250514","content":[{"type":"text","text":"Hello! \"Bonjour\" — 你好"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":21,"cache_creation_input_tokens":3000,"cache_read_input_tokens":1800,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000},"output_tokens":393,"service_tier":"standard"}}"#,
-            expected: Usage(model: "claude-sonnet-4-20250514", inputTokens: 21, cachedInputTokens: 1800, cacheWriteTokens: 1000, cacheWrite1hTokens: 2000, outputTokens: 393),
+            expected: Usage(model: "claude-sonnet-4-20250514", inputTokens: 21, cachedInputTokens: 1800, cacheWriteTokens: 1000, cacheWrite1hTokens: 2000, outputTokens: 393, serviceTier: "standard"),
             sawEnd: true
         ),
         UsageFixture(
@@ -176,7 +200,7 @@ enum UsageFixtures {
                 ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":3480,"cache_creation_input_tokens":null,"cache_read_input_tokens":1200,"output_tokens":310,"server_tool_use":{"web_search_requests":1}}}"#),
                 ("message_stop", #"{"type":"message_stop"}"#),
             ]),
-            expected: Usage(model: "claude-opus-4-1-20250805", inputTokens: 3480, cachedInputTokens: 1200, cacheWrite1hTokens: 500, outputTokens: 310),
+            expected: Usage(model: "claude-opus-4-1-20250805", inputTokens: 3480, cachedInputTokens: 1200, cacheWrite1hTokens: 500, outputTokens: 310, serviceTier: "standard"),
             sawEnd: true
         ),
     ]

@@ -103,6 +103,8 @@ enum MockRoutes {
             let body = try await request.collectBody(upTo: 1 << 24)
             let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
             let model = object["model"] as? String ?? "gpt-4o"
+            // The tier that served the request, as OpenAI names it in every answer and chunk.
+            let tier: String = ["priority", "fast", "flex"].first { $0 == object["service_tier"] as? String } ?? "default"
             if request.headers[.authorization] == nil {
                 return json(#"{"error":{"message":"You didn't provide an API key.","type":"invalid_request_error","param":null,"code":null}}"#, status: .unauthorized)
             }
@@ -113,18 +115,18 @@ enum MockRoutes {
                     "usage":{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,\
                     "prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},\
                     "completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},\
-                    "service_tier":"default","system_fingerprint":"fp_fc9f1d7035"}
+                    "service_tier":"\(tier)","system_fingerprint":"fp_fc9f1d7035"}
                     """)
             }
             let includeUsage = (object["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true
             let usageField = includeUsage ? #","usage":null"# : ""
             var events = [
-                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]\#(usageField)}"# + "\n\n",
-                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}]\#(usageField)}"# + "\n\n",
-                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]\#(usageField)}"# + "\n\n",
+                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","service_tier":"\#(tier)","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]\#(usageField)}"# + "\n\n",
+                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","service_tier":"\#(tier)","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}]\#(usageField)}"# + "\n\n",
+                #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","service_tier":"\#(tier)","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]\#(usageField)}"# + "\n\n",
             ]
             if includeUsage {
-                events.append(#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[],"usage":{"prompt_tokens":2000,"completion_tokens":500,"total_tokens":2500,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}"# + "\n\n")
+                events.append(#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","service_tier":"\#(tier)","system_fingerprint":"fp_1","choices":[],"usage":{"prompt_tokens":2000,"completion_tokens":500,"total_tokens":2500,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}}"# + "\n\n")
             }
             events.append("data: [DONE]\n\n")
             return sse(events)
@@ -150,7 +152,15 @@ enum MockRoutes {
         }
 
         // Gemini generateContent (and streamGenerateContent?alt=sse, cumulative usage per chunk) with thinking and cached tokens.
+        // A request for the priority tier is answered with Gemini's x-gemini-service-tier header.
         router.post("/v1beta/models/{model}") { request, _ in
+            var request = request
+            let body = String(buffer: try await request.collectBody(upTo: 1 << 20))
+            if body.contains(#""service_tier":"priority""#) {
+                var response = json(#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":200,"totalTokenCount":1500,"cachedContentTokenCount":400,"thoughtsTokenCount":300},"modelVersion":"gemini-2.5-flash","responseId":"abc"}"#)
+                response.headers[HTTPField.Name("x-gemini-service-tier")!] = "priority"
+                return response
+            }
             if request.uri.path.hasSuffix(":streamGenerateContent") {
                 return sse([
                     "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"Hel\"}],\"role\": \"model\"},\"index\": 0}],\"usageMetadata\": {\"promptTokenCount\": 1000,\"candidatesTokenCount\": 2,\"totalTokenCount\": 1002,\"cachedContentTokenCount\": 400,\"thoughtsTokenCount\": 300},\"modelVersion\": \"gemini-2.5-flash\",\"responseId\": \"r1\"}\r\n\r\n",

@@ -271,6 +271,58 @@ extension ServerSuites {
             await upstream.stop()
         }
 
+        @Test("service tiers: OpenAI's Fast and flex tiers and Gemini's priority header are priced at their rates and recorded; tenants price tiers of their own", arguments: PostgresTestServer.drivers)
+        func serviceTiers(driver: TestDriver) async throws {
+            try await ProxySetup.with(driver) { app, setup, upstream in
+                let costHeader = HTTPField.Name("X-Trough-Cost-Usd")!
+                func chat(_ model: String, tier: String?, stream: Bool = false) async throws -> (status: Int, headers: HTTPFields, body: String) {
+                    let tierField = tier.map { #","service_tier":"\#($0)""# } ?? ""
+                    return try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
+                                               body: #"{"model":"\#(model)","stream":\#(stream)\#(tierField),"messages":[{"role":"user","content":"Hi"}]}"#)
+                }
+                // GPT-5, 176 in + 1,024 cached + 300 out: standard $1.25 / $0.125 / $10 per M = $0.003348,
+                // priority $2.50 / $0.25 / $20 = $0.006696, flex $0.625 / $0.0625 / $5 = $0.001674.
+                #expect(try await chat("gpt-5", tier: nil).headers[costHeader] == "0.003348")
+                let priority = try await chat("gpt-5", tier: "priority")
+                #expect(priority.body.contains(#""service_tier":"priority""#))
+                #expect(priority.headers[costHeader] == "0.006696")
+                #expect(try await chat("gpt-5", tier: "flex").headers[costHeader] == "0.001674")
+                // Streamed, reported as "fast" (Fast mode's other name): GPT-4o priority, 2,000 in × $4.25/M + 500 out × $17/M = $0.017.
+                let streamed = try await chat("gpt-4o", tier: "fast", stream: true)
+                #expect(streamed.status == 200 && streamed.body.hasSuffix("data: [DONE]\n\n"))
+
+                // Gemini says which tier served the request in a header: 600 in × $0.54/M + 400 cached × $0.054/M
+                // + 500 out × $4.50/M = $0.0025956 (standard: $0.001442).
+                try await setup.addService(app, name: "gemini", kind: "gemini", baseURL: upstream.baseURL, apiKey: "AIza-stored-key-abcd")
+                let gemini = try await Self.call(app, .post, "/proxy/gemini/v1beta/models/gemini-2.5-flash:generateContent", token: setup.token,
+                                                 body: #"{"contents":[{"parts":[{"text":"Hi"}]}],"service_tier":"priority"}"#)
+                #expect(gemini.status == 200)
+                #expect(gemini.headers[HTTPField.Name("x-gemini-service-tier")!] == "priority")
+                #expect(gemini.headers[costHeader] == "0.0025956")
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 5)
+                #expect(events.map(\.serviceTier) == [nil, "priority", "flex", "priority", "priority"])
+                #expect(events.map(\.cost.nanos) == [3_348_000, 6_696_000, 1_674_000, 17_000_000, 2_595_600])
+
+                // A tenant's own model with a priority tier (cached reads without a tier rate cost the tier's input rate):
+                // 176 in + 1,024 cached at $3/M + 300 out × $6/M = $0.0054.
+                let custom = try await setup.owner.send(.post, "/api/tenants/\(setup.owner.tenantID)/prices", [
+                    "provider": "openai", "model": "my-tiered-model", "input_usd_per_mtok": "1.00", "output_usd_per_mtok": "2.00",
+                    "service_tiers": ["priority": ["input_usd_per_mtok": "3.00", "output_usd_per_mtok": "6.00"]],
+                ])
+                #expect(custom.status == 201, "\(custom.body)")
+                let listed = try await setup.owner.send(.get, "/api/tenants/\(setup.owner.tenantID)/prices").list("prices")
+                let listedTier = (listed.first?["service_tiers"] as? [String: Any])?["priority"] as? [String: Any]
+                #expect(listedTier?["input_usd_per_mtok"] as? String == "3.00" && listedTier?["output_usd_per_mtok"] as? String == "6.00")
+                #expect(try await chat("my-tiered-model", tier: "priority").headers[costHeader] == "0.0054")
+                #expect(try await chat("my-tiered-model", tier: nil).headers[costHeader] == "0.0018")
+                let unknownTier = try await setup.owner.send(.post, "/api/tenants/\(setup.owner.tenantID)/prices", [
+                    "provider": "openai", "model": "x", "input_usd_per_mtok": "1.00", "service_tiers": ["turbo": ["input_usd_per_mtok": "2.00"]],
+                ])
+                #expect(unknownTier.status == 400 && unknownTier.body.contains("turbo"), "\(unknownTier.body)")
+            }
+        }
+
         @Test("a model with no price is recorded as unpriced, never as $0", arguments: PostgresTestServer.drivers)
         func unpricedModel(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in

@@ -87,6 +87,12 @@ struct StoredPriceTests {
             try await db.store.createUserWithTenant(User(email: "p@x.co", passwordHash: "h", createdAt: now), tenant: Tenant(id: "ten_p", name: "P", createdAt: now), logger: logger)
             var imported = ModelPrice(provider: "openai", model: "gpt-4o", effectiveAt: Timestamp(milliseconds: 1_000), input: 2_500_000_000, output: 10_000_000_000, cacheWrite1h: 7)
             imported.source = "import"
+            // Long-context and service-tier rates (with the tier's own long-context rates) are stored too.
+            imported.longContext = LongContextPrice(aboveTokens: 272_000, input: 5_000_000_000, cacheWrite1h: 9)
+            imported.serviceTiers = [
+                .priority: ServiceTierPrice(input: 4_250_000_000, output: 17_000_000_000, longContext: LongContextPrice(aboveTokens: 200_000, output: 30_000_000_000)),
+                .flex: ServiceTierPrice(cachedInput: 625_000_000, cacheWrite1h: 11),
+            ]
             var override = ModelPrice(provider: "openai", model: "gpt-4o", effectiveAt: Timestamp(milliseconds: 0), input: 1, output: 2, perRequest: 3)
             override.tenantID = "ten_p"
             override.source = "tenant"
@@ -98,8 +104,10 @@ struct StoredPriceTests {
             #expect(stored.count == 2)
             let shared = try #require(stored.first { $0.tenantID == nil })
             #expect(shared.input == 2_000_000_000 && shared.cacheWrite1h == 7 && shared.source == "import")
+            #expect(shared.longContext == imported.longContext)
+            #expect(shared.serviceTiers == imported.serviceTiers)
             let tenant = try await db.store.tenantPrices(tenantID: "ten_p", logger: logger)
-            #expect(tenant.count == 1 && tenant.first?.perRequest == 3)
+            #expect(tenant.count == 1 && tenant.first?.perRequest == 3 && tenant.first?.serviceTiers.isEmpty == true)
             #expect(try await db.store.tenantPrices(tenantID: "ten_other", logger: logger).isEmpty)
             #expect(try await db.store.deleteTenantPrice(id: tenant.first?.id ?? "", tenantID: "ten_other", logger: logger) == false)
             #expect(try await db.store.deleteTenantPrice(id: tenant.first?.id ?? "", tenantID: "ten_p", logger: logger))

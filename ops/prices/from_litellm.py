@@ -47,7 +47,7 @@ OWN_ENTRIES = [
     {"provider": "groq", "model": "llama-3.1-8b-instant", "input": "0.05", "output": "0.08"},
 ]
 FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
-               "reasoning", "per_image", "per_second", "per_request", "long_context"]
+               "reasoning", "per_image", "per_second", "per_request", "long_context", "service_tiers"]
 # Long-context tier fields: Trough's name -> LiteLLM's, with {n} the threshold in thousands of tokens.
 LONG_CONTEXT_FIELDS = [
     ("input", "input_cost_per_token_above_{n}k_tokens"),
@@ -55,6 +55,16 @@ LONG_CONTEXT_FIELDS = [
     ("cached_input", "cache_read_input_token_cost_above_{n}k_tokens"),
     ("cache_write", "cache_creation_input_token_cost_above_{n}k_tokens"),
     ("cache_write_1h", "cache_creation_input_token_cost_above_1hr_above_{n}k_tokens"),
+]
+
+# Service tiers priced apart (LiteLLM's field suffix): the rates of the base fields with "_{tier}" appended.
+SERVICE_TIERS = ("priority", "flex", "ultrafast")
+TIER_FIELDS = [
+    ("input", "input_cost_per_token"),
+    ("output", "output_cost_per_token"),
+    ("cached_input", "cache_read_input_token_cost"),
+    ("cache_write", "cache_creation_input_token_cost"),
+    ("cache_write_1h", "cache_creation_input_token_cost_above_1hr"),
 ]
 
 report = []
@@ -83,6 +93,23 @@ def fmt(value, per_million, where):
     if len(frac) < 2:
         frac = frac + "0" * (2 - len(frac))
     return f"{whole}.{frac}"
+
+
+def long_context(spec, key, suffix):
+    """The long-context tier of fields *_above_{n}k_tokens{suffix} (the lowest n), or None."""
+    ending = "k_tokens" + suffix
+    thresholds = sorted({int(m) for f in spec for m in re.findall(r"_above_(\d+)" + re.escape(ending) + "$", f)})
+    if not thresholds:
+        return None
+    n = thresholds[0]
+    tier = {"above_tokens": n * 1000}
+    for field, source in LONG_CONTEXT_FIELDS:
+        source = source.format(n=n) + suffix
+        if spec.get(source) is not None:
+            tier[field] = fmt(spec[source], True, f"{key}.{source}")
+    if len(thresholds) > 1:
+        note(f"long context: {key}{suffix}: only the {n}k tier kept of {thresholds}")
+    return tier if len(tier) > 1 else None
 
 
 def main():
@@ -172,18 +199,22 @@ def main():
         if all(Decimal(e[k]) == 0 for k in priced):
             note(f"skip (all prices zero in LiteLLM - free, preview or placeholder): {key}")
             continue
-        tiers = sorted(f for f in spec if f.endswith("_tokens") and "_above_" in f and not f.endswith(("_batches", "_priority", "_flex")))
-        thresholds = sorted({int(t) for f in tiers for t in re.findall(r"_above_(\d+)k_tokens$", f)})
-        if thresholds:
-            n = thresholds[0]
-            tier = {"above_tokens": n * 1000}
-            for field, source in LONG_CONTEXT_FIELDS:
-                source = source.format(n=n)
-                if spec.get(source) is not None:
-                    tier[field] = fmt(spec[source], True, f"{key}.{source}")
-            e["long_context"] = tier
-            if len(thresholds) > 1:
-                note(f"long context: {key}: only the {n}k tier kept of {thresholds}")
+        long = long_context(spec, key, "")
+        if long:
+            e["long_context"] = long
+        service_tiers = {}
+        for t in SERVICE_TIERS:
+            tier = {}
+            for field, source in TIER_FIELDS:
+                if spec.get(source + "_" + t) is not None:
+                    tier[field] = fmt(spec[source + "_" + t], True, f"{key}.{source}_{t}")
+            long = long_context(spec, key, "_" + t)
+            if long:
+                tier["long_context"] = long
+            if tier:
+                service_tiers[t] = tier
+        if service_tiers:
+            e["service_tiers"] = service_tiers
 
         k = (provider, model)
         if k in entries:
@@ -251,8 +282,13 @@ def validate(out):
         assert k not in seen, f"duplicate {k}"
         seen.add(k)
         assert set(m) <= set(FIELD_ORDER), m
-        for f, v in list(m.items()) + [("long_context." + f, v) for f, v in m.get("long_context", {}).items() if f != "above_tokens"]:
-            if f in ("provider", "model", "long_context"):
+        rates = list(m.items()) + [("long_context." + f, v) for f, v in m.get("long_context", {}).items() if f != "above_tokens"]
+        for t, tier in m.get("service_tiers", {}).items():
+            assert t in SERVICE_TIERS, (k, t)
+            rates += [(f"{t}.{f}", v) for f, v in tier.items() if f != "long_context"]
+            rates += [(f"{t}.long_context.{f}", v) for f, v in tier.get("long_context", {}).items() if f != "above_tokens"]
+        for f, v in rates:
+            if f in ("provider", "model", "long_context", "service_tiers"):
                 continue
             assert isinstance(v, str), (k, f, v)
             whole, dot, frac = v.partition(".")

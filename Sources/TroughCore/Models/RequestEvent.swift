@@ -31,6 +31,9 @@ public struct RequestEvent: Codable, Hashable, Sendable {
     public var streamed: Bool
     /// JSON object from `X-Trough-Tags`, bounded in count and length.
     public var tags: String?
+    /// The service tier that served the request when it is priced apart (`priority`, `flex`, `ultrafast`);
+    /// nil for the standard tier.
+    public var serviceTier: String?
 
     enum CodingKeys: String, CodingKey {
         case eventID = "event_id"
@@ -59,6 +62,7 @@ public struct RequestEvent: Codable, Hashable, Sendable {
         case costSource = "cost_source"
         case streamed
         case tags
+        case serviceTier = "service_tier"
     }
 
     /// Whether the request failed: an error status or an error Trough saw (upstream down, client gone…).

@@ -38,6 +38,9 @@ public enum LiteLLMImporter {
                 price.reasoning = reasoning
             }
             price.longContext = longContext(entry)
+            for tier in ServiceTier.allCases {
+                if let rates = serviceTier(tier, entry) { price.serviceTiers[tier] = rates }
+            }
             price.perSecond = perUnit(entry["input_cost_per_second"])
             price.perImage = perUnit(entry["output_cost_per_image"])
             let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage].compactMap { $0 }
@@ -47,26 +50,43 @@ public enum LiteLLMImporter {
         return prices.keys.sorted().map { prices[$0]! }
     }
 
-    /// The long-context tier from `*_above_{N}k_tokens` (the lowest N when there are several); service tiers
-    /// (`_priority`, `_flex`, `_batches`) are left out.
-    static func longContext(_ entry: [String: Any]) -> LongContextPrice? {
+    /// The long-context tier from `*_above_{N}k_tokens` (the lowest N when there are several), or a service tier's
+    /// from `*_above_{N}k_tokens_{tier}` when `tier` is given.
+    static func longContext(_ entry: [String: Any], tier: ServiceTier? = nil) -> LongContextPrice? {
+        let end = "k_tokens" + (tier.map { "_" + $0.rawValue } ?? "")
         var thresholds: [Int64] = []
-        for key in entry.keys where key.hasSuffix("k_tokens") {
+        for key in entry.keys where key.hasSuffix(end) {
             guard let range = key.range(of: "_above_", options: .backwards),
-                  let thousands = Int64(key[range.upperBound...].dropLast("k_tokens".count)) else { continue }
+                  let thousands = Int64(key[range.upperBound...].dropLast(end.count)) else { continue }
             thresholds.append(thousands)
         }
         guard let thousands = thresholds.min() else { return nil }
-        let suffix = "_above_\(thousands)k_tokens"
-        let tier = LongContextPrice(
-            aboveTokens: thousands * 1000,
+        let suffix = "_above_\(thousands)" + end
+        guard let rates = tokenRates(entry, suffix: suffix) else { return nil }
+        return LongContextPrice(aboveTokens: thousands * 1000, input: rates.input, output: rates.output,
+                                cachedInput: rates.cachedInput, cacheWrite: rates.cacheWrite, cacheWrite1h: rates.cacheWrite1h)
+    }
+
+    /// A service tier's rates from `*_priority`, `*_flex` or `*_ultrafast` (and its long-context ones); nil when
+    /// the model has none. Batch prices (`_batches`) do not apply to requests made one by one.
+    static func serviceTier(_ tier: ServiceTier, _ entry: [String: Any]) -> ServiceTierPrice? {
+        let rates = tokenRates(entry, suffix: "_" + tier.rawValue)
+        let long = longContext(entry, tier: tier)
+        guard rates != nil || long != nil else { return nil }
+        return ServiceTierPrice(input: rates?.input, output: rates?.output, cachedInput: rates?.cachedInput,
+                                cacheWrite: rates?.cacheWrite, cacheWrite1h: rates?.cacheWrite1h, longContext: long)
+    }
+
+    /// The token rates of LiteLLM's fields ending in `suffix`; nil when it has none of them.
+    private static func tokenRates(_ entry: [String: Any], suffix: String) -> ServiceTierPrice? {
+        let rates = ServiceTierPrice(
             input: perMillion(entry["input_cost_per_token" + suffix]),
             output: perMillion(entry["output_cost_per_token" + suffix]),
             cachedInput: perMillion(entry["cache_read_input_token_cost" + suffix]),
             cacheWrite: perMillion(entry["cache_creation_input_token_cost" + suffix]),
             cacheWrite1h: perMillion(entry["cache_creation_input_token_cost_above_1hr" + suffix])
         )
-        return [tier.input, tier.output, tier.cachedInput, tier.cacheWrite, tier.cacheWrite1h].contains { $0 != nil } ? tier : nil
+        return [rates.input, rates.output, rates.cachedInput, rates.cacheWrite, rates.cacheWrite1h].contains { $0 != nil } ? rates : nil
     }
 
     /// USD per token → nano-dollars per million tokens (× 10¹⁵), exact for the decimal the JSON wrote.

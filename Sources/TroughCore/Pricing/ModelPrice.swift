@@ -22,6 +22,9 @@ public struct ModelPrice: Hashable, Sendable {
     /// Long-context pricing (GPT-5.x above 272k, Gemini Pro above 200k…): a request whose prompt is larger than
     /// its threshold is billed entirely at its rates.
     public var longContext: LongContextPrice?
+    /// Rates of the processing tiers the provider sells beside the standard one (OpenAI's Fast/priority, flex and
+    /// ultrafast; Gemini's priority and flex), used when the response says the request was served at that tier.
+    public var serviceTiers: [ServiceTier: ServiceTierPrice] = [:]
 
     public init(provider: String, model: String, effectiveAt: Timestamp, input: Int64? = nil, output: Int64? = nil, cachedInput: Int64? = nil,
                 cacheWrite: Int64? = nil, cacheWrite1h: Int64? = nil, reasoning: Int64? = nil, perImage: Int64? = nil, perSecond: Int64? = nil, perRequest: Int64? = nil) {
@@ -42,11 +45,44 @@ public struct ModelPrice: Hashable, Sendable {
     /// The exact cost of `usage`: every token count times its per-million price, summed in 128-bit
     /// integers and divided once, rounded half up to the nano-dollar.
     /// Cached reads without their own price are billed as input; cache writes without one, as input too;
-    /// 1-hour writes without one, at the 5-minute write price.
+    /// 1-hour writes without one, at the 5-minute write price. The rates are those of the service tier that
+    /// served the request and of the long-context tier its prompt falls in (see `flatPrice(for:)`).
     public func cost(of usage: Usage) -> Money {
-        if let longContext, longContext.applies(to: usage) {
-            return applying(longContext).cost(of: usage)
+        flatPrice(for: usage).flatCost(of: usage)
+    }
+
+    /// The most a request of `inputTokens` and at most `outputTokens` can cost at `serviceTier` (the standard
+    /// tier when nil or not priced): input at the dearest input rate (cache writes included), output at the
+    /// dearer of output and reasoning, at the dearer of the short- and long-context rates; rounded up.
+    public func worstCase(inputTokens: Int64, outputTokens: Int64, serviceTier: ServiceTier? = nil) -> Money {
+        var candidates: [ModelPrice] = [self]
+        if let serviceTier, let tier = serviceTiers[serviceTier] {
+            candidates = [applying(tier)]
+            if tier.longContext == nil, let longContext { candidates.append(applying(longContext)) }
         }
+        if let longContext = candidates[0].longContext { candidates.append(candidates[0].applying(longContext)) }
+        return candidates.map { $0.flatWorstCase(inputTokens: inputTokens, outputTokens: outputTokens) }.max()!
+    }
+
+    /// The price with only base rates left that bills `usage`: a service tier's rates when the response named a
+    /// priced tier, then the long-context rates when the prompt is over their threshold. A tier without
+    /// long-context rates of its own leaves long prompts at the standard long-context rates (OpenAI serves
+    /// long-context requests outside Fast mode).
+    func flatPrice(for usage: Usage) -> ModelPrice {
+        var price = self
+        if let served = ServiceTier(reported: usage.serviceTier), let tier = serviceTiers[served],
+           tier.longContext != nil || !(longContext?.applies(to: usage) ?? false) {
+            price = applying(tier)
+        }
+        if let longContext = price.longContext, longContext.applies(to: usage) {
+            price = price.applying(longContext)
+        }
+        price.longContext = nil
+        price.serviceTiers = [:]
+        return price
+    }
+
+    private func flatCost(of usage: Usage) -> Money {
         let inputPrice = Int128(input ?? 0)
         let outputPrice = Int128(output ?? 0)
         let cachedPrice = Int128(cachedInput ?? input ?? 0)
@@ -64,15 +100,7 @@ public struct ModelPrice: Hashable, Sendable {
         return Money(nanos: Int64(clamping: nanos) + (perRequest ?? 0))
     }
 
-    /// The most a request of `inputTokens` and at most `outputTokens` can cost: input at the dearest input
-    /// rate (cache writes included), output at the dearer of output and reasoning; rounded up.
-    public func worstCase(inputTokens: Int64, outputTokens: Int64) -> Money {
-        if let longContext {
-            let long = applying(longContext).worstCase(inputTokens: inputTokens, outputTokens: outputTokens)
-            var base = self
-            base.longContext = nil
-            return max(long, base.worstCase(inputTokens: inputTokens, outputTokens: outputTokens))
-        }
+    private func flatWorstCase(inputTokens: Int64, outputTokens: Int64) -> Money {
         let inputRate = Int128([input, cacheWrite, cacheWrite1h].compactMap { $0 }.max() ?? 0)
         let outputRate = Int128(max(output ?? 0, reasoning ?? 0))
         let total = Int128(max(0, inputTokens)) * inputRate + Int128(max(0, outputTokens)) * outputRate
@@ -84,13 +112,27 @@ public struct ModelPrice: Hashable, Sendable {
 
     /// This price with the long-context rates in place of the base ones (a rate the tier does not give stays).
     func applying(_ tier: LongContextPrice) -> ModelPrice {
-        var price = self
+        var price = replacingRates(input: tier.input, output: tier.output, cachedInput: tier.cachedInput, cacheWrite: tier.cacheWrite, cacheWrite1h: tier.cacheWrite1h)
         price.longContext = nil
-        price.input = tier.input ?? input
-        price.output = tier.output ?? output
-        price.cachedInput = tier.cachedInput ?? cachedInput
-        price.cacheWrite = tier.cacheWrite ?? cacheWrite
-        price.cacheWrite1h = tier.cacheWrite1h ?? cacheWrite1h
+        return price
+    }
+
+    /// This price with a service tier's rates in place of the base ones (a rate the tier does not give stays),
+    /// and the tier's own long-context rates, if any.
+    func applying(_ tier: ServiceTierPrice) -> ModelPrice {
+        var price = replacingRates(input: tier.input, output: tier.output, cachedInput: tier.cachedInput, cacheWrite: tier.cacheWrite, cacheWrite1h: tier.cacheWrite1h)
+        price.longContext = tier.longContext
+        price.serviceTiers = [:]
+        return price
+    }
+
+    private func replacingRates(input: Int64?, output: Int64?, cachedInput: Int64?, cacheWrite: Int64?, cacheWrite1h: Int64?) -> ModelPrice {
+        var price = self
+        price.input = input ?? self.input
+        price.output = output ?? self.output
+        price.cachedInput = cachedInput ?? self.cachedInput
+        price.cacheWrite = cacheWrite ?? self.cacheWrite
+        price.cacheWrite1h = cacheWrite1h ?? self.cacheWrite1h
         return price
     }
 }
@@ -121,5 +163,49 @@ public struct LongContextPrice: Hashable, Sendable {
             .addingReportingOverflow(usage.cacheWriteTokens).partialValue
             .addingReportingOverflow(usage.cacheWrite1hTokens).partialValue
         return prompt > aboveTokens
+    }
+}
+
+/// A processing tier sold beside the standard one, at its own rates. Providers report the tier that served a
+/// request (OpenAI `service_tier`, Gemini's `x-gemini-service-tier` header); `default`, `auto`, `standard` and
+/// anything unknown are the standard tier.
+public enum ServiceTier: String, CaseIterable, Hashable, Sendable {
+    /// OpenAI's Fast mode (reported as `priority` or `fast`), Gemini's priority inference.
+    case priority
+    /// About half price on spare capacity (OpenAI and Gemini).
+    case flex
+    /// OpenAI's Ultrafast mode.
+    case ultrafast
+
+    /// The tier a provider's reported value names; nil for the standard tier.
+    public init?(reported: String?) {
+        guard var name = reported?.lowercased() else { return nil }
+        if name.hasPrefix("service_tier_") { name.removeFirst("service_tier_".count) }
+        switch name {
+        case "priority", "fast": self = .priority
+        case "flex": self = .flex
+        case "ultrafast", "ultra_fast": self = .ultrafast
+        default: return nil
+        }
+    }
+}
+
+/// The rates of one service tier, in nano-dollars per million tokens; a rate left nil is the model's base rate.
+public struct ServiceTierPrice: Hashable, Sendable {
+    public var input: Int64?
+    public var output: Int64?
+    public var cachedInput: Int64?
+    public var cacheWrite: Int64?
+    public var cacheWrite1h: Int64?
+    /// The tier's own long-context rates (Gemini Pro priority above 200k…).
+    public var longContext: LongContextPrice?
+
+    public init(input: Int64? = nil, output: Int64? = nil, cachedInput: Int64? = nil, cacheWrite: Int64? = nil, cacheWrite1h: Int64? = nil, longContext: LongContextPrice? = nil) {
+        self.input = input
+        self.output = output
+        self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
+        self.cacheWrite1h = cacheWrite1h
+        self.longContext = longContext
     }
 }

@@ -87,10 +87,15 @@ extension PriceTable {
             let effectiveAt: String?
             let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, perImage, perSecond, perRequest: String?
             let longContext: LongContext?
+            let serviceTiers: [String: Tier]?
         }
         struct LongContext: Decodable {
             let aboveTokens: Int64
             let input, output, cachedInput, cacheWrite, cacheWrite1h: String?
+        }
+        struct Tier: Decodable {
+            let input, output, cachedInput, cacheWrite, cacheWrite1h: String?
+            let longContext: LongContext?
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -106,6 +111,15 @@ extension PriceTable {
             }
             return money.nanos
         }
+        func longContext(_ tier: LongContext?, _ entry: Entry) throws -> LongContextPrice? {
+            guard let tier else { return nil }
+            guard tier.aboveTokens > 0 else { throw PriceTableError("\(entry.provider)/\(entry.model): long_context.above_tokens must be positive") }
+            return LongContextPrice(
+                aboveTokens: tier.aboveTokens, input: try nanos(tier.input, entry), output: try nanos(tier.output, entry),
+                cachedInput: try nanos(tier.cachedInput, entry), cacheWrite: try nanos(tier.cacheWrite, entry),
+                cacheWrite1h: try nanos(tier.cacheWrite1h, entry)
+            )
+        }
         let fileTime = try time(file.effectiveAt)
         self.init(try file.models.map { entry in
             var price = ModelPrice(
@@ -117,12 +131,15 @@ extension PriceTable {
                 perImage: try nanos(entry.perImage, entry), perSecond: try nanos(entry.perSecond, entry),
                 perRequest: try nanos(entry.perRequest, entry)
             )
-            if let tier = entry.longContext {
-                guard tier.aboveTokens > 0 else { throw PriceTableError("\(entry.provider)/\(entry.model): long_context.above_tokens must be positive") }
-                price.longContext = LongContextPrice(
-                    aboveTokens: tier.aboveTokens, input: try nanos(tier.input, entry), output: try nanos(tier.output, entry),
+            price.longContext = try longContext(entry.longContext, entry)
+            for (name, tier) in entry.serviceTiers ?? [:] {
+                guard let serviceTier = ServiceTier(rawValue: name) else {
+                    throw PriceTableError("\(entry.provider)/\(entry.model): unknown service tier '\(name)' (priority, flex, ultrafast)")
+                }
+                price.serviceTiers[serviceTier] = ServiceTierPrice(
+                    input: try nanos(tier.input, entry), output: try nanos(tier.output, entry),
                     cachedInput: try nanos(tier.cachedInput, entry), cacheWrite: try nanos(tier.cacheWrite, entry),
-                    cacheWrite1h: try nanos(tier.cacheWrite1h, entry)
+                    cacheWrite1h: try nanos(tier.cacheWrite1h, entry), longContext: try longContext(tier.longContext, entry)
                 )
             }
             return price

@@ -11,19 +11,25 @@ public struct RequestInspection: Sendable, Equatable {
     public var rewrittenBody: [UInt8]?
     /// `max_tokens` / `max_output_tokens` / `max_completion_tokens`, when the request sets one.
     public var maxOutputTokens: Int64?
+    /// The processing tier the request asks for (`service_tier`), which budgets reserve at; nil for the standard
+    /// tier or `auto`.
+    public var serviceTier: ServiceTier?
 
-    public init(model: String? = nil, streams: Bool = false, injectedStreamUsage: Bool = false, rewrittenBody: [UInt8]? = nil, maxOutputTokens: Int64? = nil) {
+    public init(model: String? = nil, streams: Bool = false, injectedStreamUsage: Bool = false, rewrittenBody: [UInt8]? = nil, maxOutputTokens: Int64? = nil, serviceTier: ServiceTier? = nil) {
         self.model = model
         self.streams = streams
         self.injectedStreamUsage = injectedStreamUsage
         self.rewrittenBody = rewrittenBody
         self.maxOutputTokens = maxOutputTokens
+        self.serviceTier = serviceTier
     }
 }
 
 /// Reads LLM request bodies (JSON) and paths.
 public enum RequestInspector {
-    static let inspectedKeys: Set<String> = ["model", "stream", "stream_options", "max_completion_tokens", "max_output_tokens", "max_tokens"]
+    static let inspectedKeys: Set<String> = [
+        "model", "stream", "stream_options", "max_completion_tokens", "max_output_tokens", "max_tokens", "service_tier", "serviceTier",
+    ]
 
     /// Whether the object has the member at all (`"stream_options": null` counts).
     static func hasTopLevelMember(_ key: String, in body: [UInt8]) -> Bool {
@@ -50,6 +56,7 @@ public enum RequestInspector {
         else { return inspection }
         if let model = object["model"]?.string { inspection.model = model }
         if object["stream"]?.bool == true { inspection.streams = true }
+        inspection.serviceTier = ServiceTier(reported: (object["service_tier"] ?? object["serviceTier"])?.string)
         for key in ["max_completion_tokens", "max_output_tokens", "max_tokens"] {
             if let value = UsageJSON.count(object[key]) {
                 inspection.maxOutputTokens = value

@@ -58,6 +58,7 @@ enum AnthropicUsage {
         let body = type == "message_start" ? UsageJSON.object(object["message"]) ?? JSONObject() : object
         if type != "message_delta", let model = UsageJSON.string(body["model"]) { state.model = model }
         guard let usage = UsageJSON.object(body["usage"]) else { return }
+        if let tier = UsageJSON.string(usage["service_tier"]) { state.serviceTier = tier }
         state.anthropic.merge(usage)
         if !state.anthropic.isEmpty { state.record(state.anthropic.normalized) }
     }

@@ -5,7 +5,7 @@ enum OpenAIUsage {
 
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
-        .last("prompt_eval_count"), .last("eval_count"), .last("done"),
+        .last("prompt_eval_count"), .last("eval_count"), .last("done"), .last("service_tier"),
     ]
 
     /// Responses API stream events that end a response; each carries the final `response.usage`.
@@ -18,6 +18,8 @@ enum OpenAIUsage {
             if let response = UsageJSON.object(object["response"]) { body = response }
         }
         if let model = UsageJSON.string(body["model"]) { state.model = model }
+        // The tier that served the request: every chat chunk and the final Responses object carry it.
+        if let tier = UsageJSON.string(body["service_tier"]) { state.serviceTier = tier }
         let usage = UsageJSON.object(body["usage"]) ?? UsageJSON.object(UsageJSON.path(body, "x_groq", "usage"))
         if let usage, let counts = counts(usage) {
             state.record(counts)

@@ -16,10 +16,13 @@ public struct Usage: Hashable, Sendable {
     public var outputTokens: Int64
     /// The reasoning part of `outputTokens`, kept apart for reporting.
     public var reasoningTokens: Int64
+    /// The processing tier the provider says served the request (`priority`, `flex`, `default`…), as reported;
+    /// see `ServiceTier` for the ones priced apart. nil when the response names none.
+    public var serviceTier: String?
 
     public init(
         model: String? = nil, inputTokens: Int64 = 0, cachedInputTokens: Int64 = 0, cacheWriteTokens: Int64 = 0,
-        cacheWrite1hTokens: Int64 = 0, outputTokens: Int64 = 0, reasoningTokens: Int64 = 0
+        cacheWrite1hTokens: Int64 = 0, outputTokens: Int64 = 0, reasoningTokens: Int64 = 0, serviceTier: String? = nil
     ) {
         self.model = model
         self.inputTokens = inputTokens
@@ -28,5 +31,6 @@ public struct Usage: Hashable, Sendable {
         self.cacheWrite1hTokens = cacheWrite1hTokens
         self.outputTokens = outputTokens
         self.reasoningTokens = reasoningTokens
+        self.serviceTier = serviceTier
     }
 }

@@ -33,9 +33,11 @@ public struct UsageAccumulator: Sendable {
     ///   - contentType: the response's Content-Type header (decides SSE `text/event-stream`, NDJSON
     ///     `application/x-ndjson`, or one JSON document).
     ///   - requestModel: the model named in the request body or URL, used when the response names none.
-    public init(provider: ProviderKind, contentType: String?, requestModel: String?) {
+    ///   - serviceTier: the tier a response header named (Gemini's `x-gemini-service-tier`); the body's wins.
+    public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil) {
         self.requestModel = requestModel
         state = UsageState(provider: provider)
+        state.serviceTier = serviceTier
         let mediaType = contentType ?? ""
         if provider == .generic {
             format = .none

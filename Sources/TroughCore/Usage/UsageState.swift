@@ -3,6 +3,8 @@ struct UsageState: Sendable {
     let provider: ProviderKind
     /// The model named by the response.
     var model: String?
+    /// The service tier named by the response (or its headers).
+    var serviceTier: String?
     /// The latest token counts (without a model).
     var counts = Usage()
     var sawUsage = false
@@ -18,6 +20,7 @@ struct UsageState: Sendable {
     mutating func record(_ counts: Usage) {
         self.counts = counts
         self.counts.model = nil
+        self.counts.serviceTier = nil
         sawUsage = true
     }
 
@@ -25,6 +28,7 @@ struct UsageState: Sendable {
         guard sawUsage else { return nil }
         var usage = counts
         usage.model = model ?? requestModel
+        usage.serviceTier = serviceTier
         return usage
     }
 

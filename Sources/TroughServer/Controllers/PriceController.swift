@@ -26,17 +26,9 @@ struct PriceController {
         let cacheWriteUsdPerMtok: String?
         let cacheWrite1hUsdPerMtok: String?
         let perRequestUsd: String?
-        let longContext: LongContextRequest?
+        let longContext: TierRatesJSON?
+        let serviceTiers: [String: TierRatesJSON]?
         let effectiveAt: String?
-    }
-
-    struct LongContextRequest: Decodable {
-        let aboveTokens: Int64
-        let inputUsdPerMtok: String?
-        let outputUsdPerMtok: String?
-        let cachedInputUsdPerMtok: String?
-        let cacheWriteUsdPerMtok: String?
-        let cacheWrite1hUsdPerMtok: String?
     }
 
     @Sendable func list(_ request: Request, context: TroughRequestContext) async throws -> ListJSON<PriceJSON> {
@@ -66,15 +58,33 @@ struct PriceController {
             cacheWrite1h: try amount(body.cacheWrite1hUsdPerMtok, "cache_write_1h_usd_per_mtok"),
             perRequest: try amount(body.perRequestUsd, "per_request_usd")
         )
-        if let tier = body.longContext {
-            guard (1...1_000_000_000).contains(tier.aboveTokens) else { throw APIError.validation("long_context.above_tokens: expected a positive number of tokens") }
-            price.longContext = LongContextPrice(
-                aboveTokens: tier.aboveTokens,
-                input: try amount(tier.inputUsdPerMtok, "long_context.input_usd_per_mtok"),
-                output: try amount(tier.outputUsdPerMtok, "long_context.output_usd_per_mtok"),
-                cachedInput: try amount(tier.cachedInputUsdPerMtok, "long_context.cached_input_usd_per_mtok"),
-                cacheWrite: try amount(tier.cacheWriteUsdPerMtok, "long_context.cache_write_usd_per_mtok"),
-                cacheWrite1h: try amount(tier.cacheWrite1hUsdPerMtok, "long_context.cache_write_1h_usd_per_mtok")
+        func longContext(_ tier: TierRatesJSON?, _ field: String) throws -> LongContextPrice? {
+            guard let tier else { return nil }
+            guard let aboveTokens = tier.aboveTokens, (1...1_000_000_000).contains(aboveTokens) else {
+                throw APIError.validation("\(field).above_tokens: expected a positive number of tokens")
+            }
+            return LongContextPrice(
+                aboveTokens: aboveTokens,
+                input: try amount(tier.inputUsdPerMtok, "\(field).input_usd_per_mtok"),
+                output: try amount(tier.outputUsdPerMtok, "\(field).output_usd_per_mtok"),
+                cachedInput: try amount(tier.cachedInputUsdPerMtok, "\(field).cached_input_usd_per_mtok"),
+                cacheWrite: try amount(tier.cacheWriteUsdPerMtok, "\(field).cache_write_usd_per_mtok"),
+                cacheWrite1h: try amount(tier.cacheWrite1hUsdPerMtok, "\(field).cache_write_1h_usd_per_mtok")
+            )
+        }
+        price.longContext = try longContext(body.longContext, "long_context")
+        for (name, tier) in body.serviceTiers ?? [:] {
+            guard let serviceTier = ServiceTier(rawValue: name) else {
+                throw APIError.validation("service_tiers: unknown tier '\(name)' (expected \(ServiceTier.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let field = "service_tiers.\(name)"
+            price.serviceTiers[serviceTier] = ServiceTierPrice(
+                input: try amount(tier.inputUsdPerMtok, "\(field).input_usd_per_mtok"),
+                output: try amount(tier.outputUsdPerMtok, "\(field).output_usd_per_mtok"),
+                cachedInput: try amount(tier.cachedInputUsdPerMtok, "\(field).cached_input_usd_per_mtok"),
+                cacheWrite: try amount(tier.cacheWriteUsdPerMtok, "\(field).cache_write_usd_per_mtok"),
+                cacheWrite1h: try amount(tier.cacheWrite1hUsdPerMtok, "\(field).cache_write_1h_usd_per_mtok"),
+                longContext: try longContext(tier.longContext, "\(field).long_context")
             )
         }
         guard price.input != nil || price.output != nil || price.perRequest != nil else {
@@ -111,36 +121,60 @@ struct PriceJSON: ResponseEncodable {
     let cacheWriteUsdPerMtok: String?
     let cacheWrite1hUsdPerMtok: String?
     let perRequestUsd: String?
-    let longContext: LongContextJSON?
+    let longContext: TierRatesJSON?
+    let serviceTiers: [String: TierRatesJSON]?
     let source: String
-
-    struct LongContextJSON: Encodable {
-        let aboveTokens: Int64
-        let inputUsdPerMtok: String?
-        let outputUsdPerMtok: String?
-        let cachedInputUsdPerMtok: String?
-        let cacheWriteUsdPerMtok: String?
-        let cacheWrite1hUsdPerMtok: String?
-    }
 
     init(_ price: ModelPrice) {
         id = price.id
         provider = price.provider
         model = price.model
         effectiveAt = price.effectiveAt.iso8601
-        inputUsdPerMtok = price.input.map { Money(nanos: $0).usdString }
-        outputUsdPerMtok = price.output.map { Money(nanos: $0).usdString }
-        cachedInputUsdPerMtok = price.cachedInput.map { Money(nanos: $0).usdString }
-        cacheWriteUsdPerMtok = price.cacheWrite.map { Money(nanos: $0).usdString }
-        cacheWrite1hUsdPerMtok = price.cacheWrite1h.map { Money(nanos: $0).usdString }
-        perRequestUsd = price.perRequest.map { Money(nanos: $0).usdString }
-        longContext = price.longContext.map { tier in
-            LongContextJSON(
-                aboveTokens: tier.aboveTokens, inputUsdPerMtok: tier.input.map { Money(nanos: $0).usdString },
-                outputUsdPerMtok: tier.output.map { Money(nanos: $0).usdString }, cachedInputUsdPerMtok: tier.cachedInput.map { Money(nanos: $0).usdString },
-                cacheWriteUsdPerMtok: tier.cacheWrite.map { Money(nanos: $0).usdString }, cacheWrite1hUsdPerMtok: tier.cacheWrite1h.map { Money(nanos: $0).usdString }
-            )
+        func usd(_ nanos: Int64?) -> String? { nanos.map { Money(nanos: $0).usdString } }
+        func longContextJSON(_ tier: LongContextPrice?) -> TierRatesJSON? {
+            tier.map {
+                TierRatesJSON(
+                    aboveTokens: $0.aboveTokens, inputUsdPerMtok: usd($0.input), outputUsdPerMtok: usd($0.output),
+                    cachedInputUsdPerMtok: usd($0.cachedInput), cacheWriteUsdPerMtok: usd($0.cacheWrite), cacheWrite1hUsdPerMtok: usd($0.cacheWrite1h)
+                )
+            }
         }
+        longContext = longContextJSON(price.longContext)
+        serviceTiers = price.serviceTiers.isEmpty ? nil : Dictionary(uniqueKeysWithValues: price.serviceTiers.map { tier, rates in
+            (tier.rawValue, TierRatesJSON(
+                inputUsdPerMtok: usd(rates.input), outputUsdPerMtok: usd(rates.output), cachedInputUsdPerMtok: usd(rates.cachedInput),
+                cacheWriteUsdPerMtok: usd(rates.cacheWrite), cacheWrite1hUsdPerMtok: usd(rates.cacheWrite1h), longContext: longContextJSON(rates.longContext)
+            ))
+        })
+        inputUsdPerMtok = usd(price.input)
+        outputUsdPerMtok = usd(price.output)
+        cachedInputUsdPerMtok = usd(price.cachedInput)
+        cacheWriteUsdPerMtok = usd(price.cacheWrite)
+        cacheWrite1hUsdPerMtok = usd(price.cacheWrite1h)
+        perRequestUsd = usd(price.perRequest)
         source = price.source
+    }
+}
+
+/// The rates of a long-context tier (with `above_tokens`) or of a service tier (with its own `long_context`), in
+/// USD per million tokens; a rate left out is the base one. A class, as a service tier holds one of its own.
+final class TierRatesJSON: Codable, Sendable {
+    let aboveTokens: Int64?
+    let inputUsdPerMtok: String?
+    let outputUsdPerMtok: String?
+    let cachedInputUsdPerMtok: String?
+    let cacheWriteUsdPerMtok: String?
+    let cacheWrite1hUsdPerMtok: String?
+    let longContext: TierRatesJSON?
+
+    init(aboveTokens: Int64? = nil, inputUsdPerMtok: String?, outputUsdPerMtok: String?, cachedInputUsdPerMtok: String?,
+         cacheWriteUsdPerMtok: String?, cacheWrite1hUsdPerMtok: String?, longContext: TierRatesJSON? = nil) {
+        self.aboveTokens = aboveTokens
+        self.inputUsdPerMtok = inputUsdPerMtok
+        self.outputUsdPerMtok = outputUsdPerMtok
+        self.cachedInputUsdPerMtok = cachedInputUsdPerMtok
+        self.cacheWriteUsdPerMtok = cacheWriteUsdPerMtok
+        self.cacheWrite1hUsdPerMtok = cacheWrite1hUsdPerMtok
+        self.longContext = longContext
     }
 }

@@ -338,7 +338,7 @@ struct ReportController {
     static let eventHeader = [
         "occurred_at", "event_id", "service_id", "token_id", "method", "route", "status", "provider", "model", "input_tokens", "output_tokens",
         "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd", "cost_source", "streamed", "total_latency_ms",
-        "upstream_latency_ms", "bytes_in", "bytes_out", "tags", "error_type",
+        "upstream_latency_ms", "bytes_in", "bytes_out", "tags", "error_type", "service_tier",
     ]
 
     static func eventFields(_ event: RequestEvent) -> [String] {
@@ -347,7 +347,7 @@ struct ReportController {
             event.provider ?? "", event.model ?? "", String(event.inputTokens), String(event.outputTokens), String(event.cachedInputTokens),
             String(event.cacheWriteTokens), String(event.reasoningTokens), event.cost.usdString, event.costSource.rawValue, String(event.streamed),
             String(format: "%.3f", Double(event.totalLatencyMicros) / 1000), String(format: "%.3f", Double(event.upstreamLatencyMicros) / 1000),
-            String(event.bytesIn), String(event.bytesOut), event.tags ?? "", event.errorType ?? "",
+            String(event.bytesIn), String(event.bytesOut), event.tags ?? "", event.errorType ?? "", event.serviceTier ?? "",
         ]
     }
 

@@ -17,7 +17,8 @@ struct ProxyLimits: Sendable {
     static func worstCase(rule: CostRule?, price: ModelPrice?, bodyBytes: Int64, inspection: RequestInspection) -> Money {
         if let rule { return rule.cost }
         guard let price else { return .zero }
-        return price.worstCase(inputTokens: (bodyBytes + 1) / 2, outputTokens: inspection.maxOutputTokens ?? defaultMaxOutputTokens)
+        return price.worstCase(inputTokens: (bodyBytes + 1) / 2, outputTokens: inspection.maxOutputTokens ?? defaultMaxOutputTokens,
+                               serviceTier: inspection.serviceTier)
     }
 
     /// The tenant's monthly request quota, then the project's, service's and token's budgets, each reserving

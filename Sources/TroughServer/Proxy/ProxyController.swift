@@ -178,7 +178,8 @@ struct ProxyController {
         let contentType = response.headers.first(name: "content-type")
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
-        var meter = ResponseMeter(kind: service.kind, contentType: contentType, inspection: inspection)
+        var meter = ResponseMeter(kind: service.kind, contentType: contentType, inspection: inspection,
+                                          serviceTier: ResponseMeter.serviceTierHeader(response.headers, kind: service.kind))
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
 
         // Small non-streamed answers are held so the cost can go in a header.
@@ -353,6 +354,7 @@ struct ProxyController {
             event.cachedInputTokens = usage.cachedInputTokens
             event.cacheWriteTokens = usage.cacheWriteTokens + usage.cacheWrite1hTokens
             event.reasoningTokens = usage.reasoningTokens
+            event.serviceTier = ServiceTier(reported: usage.serviceTier)?.rawValue
         }
         if let rule, event.status < 400, event.errorType == nil {
             let units = rule.unitField.map { field in body.map { CostRuleMatcher.units(field: field, body: Array($0.readableBytesView)) } ?? 1 } ?? 1

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 import TroughCore
 
 /// Watches a response body on its way to the client: feeds the usage accumulator, counts bytes, and, when
@@ -8,8 +9,8 @@ struct ResponseMeter {
     private var splitter: SSEEventSplitter?
     private(set) var bytesOut: Int64 = 0
 
-    init(kind: ProviderKind, contentType: String?, inspection: RequestInspection) {
-        accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model)
+    init(kind: ProviderKind, contentType: String?, inspection: RequestInspection, serviceTier: String? = nil) {
+        accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model, serviceTier: serviceTier)
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
     }
@@ -35,6 +36,12 @@ struct ResponseMeter {
         guard let rest = splitter?.pending(), !rest.isEmpty else { return nil }
         bytesOut += Int64(rest.count)
         return ByteBuffer(bytes: rest)
+    }
+
+    /// The service tier a response header names: Gemini says which tier served the request (`priority`, `flex`,
+    /// or `standard` when a priority request was downgraded) only there.
+    static func serviceTierHeader(_ headers: HTTPHeaders, kind: ProviderKind) -> String? {
+        kind == .gemini ? headers.first(name: "x-gemini-service-tier") : nil
     }
 
     /// The usage seen so far.

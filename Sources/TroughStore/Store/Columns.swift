@@ -63,6 +63,7 @@ extension RequestEvent: ColumnListing {
         "event_id", "tenant_id", "project_id", "service_id", "token_id", "occurred_at", "method", "route", "status", "error_type",
         "total_latency_us", "upstream_latency_us", "bytes_in", "bytes_out", "provider", "model", "input_tokens", "output_tokens",
         "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "units", "cost_nanos", "cost_source", "streamed", "tags",
+        "service_tier",
     ]
 }
 

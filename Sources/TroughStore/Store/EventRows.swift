@@ -69,7 +69,7 @@ enum EventRows {
             integer(event.totalLatencyMicros), integer(event.upstreamLatencyMicros), integer(event.bytesIn), integer(event.bytesOut),
             text(event.provider), text(event.model), integer(event.inputTokens), integer(event.outputTokens), integer(event.cachedInputTokens),
             integer(event.cacheWriteTokens), integer(event.reasoningTokens), integer(event.units), integer(event.cost.nanos),
-            .text(event.costSource.rawValue), .integer(event.streamed ? 1 : 0), text(event.tags),
+            .text(event.costSource.rawValue), .integer(event.streamed ? 1 : 0), text(event.tags), text(event.serviceTier),
         ])
     }
 
@@ -87,5 +87,6 @@ enum EventRows {
         binds.append(event.inputTokens); binds.append(event.outputTokens); binds.append(event.cachedInputTokens)
         binds.append(event.cacheWriteTokens); binds.append(event.reasoningTokens); binds.append(event.units)
         binds.append(event.cost.nanos); binds.append(event.costSource.rawValue); binds.append(event.streamed); text(event.tags)
+        text(event.serviceTier)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SQLKit
 import TroughCore
@@ -9,6 +10,7 @@ extension SQLStore {
         "per_image_nanos", "per_second_nanos", "per_request_nanos", "source", "created_at",
         "long_context_above_tokens", "long_input_nanos_per_mtok", "long_output_nanos_per_mtok",
         "long_cached_input_nanos_per_mtok", "long_cache_write_nanos_per_mtok", "long_cache_write_1h_nanos_per_mtok",
+        "service_tiers",
     ]
 
     public func savePrices(_ prices: [ModelPrice], logger: Logger) async throws {
@@ -28,6 +30,7 @@ extension SQLStore {
                     price.perImage, price.perSecond, price.perRequest, price.source, now,
                     price.longContext?.aboveTokens, price.longContext?.input, price.longContext?.output,
                     price.longContext?.cachedInput, price.longContext?.cacheWrite, price.longContext?.cacheWrite1h,
+                    try StoredServiceTiers.encode(price.serviceTiers),
                 ]
                 try await sql.insert(into: "prices").columns(Self.priceColumns).values(values.map { SQLBind($0) }).run()
             }
@@ -68,9 +71,66 @@ extension SQLStore {
                 cacheWrite1h: try amount("long_cache_write_1h_nanos_per_mtok")
             )
         }
+        price.serviceTiers = try StoredServiceTiers.decode(try row.decode(column: "service_tiers", as: String?.self))
         price.id = try row.decode(column: "id", as: String.self)
         price.tenantID = try row.decode(column: "tenant_id", as: String?.self)
         price.source = try row.decode(column: "source", as: String.self)
         return price
+    }
+}
+
+/// The `prices.service_tiers` column: a JSON object keyed by tier, in nano-dollars per million tokens.
+enum StoredServiceTiers {
+    struct Rates: Codable {
+        var input, output, cachedInput, cacheWrite, cacheWrite1h: Int64?
+        var longContext: Long?
+
+        enum CodingKeys: String, CodingKey {
+            case input, output, cachedInput = "cached_input", cacheWrite = "cache_write", cacheWrite1h = "cache_write_1h", longContext = "long_context"
+        }
+    }
+
+    struct Long: Codable {
+        var aboveTokens: Int64
+        var input, output, cachedInput, cacheWrite, cacheWrite1h: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case aboveTokens = "above_tokens", input, output, cachedInput = "cached_input", cacheWrite = "cache_write", cacheWrite1h = "cache_write_1h"
+        }
+    }
+
+    static func encode(_ tiers: [ServiceTier: ServiceTierPrice]) throws -> String? {
+        guard !tiers.isEmpty else { return nil }
+        var object: [String: Rates] = [:]
+        for (tier, price) in tiers {
+            object[tier.rawValue] = Rates(
+                input: price.input, output: price.output, cachedInput: price.cachedInput, cacheWrite: price.cacheWrite,
+                cacheWrite1h: price.cacheWrite1h,
+                longContext: price.longContext.map {
+                    Long(aboveTokens: $0.aboveTokens, input: $0.input, output: $0.output, cachedInput: $0.cachedInput, cacheWrite: $0.cacheWrite, cacheWrite1h: $0.cacheWrite1h)
+                }
+            )
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(object), as: UTF8.self)
+    }
+
+    /// Tiers this version does not know are skipped (a newer instance may have written them).
+    static func decode(_ text: String?) throws -> [ServiceTier: ServiceTierPrice] {
+        guard let text, !text.isEmpty else { return [:] }
+        let object = try JSONDecoder().decode([String: Rates].self, from: Data(text.utf8))
+        var tiers: [ServiceTier: ServiceTierPrice] = [:]
+        for (name, rates) in object {
+            guard let tier = ServiceTier(rawValue: name) else { continue }
+            tiers[tier] = ServiceTierPrice(
+                input: rates.input, output: rates.output, cachedInput: rates.cachedInput, cacheWrite: rates.cacheWrite,
+                cacheWrite1h: rates.cacheWrite1h,
+                longContext: rates.longContext.map {
+                    LongContextPrice(aboveTokens: $0.aboveTokens, input: $0.input, output: $0.output, cachedInput: $0.cachedInput, cacheWrite: $0.cacheWrite, cacheWrite1h: $0.cacheWrite1h)
+                }
+            )
+        }
+        return tiers
     }
 }

@@ -353,7 +353,8 @@ final class ProxyExchange {
         let contentType = response.headers.first(name: "content-type")
         isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
-        meter = ResponseMeter(kind: upstream.service.kind, contentType: contentType, inspection: inspection)
+        meter = ResponseMeter(kind: upstream.service.kind, contentType: contentType, inspection: inspection,
+                                      serviceTier: ResponseMeter.serviceTierHeader(response.headers, kind: upstream.service.kind))
         let bodiless = head.method == .HEAD || response.status.code == 204 || response.status.code == 304
 
         if !isEventStream, !bodiless, let upstreamLength, upstreamLength <= settings.costHeaderMaxBytes {
