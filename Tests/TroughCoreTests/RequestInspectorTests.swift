@@ -47,6 +47,19 @@ struct RequestInspectorTests {
         #expect(tier(#"{"model":"gpt-5","messages":[{"role":"user","content":"service_tier: priority"}]}"#) == nil)
     }
 
+    @Test("speech requests' characters; image requests' count")
+    func units() {
+        let speech = RequestInspector.inspect(body: Array(#"{"model":"tts-1","input":"Café 😀","voice":"alloy"}"#.utf8), path: "/v1/audio/speech", kind: .openai, injectStreamUsage: true)
+        #expect(speech.characters == 6 && speech.model == "tts-1" && !speech.countsImages)
+        let images = RequestInspector.inspect(body: Array(#"{"model":"dall-e-3","prompt":"x","n":3}"#.utf8), path: "/v1/images/generations", kind: .openai, injectStreamUsage: true)
+        #expect(images.countsImages && images.imagesRequested == 3)
+        let one = RequestInspector.inspect(body: Array(#"{"instances":[{"prompt":"x"}]}"#.utf8), path: "/v1beta/models/imagen-3.0-generate-001:predict", kind: .gemini, injectStreamUsage: true)
+        #expect(one.countsImages && one.imagesRequested == 1 && one.model == "imagen-3.0-generate-001")
+        // Elsewhere `input` is not read (a Responses API conversation can be large).
+        let responses = RequestInspector.inspect(body: Array(#"{"model":"gpt-5","input":"Hello"}"#.utf8), path: "/v1/responses", kind: .openai, injectStreamUsage: true)
+        #expect(responses.characters == 0 && !responses.countsImages)
+    }
+
     @Test("Gemini: model and streaming from the path")
     func gemini() {
         let inspection = RequestInspector.inspect(body: Array("{}".utf8), path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent", kind: .gemini, injectStreamUsage: true)

@@ -16,14 +16,19 @@ struct UsageFixture: Sendable, CustomTestStringConvertible {
     /// Feeds the body in chunks of `chunkSize` bytes.
     func accumulate(chunkSize: Int) -> UsageAccumulator {
         var accumulator = UsageAccumulator(provider: provider, contentType: contentType, requestModel: requestModel)
-        let bytes = Array(body.utf8)
-        var start = 0
-        while start < bytes.count {
-            let end = min(start + chunkSize, bytes.count)
-            accumulator.consume(bytes[start..<end])
-            start = end
-        }
+        feed(&accumulator, body, chunkSize: chunkSize)
         return accumulator
+    }
+}
+
+/// Feeds `body` to the accumulator in chunks of `chunkSize` bytes.
+func feed(_ accumulator: inout UsageAccumulator, _ body: String, chunkSize: Int) {
+    let bytes = Array(body.utf8)
+    var start = 0
+    while start < bytes.count {
+        let end = min(start + chunkSize, bytes.count)
+        accumulator.consume(bytes[start..<end])
+        start = end
     }
 }
 

@@ -215,6 +215,29 @@ enum MockRoutes {
             ]))
         }
 
+        // Whisper: a multipart upload, answered with the audio's duration as usage.
+        router.post("/v1/audio/transcriptions") { request, _ in
+            var request = request
+            _ = try await request.collectBody(upTo: 1 << 24)
+            return json(#"{"text":"Imagine the wildest idea that you've ever had.","usage":{"type":"duration","seconds":9.2}}"#)
+        }
+        // Text to speech: audio bytes back, no usage (tts-1 is billed per character of the input).
+        router.post("/v1/audio/speech") { request, _ in
+            var request = request
+            _ = try await request.collectBody(upTo: 1 << 20)
+            return Response(status: .ok, headers: [.contentType: "audio/mpeg"], body: .init(byteBuffer: ByteBuffer(bytes: [0xFF, 0xF3, 0x44, 0xC4] + Array(repeating: 0, count: 4096))))
+        }
+        // Image generation without token usage (images priced per image): `n` images of ~400 KB of base64 each.
+        router.post("/v1/images/generations") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+            let count = object["n"] as? Int ?? 1
+            let image = String(repeating: "iVBORw0KGgoAAAANSUhEUgAA", count: 17_000)
+            let items = (0..<count).map { _ in #"{"b64_json": "\#(image)", "revised_prompt": "a \"url\": here"}"# }
+            return json(#"{"created":1713833628,"data":[\#(items.joined(separator: ","))]}"#)
+        }
+
         // A model nobody has priced.
         router.post("/v1/completions") { _, _ in
             json(#"{"id":"cmpl-1","object":"text_completion","created":1,"model":"my-private-finetune","choices":[{"text":"x","index":0,"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}"#)

@@ -323,6 +323,43 @@ extension ServerSuites {
             }
         }
 
+        @Test("per-unit prices: transcription seconds, speech characters and generated images, exact, with their units recorded", arguments: PostgresTestServer.drivers)
+        func unitPrices(driver: TestDriver) async throws {
+            try await ProxySetup.with(driver) { app, setup, _ in
+                let costHeader = HTTPField.Name("X-Trough-Cost-Usd")!
+                // Whisper, a multipart upload: 9.2 s × $0.0001/s = $0.00092.
+                let boundary = "trough-boundary"
+                let multipart = "--\(boundary)\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n--\(boundary)\r\n"
+                    + "Content-Disposition: form-data; name=\"file\"; filename=\"a.mp3\"\r\nContent-Type: audio/mpeg\r\n\r\nID3-audio-bytes\r\n--\(boundary)--\r\n"
+                // The answer does not name its model: it is read from the upload's `model` part as the body streams.
+                let transcription = try await Self.call(app, .post, "/v1/audio/transcriptions", token: setup.token, body: multipart,
+                                                        headers: [.contentType: "multipart/form-data; boundary=\(boundary)"])
+                #expect(transcription.status == 200)
+                #expect(transcription.headers[costHeader] == "0.00092")
+                // tts-1: 42 characters (é and 😀 one each) × $15/M = $0.00063.
+                let speech = try await Self.call(app, .post, "/v1/audio/speech", token: setup.token,
+                                                 body: #"{"model":"tts-1","voice":"alloy","input":"Café au lait 😀, the quick brown fox jumps."}"#)
+                #expect(speech.status == 200 && speech.headers[.contentType] == "audio/mpeg")
+                #expect(speech.headers[costHeader] == "0.00063")
+                // Two generated images of a model priced per image (a tenant's own): 2 × $0.04 = $0.08; the ~800 KB
+                // answer is counted as it passes, not held.
+                let custom = try await setup.owner.send(.post, "/api/tenants/\(setup.owner.tenantID)/prices",
+                                                        ["provider": "openai", "model": "my-image-model", "per_image_usd": "0.04"])
+                #expect(custom.status == 201, "\(custom.body)")
+                #expect(custom.string("per_image_usd") == "0.04")
+                let images = try await Self.call(app, .post, "/v1/images/generations", token: setup.token,
+                                                 body: #"{"model":"my-image-model","prompt":"a lighthouse","n":2,"response_format":"b64_json"}"#)
+                #expect(images.status == 200 && images.body.count > 800_000)
+                #expect(images.body.components(separatedBy: "b64_json").count == 3)
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
+                #expect(events.map(\.cost.nanos) == [920_000, 630_000, 80_000_000])
+                #expect(events.map(\.units) == [10, 42, 2])
+                #expect(events.map(\.costSource) == [.usage, .usage, .usage])
+                #expect(events.map(\.model) == ["whisper-1", "tts-1", "my-image-model"])
+            }
+        }
+
         @Test("a model with no price is recorded as unpriced, never as $0", arguments: PostgresTestServer.drivers)
         func unpricedModel(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in

@@ -47,7 +47,7 @@ OWN_ENTRIES = [
     {"provider": "groq", "model": "llama-3.1-8b-instant", "input": "0.05", "output": "0.08"},
 ]
 FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
-               "reasoning", "per_image", "per_second", "per_request", "long_context", "service_tiers"]
+               "reasoning", "per_image", "per_second", "per_million_characters", "per_request", "long_context", "service_tiers"]
 # Long-context tier fields: Trough's name -> LiteLLM's, with {n} the threshold in thousands of tokens.
 LONG_CONTEXT_FIELDS = [
     ("input", "input_cost_per_token_above_{n}k_tokens"),
@@ -188,6 +188,7 @@ def main():
         put("per_second", "input_cost_per_second", per_million=False)
         if "per_second" not in e:
             put("per_second", "output_cost_per_second", per_million=False)
+        put("per_million_characters", "input_cost_per_character")
         if spec.get("input_cost_per_request") is not None:
             put("per_request", "input_cost_per_request", per_million=False)
 

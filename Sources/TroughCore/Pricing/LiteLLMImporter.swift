@@ -43,7 +43,8 @@ public enum LiteLLMImporter {
             }
             price.perSecond = perUnit(entry["input_cost_per_second"])
             price.perImage = perUnit(entry["output_cost_per_image"])
-            let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage].compactMap { $0 }
+            price.perMillionCharacters = perMillion(entry["input_cost_per_character"])
+            let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage, price.perMillionCharacters].compactMap { $0 }
             guard !amounts.isEmpty, amounts.contains(where: { $0 > 0 }) else { continue }
             prices["\(provider)/\(model)"] = price
         }

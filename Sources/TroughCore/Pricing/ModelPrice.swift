@@ -18,6 +18,8 @@ public struct ModelPrice: Hashable, Sendable {
     public var reasoning: Int64?
     public var perImage: Int64?
     public var perSecond: Int64?
+    /// Per million characters of text to speech (`tts-1`).
+    public var perMillionCharacters: Int64?
     public var perRequest: Int64?
     /// Long-context pricing (GPT-5.x above 272k, Gemini Pro above 200k…): a request whose prompt is larger than
     /// its threshold is billed entirely at its rates.
@@ -27,7 +29,8 @@ public struct ModelPrice: Hashable, Sendable {
     public var serviceTiers: [ServiceTier: ServiceTierPrice] = [:]
 
     public init(provider: String, model: String, effectiveAt: Timestamp, input: Int64? = nil, output: Int64? = nil, cachedInput: Int64? = nil,
-                cacheWrite: Int64? = nil, cacheWrite1h: Int64? = nil, reasoning: Int64? = nil, perImage: Int64? = nil, perSecond: Int64? = nil, perRequest: Int64? = nil) {
+                cacheWrite: Int64? = nil, cacheWrite1h: Int64? = nil, reasoning: Int64? = nil, perImage: Int64? = nil, perSecond: Int64? = nil,
+                perMillionCharacters: Int64? = nil, perRequest: Int64? = nil) {
         self.provider = provider
         self.model = model
         self.effectiveAt = effectiveAt
@@ -39,6 +42,7 @@ public struct ModelPrice: Hashable, Sendable {
         self.reasoning = reasoning
         self.perImage = perImage
         self.perSecond = perSecond
+        self.perMillionCharacters = perMillionCharacters
         self.perRequest = perRequest
     }
 
@@ -47,14 +51,54 @@ public struct ModelPrice: Hashable, Sendable {
     /// Cached reads without their own price are billed as input; cache writes without one, as input too;
     /// 1-hour writes without one, at the 5-minute write price. The rates are those of the service tier that
     /// served the request and of the long-context tier its prompt falls in (see `flatPrice(for:)`).
+    /// Answers billed per unit (no tokens counted, or no token prices) cost their images, audio seconds and
+    /// characters times the unit prices instead.
     public func cost(of usage: Usage) -> Money {
-        flatPrice(for: usage).flatCost(of: usage)
+        pricesByTokens(usage) ? flatPrice(for: usage).flatCost(of: usage) : unitCost(of: usage)
+    }
+
+    /// Whether this price can price `usage`: by tokens, or by every unit it counted.
+    public func canPrice(_ usage: Usage) -> Bool {
+        if pricesByTokens(usage) { return true }
+        guard usage.hasUnits else { return false }
+        return (usage.images == 0 || perImage != nil) && (usage.audioMilliseconds == 0 || perSecond != nil)
+            && (usage.characters == 0 || perMillionCharacters != nil)
+    }
+
+    /// The units `usage` is billed by when it is priced per unit (images, else characters, else whole seconds,
+    /// rounded up); 0 when it is priced by tokens.
+    public func billedUnits(of usage: Usage) -> Int64 {
+        guard !pricesByTokens(usage) else { return 0 }
+        if usage.images > 0 { return usage.images }
+        if usage.characters > 0 { return usage.characters }
+        return (usage.audioMilliseconds + 999) / 1000
+    }
+
+    /// Tokens when the answer counted any (or nothing else) and this price has token rates.
+    private func pricesByTokens(_ usage: Usage) -> Bool {
+        pricesTokens && (usage.hasTokens || !usage.hasUnits)
+    }
+
+    /// images × per image + seconds × per second + characters × per million characters, summed in millionths of a
+    /// nano-dollar and rounded half up once.
+    private func unitCost(of usage: Usage, roundingUp: Bool = false) -> Money {
+        var total = Int128(usage.images) * Int128(perImage ?? 0) * 1_000_000
+        total += Int128(usage.audioMilliseconds) * Int128(perSecond ?? 0) * 1_000
+        total += Int128(usage.characters) * Int128(perMillionCharacters ?? 0)
+        return Money(nanos: Int64(clamping: (total + (roundingUp ? 999_999 : 500_000)) / 1_000_000) + (perRequest ?? 0))
     }
 
     /// The most a request of `inputTokens` and at most `outputTokens` can cost at `serviceTier` (the standard
     /// tier when nil or not priced): input at the dearest input rate (cache writes included), output at the
     /// dearer of output and reasoning, at the dearer of the short- and long-context rates; rounded up.
-    public func worstCase(inputTokens: Int64, outputTokens: Int64, serviceTier: ServiceTier? = nil) -> Money {
+    /// A model priced per unit only reserves for the `images` and `characters` the request asks for.
+    public func worstCase(inputTokens: Int64, outputTokens: Int64, serviceTier: ServiceTier? = nil, images: Int64 = 0, characters: Int64 = 0) -> Money {
+        if !pricesTokens {
+            var units = Usage()
+            units.images = images
+            units.characters = characters
+            return unitCost(of: units, roundingUp: true)
+        }
         var candidates: [ModelPrice] = [self]
         if let serviceTier, let tier = serviceTiers[serviceTier] {
             candidates = [applying(tier)]

@@ -85,7 +85,7 @@ extension PriceTable {
             let provider: String
             let model: String
             let effectiveAt: String?
-            let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, perImage, perSecond, perRequest: String?
+            let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, perImage, perSecond, perMillionCharacters, perRequest: String?
             let longContext: LongContext?
             let serviceTiers: [String: Tier]?
         }
@@ -129,7 +129,7 @@ extension PriceTable {
                 cachedInput: try nanos(entry.cachedInput, entry), cacheWrite: try nanos(entry.cacheWrite, entry),
                 cacheWrite1h: try nanos(entry.cacheWrite1h, entry), reasoning: try nanos(entry.reasoning, entry),
                 perImage: try nanos(entry.perImage, entry), perSecond: try nanos(entry.perSecond, entry),
-                perRequest: try nanos(entry.perRequest, entry)
+                perMillionCharacters: try nanos(entry.perMillionCharacters, entry), perRequest: try nanos(entry.perRequest, entry)
             )
             price.longContext = try longContext(entry.longContext, entry)
             for (name, tier) in entry.serviceTiers ?? [:] {

@@ -14,6 +14,12 @@ public struct RequestInspection: Sendable, Equatable {
     /// The processing tier the request asks for (`service_tier`), which budgets reserve at; nil for the standard
     /// tier or `auto`.
     public var serviceTier: ServiceTier?
+    /// Whether the answer is a set of generated images to count (OpenAI `/images/…`, Imagen `:predict`).
+    public var countsImages = false
+    /// The images the request asks for (`n`, default 1), which budgets reserve for.
+    public var imagesRequested: Int64 = 0
+    /// Characters of text a speech request (`/audio/speech`) sends, billed per character by some models.
+    public var characters: Int64 = 0
 
     public init(model: String? = nil, streams: Bool = false, injectedStreamUsage: Bool = false, rewrittenBody: [UInt8]? = nil, maxOutputTokens: Int64? = nil, serviceTier: ServiceTier? = nil) {
         self.model = model
@@ -28,8 +34,10 @@ public struct RequestInspection: Sendable, Equatable {
 /// Reads LLM request bodies (JSON) and paths.
 public enum RequestInspector {
     static let inspectedKeys: Set<String> = [
-        "model", "stream", "stream_options", "max_completion_tokens", "max_output_tokens", "max_tokens", "service_tier", "serviceTier",
+        "model", "stream", "stream_options", "max_completion_tokens", "max_output_tokens", "max_tokens", "service_tier", "serviceTier", "n",
     ]
+    /// A speech request's text is read too (only there: elsewhere `input` can be a whole conversation).
+    static let speechKeys = inspectedKeys.union(["input"])
 
     /// Whether the object has the member at all (`"stream_options": null` counts).
     static func hasTopLevelMember(_ key: String, in body: [UInt8]) -> Bool {
@@ -43,6 +51,11 @@ public enum RequestInspector {
 
     public static func inspect(body: [UInt8]?, path: String, kind: ProviderKind, injectStreamUsage: Bool) -> RequestInspection {
         var inspection = RequestInspection()
+        let isSpeech = path.hasSuffix("/audio/speech")
+        if path.utf8Range(of: "/images/") != nil || path.hasSuffix(":predict") {
+            inspection.countsImages = true
+            inspection.imagesRequested = 1
+        }
         // Gemini names the model and the streaming in the path: /v1beta/models/gemini-2.5-flash:streamGenerateContent
         if let range = path.utf8Range(of: "/models/") {
             let rest = path[range.upperBound...]
@@ -52,8 +65,10 @@ public enum RequestInspector {
         }
         // Only the top-level members that matter are parsed, not the (possibly large) messages.
         guard let body, !body.isEmpty,
-              let object = JSONKeyScanner.topLevelValues(of: inspectedKeys, in: body)
+              let object = JSONKeyScanner.topLevelValues(of: isSpeech ? speechKeys : inspectedKeys, in: body)
         else { return inspection }
+        if isSpeech, let text = object["input"]?.string { inspection.characters = Int64(text.unicodeScalars.count) }
+        if inspection.countsImages, let count = UsageJSON.count(object["n"]), count > 0 { inspection.imagesRequested = count }
         if let model = object["model"]?.string { inspection.model = model }
         if object["stream"]?.bool == true { inspection.streams = true }
         inspection.serviceTier = ServiceTier(reported: (object["service_tier"] ?? object["serviceTier"])?.string)

@@ -1,11 +1,12 @@
 /// OpenAI chat completions, legacy completions, embeddings and the Responses API; Mistral, Groq (`x_groq.usage`),
-/// other OpenAI-compatible servers, and Ollama's native API (`prompt_eval_count`, `eval_count`).
+/// other OpenAI-compatible servers, and Ollama's native API (`prompt_eval_count`, `eval_count`); audio transcriptions
+/// (`usage` of type `duration`, `verbose_json`'s `duration`, Mistral's `prompt_audio_seconds`).
 enum OpenAIUsage {
     static let markers: [[UInt8]] = ["\"usage\"", "eval_count"].map { Array($0.utf8) }
 
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
-        .last("prompt_eval_count"), .last("eval_count"), .last("done"), .last("service_tier"),
+        .last("prompt_eval_count"), .last("eval_count"), .last("done"), .last("service_tier"), .last("duration"),
     ]
 
     /// Responses API stream events that end a response; each carries the final `response.usage`.
@@ -28,12 +29,24 @@ enum OpenAIUsage {
                 inputTokens: UsageJSON.count(body["prompt_eval_count"]) ?? 0,
                 outputTokens: UsageJSON.count(body["eval_count"]) ?? 0
             ))
+        } else if let milliseconds = UsageJSON.milliseconds(body["duration"]) {
+            var usage = Usage()
+            usage.audioMilliseconds = milliseconds
+            state.record(usage)
         }
         if UsageJSON.bool(body["done"]) == true { state.sawEnd = true }
     }
 
-    /// A chat-completions `usage` (`prompt_tokens`…) or a Responses API `usage` (`input_tokens`…).
+    /// A chat-completions `usage` (`prompt_tokens`…) or a Responses API `usage` (`input_tokens`…), with the audio
+    /// seconds of a transcription (`seconds` of a `duration` usage, Mistral's `prompt_audio_seconds`).
     static func counts(_ usage: JSONObject) -> Usage? {
+        let audio = UsageJSON.milliseconds(usage["seconds"] ?? usage["prompt_audio_seconds"])
+        guard var counts = tokenCounts(usage) ?? audio.map({ _ in Usage() }) else { return nil }
+        counts.audioMilliseconds = audio ?? 0
+        return counts
+    }
+
+    private static func tokenCounts(_ usage: JSONObject) -> Usage? {
         if usage["prompt_tokens"] != nil || usage["completion_tokens"] != nil {
             let prompt = UsageJSON.count(usage["prompt_tokens"]) ?? 0
             // DeepSeek reports cache hits as `prompt_cache_hit_tokens`.

@@ -1,6 +1,7 @@
-/// Token usage of one response, normalised so pricing is one formula for every provider:
+/// Usage of one response, normalised so pricing is one formula for every provider:
 /// cost = inputTokens*input + cachedInputTokens*cachedInput + cacheWriteTokens*cacheWrite
-///      + cacheWrite1hTokens*cacheWrite1h + outputTokens*output  (reasoning is part of output).
+///      + cacheWrite1hTokens*cacheWrite1h + outputTokens*output  (reasoning is part of output);
+/// or, for APIs billed per unit (images, audio seconds, characters of speech), units times the unit price.
 public struct Usage: Hashable, Sendable {
     /// As reported by the response, else the request's model.
     public var model: String?
@@ -19,6 +20,21 @@ public struct Usage: Hashable, Sendable {
     /// The processing tier the provider says served the request (`priority`, `flex`, `default`…), as reported;
     /// see `ServiceTier` for the ones priced apart. nil when the response names none.
     public var serviceTier: String?
+    /// Images in a generation answer (OpenAI `data`, Imagen `predictions`), for models priced per image.
+    public var images: Int64 = 0
+    /// Audio duration a transcription reports (`usage.seconds`, `duration`, Mistral's `prompt_audio_seconds`),
+    /// in milliseconds, for models priced per second.
+    public var audioMilliseconds: Int64 = 0
+    /// Characters of text sent to a speech model priced per character (`input` of `/audio/speech`).
+    public var characters: Int64 = 0
+
+    /// Whether any token was counted.
+    public var hasTokens: Bool {
+        inputTokens != 0 || cachedInputTokens != 0 || cacheWriteTokens != 0 || cacheWrite1hTokens != 0 || outputTokens != 0
+    }
+
+    /// Whether any unit priced apart from tokens was counted.
+    public var hasUnits: Bool { images != 0 || audioMilliseconds != 0 || characters != 0 }
 
     public init(
         model: String? = nil, inputTokens: Int64 = 0, cachedInputTokens: Int64 = 0, cacheWriteTokens: Int64 = 0,

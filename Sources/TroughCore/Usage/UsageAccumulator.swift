@@ -28,16 +28,20 @@ public struct UsageAccumulator: Sendable {
     private var document = BoundedBuffer(wholeLimit: UsageAccumulator.documentLimit)
     /// Whether the document's first non-whitespace byte was seen.
     private var sniffed = false
+    /// Counts generated images in an image-generation answer (nil for other answers).
+    private var images: KeyCounter?
 
     /// - Parameters:
     ///   - contentType: the response's Content-Type header (decides SSE `text/event-stream`, NDJSON
     ///     `application/x-ndjson`, or one JSON document).
     ///   - requestModel: the model named in the request body or URL, used when the response names none.
     ///   - serviceTier: the tier a response header named (Gemini's `x-gemini-service-tier`); the body's wins.
-    public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil) {
+    ///   - countsImages: the answer is a JSON document of generated images to count (`RequestInspection.countsImages`).
+    public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil, countsImages: Bool = false) {
         self.requestModel = requestModel
         state = UsageState(provider: provider)
         state.serviceTier = serviceTier
+        if countsImages { images = KeyCounter(keys: Self.imageKeys) }
         let mediaType = contentType ?? ""
         if provider == .generic {
             format = .none
@@ -49,6 +53,9 @@ public struct UsageAccumulator: Sendable {
             format = .document
         }
     }
+
+    /// One per generated image: OpenAI's `data[].b64_json` or `data[].url`, Imagen's `predictions[].bytesBase64Encoded`.
+    static let imageKeys = ["b64_json", "url", "bytesBase64Encoded"]
 
     /// Media type parts that mark newline-delimited JSON.
     private static let jsonLinesMarkers = ["ndjson", "jsonl", "json-lines", "stream+json", "json-seq"]
@@ -70,6 +77,7 @@ public struct UsageAccumulator: Sendable {
                 }
             }
             document.append(contentsOf: bytes)
+            images?.consume(bytes)
         case .none:
             break
         }
@@ -78,7 +86,13 @@ public struct UsageAccumulator: Sendable {
     /// The usage seen so far, also after a client disconnected mid-stream (e.g. Anthropic's input tokens from
     /// `message_start` without any `message_delta`). nil when the body carried no usage at all.
     public func usage() -> Usage? {
-        finished().usage(requestModel: requestModel)
+        var usage = finished().usage(requestModel: requestModel)
+        // Streamed image generations name partial images too; only a whole document's images are counted.
+        if format == .document, let count = images?.count, count > 0 {
+            if usage == nil { usage = Usage(model: requestModel) }
+            usage?.images = count
+        }
+        return usage
     }
 
     /// True once an SSE stream ended normally (OpenAI `data: [DONE]`, Anthropic `message_stop`, Responses

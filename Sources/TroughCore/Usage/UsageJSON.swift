@@ -11,6 +11,17 @@ enum UsageJSON {
         }
     }
 
+    /// Seconds (an integer or a fraction) as whole milliseconds, rounded half up; negatives as 0.
+    static func milliseconds(_ value: JSONValue?) -> Int64? {
+        switch value {
+        case .integer(let seconds)?: return max(0, seconds).multipliedReportingOverflow(by: 1000).partialValue
+        case .number(let seconds)?:
+            guard seconds.isFinite else { return nil }
+            return seconds <= 0 ? 0 : Int64(exactly: (seconds * 1000).rounded()) ?? Int64.max
+        default: return nil
+        }
+    }
+
     static func object(_ value: JSONValue?) -> JSONObject? {
         value?.object
     }

@@ -26,6 +26,9 @@ struct PriceController {
         let cacheWriteUsdPerMtok: String?
         let cacheWrite1hUsdPerMtok: String?
         let perRequestUsd: String?
+        let perImageUsd: String?
+        let perSecondUsd: String?
+        let perMillionCharactersUsd: String?
         let longContext: TierRatesJSON?
         let serviceTiers: [String: TierRatesJSON]?
         let effectiveAt: String?
@@ -56,6 +59,9 @@ struct PriceController {
             cachedInput: try amount(body.cachedInputUsdPerMtok, "cached_input_usd_per_mtok"),
             cacheWrite: try amount(body.cacheWriteUsdPerMtok, "cache_write_usd_per_mtok"),
             cacheWrite1h: try amount(body.cacheWrite1hUsdPerMtok, "cache_write_1h_usd_per_mtok"),
+            perImage: try amount(body.perImageUsd, "per_image_usd"),
+            perSecond: try amount(body.perSecondUsd, "per_second_usd"),
+            perMillionCharacters: try amount(body.perMillionCharactersUsd, "per_million_characters_usd"),
             perRequest: try amount(body.perRequestUsd, "per_request_usd")
         )
         func longContext(_ tier: TierRatesJSON?, _ field: String) throws -> LongContextPrice? {
@@ -87,8 +93,9 @@ struct PriceController {
                 longContext: try longContext(tier.longContext, "\(field).long_context")
             )
         }
-        guard price.input != nil || price.output != nil || price.perRequest != nil else {
-            throw APIError.validation("give at least input_usd_per_mtok, output_usd_per_mtok or per_request_usd")
+        guard price.input != nil || price.output != nil || price.perRequest != nil || price.perImage != nil || price.perSecond != nil
+            || price.perMillionCharacters != nil else {
+            throw APIError.validation("give at least input_usd_per_mtok, output_usd_per_mtok, per_request_usd, per_image_usd, per_second_usd or per_million_characters_usd")
         }
         price.id = Identifier.make("price")
         price.tenantID = tenantID
@@ -121,6 +128,9 @@ struct PriceJSON: ResponseEncodable {
     let cacheWriteUsdPerMtok: String?
     let cacheWrite1hUsdPerMtok: String?
     let perRequestUsd: String?
+    let perImageUsd: String?
+    let perSecondUsd: String?
+    let perMillionCharactersUsd: String?
     let longContext: TierRatesJSON?
     let serviceTiers: [String: TierRatesJSON]?
     let source: String
@@ -152,6 +162,9 @@ struct PriceJSON: ResponseEncodable {
         cacheWriteUsdPerMtok = usd(price.cacheWrite)
         cacheWrite1hUsdPerMtok = usd(price.cacheWrite1h)
         perRequestUsd = usd(price.perRequest)
+        perImageUsd = usd(price.perImage)
+        perSecondUsd = usd(price.perSecond)
+        perMillionCharactersUsd = usd(price.perMillionCharacters)
         source = price.source
     }
 }

@@ -121,6 +121,8 @@ struct ProxyController {
             let body = try await collectBody(request)
             event.bytesIn = Int64(body.readableBytes)
             upstreamRequest.body = .bytes(body)
+            // Transcriptions name their model only in the multipart upload.
+            inspection.model = MultipartFieldScanner.value(of: "model", in: body.readableBytesView, contentType: request.headers[.contentType])
         } else {
             inspection = RequestInspector.inspect(body: nil, path: path, kind: service.kind, injectStreamUsage: false)
         }
@@ -345,8 +347,10 @@ struct ProxyController {
         event.bytesOut = meter.bytesOut
         event.upstreamLatencyMicros = micros(upstreamEnded - upstreamStarted)
         event.totalLatencyMicros = micros(ContinuousClock.now - started)
-        // One read: each read of `meter.usage` scans the held body again.
-        let usage = meter.usage
+        // One read: each read of `meter.usage` scans the held body again. Units (images, seconds, characters) of
+        // a refused request are not billed.
+        var usage = meter.usage
+        if event.status >= 400, usage?.hasTokens != true { usage = nil }
         if let usage {
             event.model = usage.model ?? event.model
             event.inputTokens = usage.inputTokens
@@ -367,11 +371,13 @@ struct ProxyController {
             event.costSource = .none
             return
         }
-        guard let model = event.model, let price = prices.price(tenantID: event.tenantID, provider: event.provider, model: model, at: event.occurredAt), price.pricesTokens else {
+        guard let model = event.model, let price = prices.price(tenantID: event.tenantID, provider: event.provider, model: model, at: event.occurredAt),
+              price.canPrice(usage) else {
             event.costSource = .unpriced
             return
         }
         event.cost = price.cost(of: usage)
+        event.units = price.billedUnits(of: usage)
         event.costSource = .usage
     }
 

@@ -10,7 +10,7 @@ extension SQLStore {
         "per_image_nanos", "per_second_nanos", "per_request_nanos", "source", "created_at",
         "long_context_above_tokens", "long_input_nanos_per_mtok", "long_output_nanos_per_mtok",
         "long_cached_input_nanos_per_mtok", "long_cache_write_nanos_per_mtok", "long_cache_write_1h_nanos_per_mtok",
-        "service_tiers",
+        "service_tiers", "per_mchar_nanos",
     ]
 
     public func savePrices(_ prices: [ModelPrice], logger: Logger) async throws {
@@ -30,7 +30,7 @@ extension SQLStore {
                     price.perImage, price.perSecond, price.perRequest, price.source, now,
                     price.longContext?.aboveTokens, price.longContext?.input, price.longContext?.output,
                     price.longContext?.cachedInput, price.longContext?.cacheWrite, price.longContext?.cacheWrite1h,
-                    try StoredServiceTiers.encode(price.serviceTiers),
+                    try StoredServiceTiers.encode(price.serviceTiers), price.perMillionCharacters,
                 ]
                 try await sql.insert(into: "prices").columns(Self.priceColumns).values(values.map { SQLBind($0) }).run()
             }
@@ -62,7 +62,8 @@ extension SQLStore {
             input: try amount("input_nanos_per_mtok"), output: try amount("output_nanos_per_mtok"),
             cachedInput: try amount("cached_input_nanos_per_mtok"), cacheWrite: try amount("cache_write_nanos_per_mtok"),
             cacheWrite1h: try amount("cache_write_1h_nanos_per_mtok"), reasoning: try amount("reasoning_nanos_per_mtok"),
-            perImage: try amount("per_image_nanos"), perSecond: try amount("per_second_nanos"), perRequest: try amount("per_request_nanos")
+            perImage: try amount("per_image_nanos"), perSecond: try amount("per_second_nanos"),
+            perMillionCharacters: try amount("per_mchar_nanos"), perRequest: try amount("per_request_nanos")
         )
         if let aboveTokens = try amount("long_context_above_tokens") {
             price.longContext = LongContextPrice(

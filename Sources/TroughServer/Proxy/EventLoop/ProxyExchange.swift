@@ -21,6 +21,8 @@ final class ProxyExchange {
     private let chunked: Bool
     /// Body bytes received from the client so far.
     private var receivedBodyBytes: Int64 = 0
+    /// Reads a multipart upload's `model` field as it streams past (transcriptions name their model only there).
+    private var multipartModel: MultipartFieldScanner?
     private let rawToken: String
     private let selector: ProxyController.ServiceSelector
     private let requestID: String
@@ -82,6 +84,7 @@ final class ProxyExchange {
         self.selector = selector
         route = cached
         requestID = RequestIDMiddleware.acceptable(head.headers.first(name: "x-request-id")) ?? Identifier.make("req")
+        if head.method == .POST { multipartModel = MultipartFieldScanner(field: "model", contentType: head.headers.first(name: "content-type")) }
     }
 
     private var settings: ProxySettings { proxy.proxy.settings }
@@ -151,6 +154,7 @@ final class ProxyExchange {
         if case .done = answer { return }
         guard sendsBody else { return }
         receivedBodyBytes += Int64(buffer.readableBytes)
+        multipartModel?.consume(buffer.readableBytesView)
         if chunked, receivedBodyBytes > Int64(settings.maxRequestBytes) {
             bodyTooLarge()
             return
@@ -506,6 +510,7 @@ final class ProxyExchange {
 
     /// Usage, cost, sizes and timings, as on the other path (a failed request is not rule-priced).
     private func complete(meter: ResponseMeter, body: ByteBuffer?, upstreamEnded: ContinuousClock.Instant) {
+        if event.model == nil { event.model = multipartModel?.value }
         ProxyController.complete(&event, meter: meter, prices: proxy.proxy.prices.book, rule: rule, body: body, streamed: isEventStream,
                                  started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
     }

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import TroughCore
+
+/// APIs billed per unit: generated images, transcribed seconds, characters of speech.
+@Suite("Per-unit usage")
+struct UnitUsageTests {
+    @Test("generated images are counted as the answer passes, however large and however chunked; quoted look-alikes are not")
+    func images() {
+        let image = String(repeating: "iVBORw0KGgoAAAANSUhEUgAA", count: 20_000)  // ~480 KB each: past what is kept whole
+        let openAI = #"{"created":1713833628,"data":[{"b64_json":"\#(image)","revised_prompt":"a \"url\": x"},{"b64_json" : "\#(image)"},{"url":"https://x/3.png"}]}"#
+        for chunkSize in [1, 7, 4096, Int.max] {
+            var accumulator = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "dall-e-3", countsImages: true)
+            feed(&accumulator, openAI, chunkSize: chunkSize)
+            #expect(accumulator.usage()?.images == 3, "chunk size \(chunkSize)")
+            #expect(accumulator.usage()?.model == "dall-e-3")
+        }
+        // Imagen (Gemini `:predict`).
+        var imagen = UsageAccumulator(provider: .gemini, contentType: "application/json", requestModel: "imagen-3.0-generate-001", countsImages: true)
+        feed(&imagen, #"{"predictions":[{"mimeType":"image/png","bytesBase64Encoded":"AAAA"},{"mimeType":"image/png","bytesBase64Encoded":"BBBB"}]}"#, chunkSize: 5)
+        #expect(imagen.usage()?.images == 2)
+        // gpt-image models report tokens too: both are kept, tokens win in pricing.
+        var tokens = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-image-1", countsImages: true)
+        feed(&tokens, #"{"created":1,"data":[{"b64_json":"AAAA"}],"usage":{"total_tokens":4210,"input_tokens":50,"output_tokens":4160,"input_tokens_details":{"text_tokens":50,"image_tokens":0}}}"#, chunkSize: 3)
+        #expect(tokens.usage() == {
+            var expected = Usage(model: "gpt-image-1", inputTokens: 50, outputTokens: 4160)
+            expected.images = 1
+            return expected
+        }())
+        // Not an image request: nothing is counted.
+        var chat = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-4o")
+        feed(&chat, #"{"data":[{"url":"x"}]}"#, chunkSize: 4)
+        #expect(chat.usage() == nil)
+    }
+
+    @Test("transcriptions: usage of type duration, verbose_json's duration, Mistral's prompt_audio_seconds, token usage")
+    func transcriptions() {
+        func usage(_ body: String, provider: ProviderKind = .openai) -> Usage? {
+            var accumulator = UsageAccumulator(provider: provider, contentType: "application/json", requestModel: "whisper-1")
+            feed(&accumulator, body, chunkSize: 3)
+            return accumulator.usage()
+        }
+        #expect(usage(#"{"text":"Imagine the wildest idea that you've ever had.","usage":{"type":"duration","seconds":9.2}}"#)?.audioMilliseconds == 9_200)
+        #expect(usage(#"{"text":"Hi","usage":{"type":"duration","seconds":3}}"#)?.audioMilliseconds == 3_000)
+        let verbose = usage(#"{"task":"transcribe","language":"english","duration":8.470000267028809,"text":"The beach was a popular spot.","segments":[{"id":0,"seek":0,"start":0.0,"end":3.319999933242798,"text":" The beach","tokens":[50364],"temperature":0.0,"avg_logprob":-0.28,"compression_ratio":1.2,"no_speech_prob":0.009}]}"#)
+        #expect(verbose?.audioMilliseconds == 8_470 && verbose?.hasTokens == false)
+        let mistral = usage(#"{"model":"voxtral-mini-2602","text":"Hi","language":"en","segments":[],"usage":{"prompt_audio_seconds":203,"prompt_tokens":4,"total_tokens":3264,"completion_tokens":635}}"#, provider: .mistral)
+        #expect(mistral?.audioMilliseconds == 203_000 && mistral?.inputTokens == 4 && mistral?.outputTokens == 635 && mistral?.model == "voxtral-mini-2602")
+        let tokens = usage(#"{"text":"Hi","usage":{"type":"tokens","input_tokens":14,"input_token_details":{"text_tokens":0,"audio_tokens":14},"output_tokens":45,"total_tokens":59}}"#)
+        #expect(tokens?.inputTokens == 14 && tokens?.outputTokens == 45 && tokens?.audioMilliseconds == 0)
+        // Ollama's *_duration fields are not audio.
+        #expect(usage(#"{"model":"llama3.2","done":true,"total_duration":4883583458,"prompt_eval_count":26,"eval_count":290}"#)?.audioMilliseconds == 0)
+    }
+
+    @Test("per-unit prices: exact, only when no token price applies, and never silently $0")
+    func pricing() throws {
+        let table = try PriceTable.builtIn()
+        let now = Timestamp.now()
+        var seconds = Usage(model: "whisper-1")
+        seconds.audioMilliseconds = 9_200
+        let whisper = try #require(table.price(provider: "openai", model: "whisper-1", at: now))
+        #expect(whisper.canPrice(seconds) && whisper.cost(of: seconds).nanos == 920_000)  // 9.2 s × $0.0001
+        #expect(whisper.billedUnits(of: seconds) == 10)
+        var speech = Usage(model: "tts-1")
+        speech.characters = 1_001
+        let tts = try #require(table.price(provider: "openai", model: "tts-1", at: now))
+        #expect(tts.perMillionCharacters == 15_000_000_000)
+        #expect(tts.cost(of: speech).nanos == 15_015_000)  // 1,001 × $15/M
+        #expect(tts.worstCase(inputTokens: 500, outputTokens: 4096, characters: 1_001).nanos == 15_015_000)
+        var pictures = Usage(model: "imagen-3.0-generate-001")
+        pictures.images = 2
+        let imagen = try #require(table.price(provider: "gemini", model: "imagen-3.0-generate-001", at: now))
+        #expect(imagen.cost(of: pictures).nanos == 80_000_000 && imagen.billedUnits(of: pictures) == 2)
+        #expect(imagen.worstCase(inputTokens: 100, outputTokens: 4096, images: 3).nanos == 120_000_000)
+        // Token prices win when the answer counted tokens (gpt-4o-transcribe has both).
+        let transcribe = try #require(table.price(provider: "openai", model: "gpt-4o-transcribe", at: now))
+        var both = Usage(inputTokens: 1_000, outputTokens: 100)
+        both.audioMilliseconds = 60_000
+        #expect(transcribe.cost(of: both).nanos == 1_000 * 2_500 + 100 * 10_000 && transcribe.billedUnits(of: both) == 0)
+        // ... and units when the model has no token prices (Mistral's Voxtral counts tokens, is billed per second).
+        let voxtral = try #require(table.price(provider: "mistral", model: "voxtral-mini-latest", at: now))
+        var mistral = Usage(inputTokens: 4, outputTokens: 635)
+        mistral.audioMilliseconds = 203_000
+        #expect(voxtral.canPrice(mistral) && voxtral.cost(of: mistral).nanos == 10_150_000)  // 203 s × $0.00005
+        // A unit the model has no price for is unpriced, not $0.
+        #expect(!whisper.canPrice(pictures))
+        #expect(!tts.canPrice(Usage(inputTokens: 10)))
+    }
+
+    @Test("the model field of a multipart upload, before or after the file, in any chunking")
+    func multipartModel() {
+        let boundary = "----b"
+        func body(fileFirst: Bool) -> String {
+            let file = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp3\"\r\nContent-Type: audio/mpeg\r\n\r\nname=\"mode\u{1}binary\r\n"
+            let model = "--\(boundary)\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ngpt-4o-transcribe\r\n"
+            return (fileFirst ? file + model : model + file) + "--\(boundary)--\r\n"
+        }
+        for fileFirst in [true, false] {
+            for chunkSize in [1, 5, 1000] {
+                var scanner = MultipartFieldScanner(field: "model", contentType: "multipart/form-data; boundary=\(boundary)")
+                let bytes = Array(body(fileFirst: fileFirst).utf8)
+                for start in stride(from: 0, to: bytes.count, by: chunkSize) {
+                    scanner?.consume(bytes[start..<min(start + chunkSize, bytes.count)])
+                }
+                #expect(scanner?.value == "gpt-4o-transcribe", "file first: \(fileFirst), chunk size \(chunkSize)")
+            }
+        }
+        #expect(MultipartFieldScanner(field: "model", contentType: "application/json") == nil)
+        #expect(MultipartFieldScanner.value(of: "model", in: Array("--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nx\r\n--b--".utf8), contentType: "multipart/form-data; boundary=b") == nil)
+    }
+}
