@@ -1,17 +1,19 @@
 import Synchronization
 
-/// The time limits are counted in. The system clock, unless a test moves it (month rollover).
+/// The time limits are counted in and requests are stamped with. The system clock, unless a test moves it (month
+/// rollover): events and limits then agree on the month a request falls in.
 public final class TroughClock: Sendable {
-    private let offsetMilliseconds = Mutex<Int64>(0)
+    /// Read on every proxied request: an atomic, not a lock the event loops would contend for.
+    private let offsetMilliseconds = Atomic<Int64>(0)
 
     public init() {}
 
     public func now() -> Timestamp {
-        Timestamp.now().adding(milliseconds: offsetMilliseconds.withLock { $0 })
+        Timestamp.now().adding(milliseconds: offsetMilliseconds.load(ordering: .relaxed))
     }
 
     /// Makes `now()` read `time` from this moment on (tests only).
     public func set(to time: Timestamp) {
-        offsetMilliseconds.withLock { $0 = time.milliseconds - Timestamp.now().milliseconds }
+        offsetMilliseconds.store(time.milliseconds - Timestamp.now().milliseconds, ordering: .relaxed)
     }
 }

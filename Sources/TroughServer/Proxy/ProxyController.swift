@@ -86,7 +86,7 @@ struct ProxyController {
 
     func forward(_ request: Request, context: TroughRequestContext, service selector: ServiceSelector, path: String) async throws -> Response {
         let started = ContinuousClock.now
-        let occurredAt = Timestamp.now()
+        let occurredAt = limits.clock.now()
         let logger = context.logger
 
         // Who: the project token, from the cache (a few seconds) or the database.

@@ -27,7 +27,7 @@ final class ProxyExchange {
     private let selector: ProxyController.ServiceSelector
     private let requestID: String
     private let started = ContinuousClock.now
-    private let occurredAt = Timestamp.now()
+    private let occurredAt: Timestamp
 
     /// Known from the caches at once, or after a lookup; set before anything below is used.
     private var route: ProxyRoute!
@@ -83,6 +83,7 @@ final class ProxyExchange {
         self.rawToken = rawToken
         self.selector = selector
         route = cached
+        occurredAt = proxy.proxy.limits.clock.now()
         requestID = RequestIDMiddleware.acceptable(head.headers.first(name: "x-request-id")) ?? Identifier.make("req")
         if head.method == .POST { multipartModel = MultipartFieldScanner(field: "model", contentType: head.headers.first(name: "content-type")) }
     }
