@@ -87,6 +87,24 @@ struct UnitUsageTests {
         #expect(!tts.canPrice(Usage(inputTokens: 10)))
     }
 
+    @Test("web searches: Responses API web_search_call items counted in the answer, priced per search on top of the tokens")
+    func webSearches() throws {
+        let body = #"{"id":"resp_5","object":"response","model":"gpt-5-2025-08-07","tools":[{"type":"web_search"}],"output":[{"type":"web_search_call","id":"ws_1","status":"completed","action":{"type":"search","query":"\"web_search_call\" weather"}},{"id":"ws_2","type" : "web_search_call" ,"status":"completed"},{"type":"message","content":[{"type":"output_text","text":"Sunny."}]}],"usage":{"input_tokens":5000,"input_tokens_details":{"cached_tokens":0},"output_tokens":400,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":5400}}"#
+        for chunkSize in [1, 9, Int.max] {
+            var accumulator = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-5", countsWebSearches: true)
+            feed(&accumulator, body, chunkSize: chunkSize)
+            #expect(accumulator.usage()?.webSearches == 2, "chunk size \(chunkSize)")
+        }
+        let table = try PriceTable.builtIn()
+        let gpt5 = try #require(table.price(provider: "openai", model: "gpt-5", at: .now()))
+        var usage = Usage(inputTokens: 5000, outputTokens: 400)
+        usage.webSearches = 2
+        #expect(gpt5.cost(of: usage).nanos == 5000 * 1_250 + 400 * 10_000 + 2 * 10_000_000)  // $0.02625
+        let sonnet = try #require(table.price(provider: "anthropic", model: "claude-sonnet-4-5", at: .now()))
+        #expect(sonnet.perWebSearch == 10_000_000)
+        #expect(table.price(provider: "anthropic", model: "claude-haiku-4-5-20251001", at: .now())?.perWebSearch == 10_000_000)
+    }
+
     @Test("the model field of a multipart upload, before or after the file, in any chunking")
     func multipartModel() {
         let boundary = "----b"

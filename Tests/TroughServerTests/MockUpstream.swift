@@ -108,6 +108,14 @@ enum MockRoutes {
             if request.headers[.authorization] == nil {
                 return json(#"{"error":{"message":"You didn't provide an API key.","type":"invalid_request_error","param":null,"code":null}}"#, status: .unauthorized)
             }
+            if (object["modalities"] as? [String])?.contains("audio") == true {
+                return json("""
+                    {"id":"chatcmpl-A","object":"chat.completion","created":1,"model":"\(model)-2025-08-28","choices":[{"index":0,"message":{"role":"assistant","content":null,\
+                    "audio":{"id":"audio_1","data":"UklGRg==","expires_at":1,"transcript":"Hi"}},"finish_reason":"stop"}],\
+                    "usage":{"prompt_tokens":100,"completion_tokens":300,"total_tokens":400,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":80,"text_tokens":20},\
+                    "completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":250,"text_tokens":50}},"service_tier":"default"}
+                    """)
+            }
             guard object["stream"] as? Bool == true else {
                 return json("""
                     {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"\(model)-2024-08-06",\
@@ -148,7 +156,10 @@ enum MockRoutes {
                     "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
                 ])
             }
-            return json(#"{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":503}}"#)
+            // With the web search tool: three searches, counted in usage.server_tool_use.
+            let searches = (object["tools"] as? [[String: Any]])?.contains { ($0["type"] as? String)?.hasPrefix("web_search") == true } == true
+                ? #","server_tool_use":{"web_search_requests":3}"# : ""
+            return json(#"{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":503\#(searches)}}"#)
         }
 
         // Gemini generateContent (and streamGenerateContent?alt=sse, cumulative usage per chunk) with thinking and cached tokens.

@@ -249,6 +249,12 @@ extension ServerSuites {
                 #expect(event.inputTokens == 25 && event.cacheWriteTokens == 2000 && event.cachedInputTokens == 10000 && event.outputTokens == 15)
                 #expect(event.model == "claude-sonnet-4-5-20250929")
                 #expect(event.route == "/v1/messages")
+
+                // The web search tool: 2,095 in × $3/M + 503 out × $15/M + 3 searches × $0.01 = $0.04383.
+                let searched = try await Self.call(app, .post, "/proxy/claude/v1/messages", token: setup.token,
+                                                   body: #"{"model":"claude-sonnet-4-5","max_tokens":1024,"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":5}],"messages":[{"role":"user","content":"Weather?"}]}"#,
+                                                   headers: [HTTPField.Name("x-api-key")!: "sk-ant-client-own", HTTPField.Name("anthropic-version")!: "2023-06-01"])
+                #expect(searched.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.04383")
             }
             await upstream.stop()
         }
@@ -323,7 +329,7 @@ extension ServerSuites {
             }
         }
 
-        @Test("per-unit prices: transcription seconds, speech characters and generated images, exact, with their units recorded", arguments: PostgresTestServer.drivers)
+        @Test("per-unit prices (transcription seconds, speech characters, generated images) and audio tokens, exact, with their units recorded", arguments: PostgresTestServer.drivers)
         func unitPrices(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, _ in
                 let costHeader = HTTPField.Name("X-Trough-Cost-Usd")!
@@ -352,11 +358,17 @@ extension ServerSuites {
                 #expect(images.status == 200 && images.body.count > 800_000)
                 #expect(images.body.components(separatedBy: "b64_json").count == 3)
 
-                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
-                #expect(events.map(\.cost.nanos) == [920_000, 630_000, 80_000_000])
-                #expect(events.map(\.units) == [10, 42, 2])
-                #expect(events.map(\.costSource) == [.usage, .usage, .usage])
-                #expect(events.map(\.model) == ["whisper-1", "tts-1", "my-image-model"])
+                // Audio in and out of a chat completion, at gpt-audio's audio rates: 20 text in × $2.50/M + 80 audio in ×
+                // $32/M + 50 text out × $10/M + 250 audio out × $64/M = $0.01911.
+                let audio = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
+                                                body: #"{"model":"gpt-audio","modalities":["text","audio"],"audio":{"voice":"alloy","format":"wav"},"messages":[{"role":"user","content":"Hi"}]}"#)
+                #expect(audio.headers[costHeader] == "0.01911")
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 4)
+                #expect(events.prefix(3).map(\.cost.nanos) == [920_000, 630_000, 80_000_000])
+                #expect(events.map(\.units) == [10, 42, 2, 0])
+                #expect(events.map(\.costSource) == [.usage, .usage, .usage, .usage])
+                #expect(events.map(\.model) == ["whisper-1", "tts-1", "my-image-model", "gpt-audio-2025-08-28"])
             }
         }
 

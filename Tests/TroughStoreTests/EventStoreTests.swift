@@ -89,6 +89,9 @@ struct StoredPriceTests {
             imported.source = "import"
             // Long-context and service-tier rates (with the tier's own long-context rates) are stored too.
             imported.longContext = LongContextPrice(aboveTokens: 272_000, input: 5_000_000_000, cacheWrite1h: 9)
+            imported.audioInput = 32_000_000_000
+            imported.audioOutput = 64_000_000_000
+            imported.perMillionCharacters = 15_000_000_000
             imported.serviceTiers = [
                 .priority: ServiceTierPrice(input: 4_250_000_000, output: 17_000_000_000, longContext: LongContextPrice(aboveTokens: 200_000, output: 30_000_000_000)),
                 .flex: ServiceTierPrice(cachedInput: 625_000_000, cacheWrite1h: 11),
@@ -106,6 +109,7 @@ struct StoredPriceTests {
             #expect(shared.input == 2_000_000_000 && shared.cacheWrite1h == 7 && shared.source == "import")
             #expect(shared.longContext == imported.longContext)
             #expect(shared.serviceTiers == imported.serviceTiers)
+            #expect(shared.audioInput == 32_000_000_000 && shared.audioOutput == 64_000_000_000 && shared.perMillionCharacters == 15_000_000_000)
             let tenant = try await db.store.tenantPrices(tenantID: "ten_p", logger: logger)
             #expect(tenant.count == 1 && tenant.first?.perRequest == 3 && tenant.first?.serviceTiers.isEmpty == true)
             #expect(try await db.store.tenantPrices(tenantID: "ten_other", logger: logger).isEmpty)

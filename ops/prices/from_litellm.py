@@ -47,7 +47,8 @@ OWN_ENTRIES = [
     {"provider": "groq", "model": "llama-3.1-8b-instant", "input": "0.05", "output": "0.08"},
 ]
 FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
-               "reasoning", "per_image", "per_second", "per_million_characters", "per_request", "long_context", "service_tiers"]
+               "reasoning", "audio_input", "audio_output", "per_image", "per_second", "per_million_characters", "per_web_search",
+               "per_request", "long_context", "service_tiers"]
 # Long-context tier fields: Trough's name -> LiteLLM's, with {n} the threshold in thousands of tokens.
 LONG_CONTEXT_FIELDS = [
     ("input", "input_cost_per_token_above_{n}k_tokens"),
@@ -184,11 +185,19 @@ def main():
         r, o = spec.get("output_cost_per_reasoning_token"), spec.get("output_cost_per_token")
         if r is not None and (o is None or Decimal(repr(r)) != Decimal(repr(o))):
             put("reasoning", "output_cost_per_reasoning_token")
+        put("audio_input", "input_cost_per_audio_token")
+        put("audio_output", "output_cost_per_audio_token")
         put("per_image", "output_cost_per_image", per_million=False)
         put("per_second", "input_cost_per_second", per_million=False)
         if "per_second" not in e:
             put("per_second", "output_cost_per_second", per_million=False)
         put("per_million_characters", "input_cost_per_character")
+        per_query = (spec.get("search_context_cost_per_query") or {}).get("search_context_size_medium")
+        if per_query:
+            e["per_web_search"] = fmt(per_query, False, f"{key}.search_context_cost_per_query")
+        elif provider == "anthropic" and spec.get("supports_web_search"):
+            e["per_web_search"] = "0.01"  # Anthropic's documented $10 per 1,000 searches
+            note(f"per_web_search 0.01 (Anthropic's documented price) for {key}: LiteLLM has none")
         if spec.get("input_cost_per_request") is not None:
             put("per_request", "input_cost_per_request", per_million=False)
 

@@ -44,6 +44,9 @@ public enum LiteLLMImporter {
             price.perSecond = perUnit(entry["input_cost_per_second"])
             price.perImage = perUnit(entry["output_cost_per_image"])
             price.perMillionCharacters = perMillion(entry["input_cost_per_character"])
+            price.audioInput = perMillion(entry["input_cost_per_audio_token"])
+            price.audioOutput = perMillion(entry["output_cost_per_audio_token"])
+            price.perWebSearch = webSearchPrice(entry, provider: provider)
             let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage, price.perMillionCharacters].compactMap { $0 }
             guard !amounts.isEmpty, amounts.contains(where: { $0 > 0 }) else { continue }
             prices["\(provider)/\(model)"] = price
@@ -88,6 +91,20 @@ public enum LiteLLMImporter {
             cacheWrite1h: perMillion(entry["cache_creation_input_token_cost_above_1hr" + suffix])
         )
         return [rates.input, rates.output, rates.cachedInput, rates.cacheWrite, rates.cacheWrite1h].contains { $0 != nil } ? rates : nil
+    }
+
+    /// Anthropic's web search costs $10 per 1,000 searches for every model that has the tool (its documented
+    /// price, used where LiteLLM gives none).
+    static let anthropicWebSearch: Int64 = 10_000_000
+
+    /// The price of one web search: LiteLLM's `search_context_cost_per_query` (medium context; the sizes are
+    /// priced alike), else Anthropic's documented price for its models with the tool.
+    static func webSearchPrice(_ entry: [String: Any], provider: String) -> Int64? {
+        if let perQuery = entry["search_context_cost_per_query"] as? [String: Any],
+           let medium = perUnit(perQuery["search_context_size_medium"]), medium > 0 {
+            return medium
+        }
+        return provider == "anthropic" && entry["supports_web_search"] as? Bool == true ? anthropicWebSearch : nil
     }
 
     /// USD per token → nano-dollars per million tokens (× 10¹⁵), exact for the decimal the JSON wrote.

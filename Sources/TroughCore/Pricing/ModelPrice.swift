@@ -16,6 +16,11 @@ public struct ModelPrice: Hashable, Sendable {
     public var cacheWrite1h: Int64?
     /// Only when reasoning tokens are billed differently from output.
     public var reasoning: Int64?
+    /// Audio input and output tokens, when billed differently from text (`gpt-audio`, `gpt-realtime`, Gemini).
+    public var audioInput: Int64?
+    public var audioOutput: Int64?
+    /// Per web search a request's server-side search tool ran, added to the tokens' cost.
+    public var perWebSearch: Int64?
     public var perImage: Int64?
     public var perSecond: Int64?
     /// Per million characters of text to speech (`tts-1`).
@@ -133,20 +138,25 @@ public struct ModelPrice: Hashable, Sendable {
         let writePrice = Int128(cacheWrite ?? input ?? 0)
         let write1hPrice = Int128(cacheWrite1h ?? cacheWrite ?? input ?? 0)
         let reasoningTokens = reasoning == nil ? 0 : Int128(usage.reasoningTokens)
-        let plainOutput = Int128(usage.outputTokens) - reasoningTokens
-        var total: Int128 = Int128(usage.inputTokens) * inputPrice
+        // Audio tokens are part of the input and output counts; those with a rate of their own are taken out.
+        let audioIn = audioInput == nil ? 0 : Int128(min(max(0, usage.audioInputTokens), usage.inputTokens))
+        let audioOut = audioOutput == nil ? 0 : max(0, min(Int128(max(0, usage.audioOutputTokens)), Int128(usage.outputTokens) - reasoningTokens))
+        let plainOutput = Int128(usage.outputTokens) - reasoningTokens - audioOut
+        var total: Int128 = (Int128(usage.inputTokens) - audioIn) * inputPrice + audioIn * Int128(audioInput ?? 0)
+        total += audioOut * Int128(audioOutput ?? 0)
         total += Int128(usage.cachedInputTokens) * cachedPrice
         total += Int128(usage.cacheWriteTokens) * writePrice
         total += Int128(usage.cacheWrite1hTokens) * write1hPrice
         total += plainOutput * outputPrice
         total += reasoningTokens * Int128(reasoning ?? 0)
+        total += Int128(max(0, usage.webSearches)) * Int128(perWebSearch ?? 0) * 1_000_000
         let nanos = (total + 500_000) / 1_000_000
         return Money(nanos: Int64(clamping: nanos) + (perRequest ?? 0))
     }
 
     private func flatWorstCase(inputTokens: Int64, outputTokens: Int64) -> Money {
-        let inputRate = Int128([input, cacheWrite, cacheWrite1h].compactMap { $0 }.max() ?? 0)
-        let outputRate = Int128(max(output ?? 0, reasoning ?? 0))
+        let inputRate = Int128([input, cacheWrite, cacheWrite1h, audioInput].compactMap { $0 }.max() ?? 0)
+        let outputRate = Int128([output, reasoning, audioOutput].compactMap { $0 }.max() ?? 0)
         let total = Int128(max(0, inputTokens)) * inputRate + Int128(max(0, outputTokens)) * outputRate
         return Money(nanos: Int64(clamping: (total + 999_999) / 1_000_000) + (perRequest ?? 0))
     }

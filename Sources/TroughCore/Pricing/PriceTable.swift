@@ -85,7 +85,8 @@ extension PriceTable {
             let provider: String
             let model: String
             let effectiveAt: String?
-            let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, perImage, perSecond, perMillionCharacters, perRequest: String?
+            let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, audioInput, audioOutput: String?
+            let perImage, perSecond, perMillionCharacters, perWebSearch, perRequest: String?
             let longContext: LongContext?
             let serviceTiers: [String: Tier]?
         }
@@ -131,6 +132,9 @@ extension PriceTable {
                 perImage: try nanos(entry.perImage, entry), perSecond: try nanos(entry.perSecond, entry),
                 perMillionCharacters: try nanos(entry.perMillionCharacters, entry), perRequest: try nanos(entry.perRequest, entry)
             )
+            price.audioInput = try nanos(entry.audioInput, entry)
+            price.audioOutput = try nanos(entry.audioOutput, entry)
+            price.perWebSearch = try nanos(entry.perWebSearch, entry)
             price.longContext = try longContext(entry.longContext, entry)
             for (name, tier) in entry.serviceTiers ?? [:] {
                 guard let serviceTier = ServiceTier(rawValue: name) else {

@@ -18,6 +18,8 @@ public struct RequestInspection: Sendable, Equatable {
     public var countsImages = false
     /// The images the request asks for (`n`, default 1), which budgets reserve for.
     public var imagesRequested: Int64 = 0
+    /// Whether the answer is a Responses API object whose `web_search_call` items are billed per call.
+    public var countsWebSearches = false
     /// Characters of text a speech request (`/audio/speech`) sends, billed per character by some models.
     public var characters: Int64 = 0
 
@@ -56,6 +58,7 @@ public enum RequestInspector {
             inspection.countsImages = true
             inspection.imagesRequested = 1
         }
+        inspection.countsWebSearches = (kind == .openai || kind == .openaiCompatible) && path.hasSuffix("/responses")
         // Gemini names the model and the streaming in the path: /v1beta/models/gemini-2.5-flash:streamGenerateContent
         if let range = path.utf8Range(of: "/models/") {
             let rest = path[range.upperBound...]

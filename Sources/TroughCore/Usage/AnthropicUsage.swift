@@ -13,12 +13,14 @@ enum AnthropicUsage {
         var cacheCreation5m: Int64?
         var cacheCreation1h: Int64?
         var output: Int64?
+        var webSearches: Int64?
 
         mutating func merge(_ usage: JSONObject) {
             input = UsageJSON.count(usage["input_tokens"]) ?? input
             cacheRead = UsageJSON.count(usage["cache_read_input_tokens"]) ?? cacheRead
             cacheCreation = UsageJSON.count(usage["cache_creation_input_tokens"]) ?? cacheCreation
             output = UsageJSON.count(usage["output_tokens"]) ?? output
+            webSearches = UsageJSON.count(UsageJSON.path(usage, "server_tool_use", "web_search_requests")) ?? webSearches
             if let split = UsageJSON.object(usage["cache_creation"]) {
                 cacheCreation5m = UsageJSON.count(split["ephemeral_5m_input_tokens"]) ?? cacheCreation5m
                 cacheCreation1h = UsageJSON.count(split["ephemeral_1h_input_tokens"]) ?? cacheCreation1h
@@ -39,13 +41,15 @@ enum AnthropicUsage {
                 let split5m = cacheCreation5m ?? 0
                 write5m = split5m + max(0, (cacheCreation ?? 0) - split5m - write1h)
             }
-            return Usage(
+            var usage = Usage(
                 inputTokens: input ?? 0,
                 cachedInputTokens: cacheRead ?? 0,
                 cacheWriteTokens: write5m,
                 cacheWrite1hTokens: write1h,
                 outputTokens: output ?? 0
             )
+            usage.webSearches = webSearches ?? 0
+            return usage
         }
     }
 

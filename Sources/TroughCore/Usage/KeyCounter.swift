@@ -1,8 +1,11 @@
-/// Counts the object keys among `keys` in a JSON body fed in chunks of any size, without keeping the body: how
+/// Counts object keys (or string values) in a JSON body fed in chunks of any size, without keeping the body: how
 /// many images an image-generation answer holds (one `"b64_json"` or `"url"` per image), however many megabytes
-/// of base64 they are. An unescaped `"key"` followed by `:` can only be an object key in valid JSON.
+/// of base64 they are; how many `"web_search_call"` items a Responses API answer holds. An unescaped `"key"`
+/// followed by `:` can only be an object key in valid JSON, and one followed by `,`, `}` or `]` a string value.
 struct KeyCounter: Sendable {
     private let patterns: [[UInt8]]
+    /// What must follow a match (after optional whitespace) for it to count.
+    private let terminators: [UInt8]
     /// Per pattern: how many of its bytes were matched so far.
     private var matched: [Int]
     /// Per pattern: matched whole, waiting for the `:` after optional whitespace.
@@ -10,6 +13,16 @@ struct KeyCounter: Sendable {
     private(set) var count: Int64 = 0
 
     init(keys: [String]) {
+        self.init(strings: keys, terminators: [ASCII.colon])
+    }
+
+    /// Counts string values equal to one of `values`.
+    init(values: [String]) {
+        self.init(strings: values, terminators: [UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]")])
+    }
+
+    private init(strings keys: [String], terminators: [UInt8]) {
+        self.terminators = terminators
         patterns = keys.map { Array("\"\($0)\"".utf8) }
         matched = Array(repeating: 0, count: keys.count)
         awaitingColon = Array(repeating: false, count: keys.count)
@@ -27,7 +40,7 @@ struct KeyCounter: Sendable {
         if awaitingColon[index] {
             if ASCII.isWhitespace(byte) { return }
             awaitingColon[index] = false
-            if byte == ASCII.colon {
+            if terminators.contains(byte) {
                 count += 1
                 return
             }

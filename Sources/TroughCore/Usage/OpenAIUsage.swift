@@ -2,7 +2,7 @@
 /// other OpenAI-compatible servers, and Ollama's native API (`prompt_eval_count`, `eval_count`); audio transcriptions
 /// (`usage` of type `duration`, `verbose_json`'s `duration`, Mistral's `prompt_audio_seconds`).
 enum OpenAIUsage {
-    static let markers: [[UInt8]] = ["\"usage\"", "eval_count"].map { Array($0.utf8) }
+    static let markers: [[UInt8]] = ["\"usage\"", "eval_count", "web_search_call.completed"].map { Array($0.utf8) }
 
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
@@ -16,6 +16,7 @@ enum OpenAIUsage {
         var body = object
         if let type = UsageJSON.string(object["type"]), type.hasPrefix("response.") {
             if terminalEvents.contains(type) { state.sawEnd = true }
+            if type == "response.web_search_call.completed" { state.webSearchEvents += 1 }
             if let response = UsageJSON.object(object["response"]) { body = response }
         }
         if let model = UsageJSON.string(body["model"]) { state.model = model }
@@ -54,23 +55,38 @@ enum OpenAIUsage {
                 ?? UsageJSON.count(usage["prompt_cache_hit_tokens"]) ?? 0)
             let completion = UsageJSON.count(usage["completion_tokens"])
                 ?? max(0, (UsageJSON.count(usage["total_tokens"]) ?? prompt) - prompt)
-            return Usage(
+            var counts = Usage(
                 inputTokens: prompt - cached,
                 cachedInputTokens: cached,
                 outputTokens: completion,
                 reasoningTokens: UsageJSON.count(UsageJSON.path(usage, "completion_tokens_details", "reasoning_tokens")) ?? 0
             )
+            counts.audioInputTokens = uncachedAudio(usage, details: "prompt_tokens_details", of: counts)
+            counts.audioOutputTokens = UsageJSON.count(UsageJSON.path(usage, "completion_tokens_details", "audio_tokens")) ?? 0
+            return counts
         }
         if usage["input_tokens"] != nil || usage["output_tokens"] != nil {
             let input = UsageJSON.count(usage["input_tokens"]) ?? 0
             let cached = min(input, UsageJSON.count(UsageJSON.path(usage, "input_tokens_details", "cached_tokens")) ?? 0)
-            return Usage(
+            var counts = Usage(
                 inputTokens: input - cached,
                 cachedInputTokens: cached,
                 outputTokens: UsageJSON.count(usage["output_tokens"]) ?? 0,
                 reasoningTokens: UsageJSON.count(UsageJSON.path(usage, "output_tokens_details", "reasoning_tokens")) ?? 0
             )
+            // Transcriptions say `input_token_details`.
+            let details = usage["input_token_details"] != nil ? "input_token_details" : "input_tokens_details"
+            counts.audioInputTokens = uncachedAudio(usage, details: details, of: counts)
+            counts.audioOutputTokens = UsageJSON.count(UsageJSON.path(usage, "output_tokens_details", "audio_tokens")) ?? 0
+            return counts
         }
         return nil
+    }
+
+    /// The prompt's audio tokens that were not read from the cache (`cached_tokens_details.audio_tokens`).
+    private static func uncachedAudio(_ usage: JSONObject, details: String, of counts: Usage) -> Int64 {
+        let audio = UsageJSON.count(UsageJSON.path(usage, details, "audio_tokens")) ?? 0
+        let cachedAudio = UsageJSON.count(UsageJSON.path(usage, details, "cached_tokens_details", "audio_tokens")) ?? 0
+        return min(counts.inputTokens, max(0, audio - cachedAudio))
     }
 }

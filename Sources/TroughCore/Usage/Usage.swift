@@ -17,6 +17,14 @@ public struct Usage: Hashable, Sendable {
     public var outputTokens: Int64
     /// The reasoning part of `outputTokens`, kept apart for reporting.
     public var reasoningTokens: Int64
+    /// The audio part of `inputTokens` (OpenAI `prompt_tokens_details.audio_tokens`, Gemini's AUDIO modality), billed
+    /// at the model's audio input rate when it has one.
+    public var audioInputTokens: Int64 = 0
+    /// The audio part of `outputTokens` (OpenAI `completion_tokens_details.audio_tokens`, Gemini's AUDIO candidates).
+    public var audioOutputTokens: Int64 = 0
+    /// Web searches the provider ran for the request, billed per search on top of the tokens (Anthropic
+    /// `usage.server_tool_use.web_search_requests`, OpenAI Responses `web_search_call` items).
+    public var webSearches: Int64 = 0
     /// The processing tier the provider says served the request (`priority`, `flex`, `default`…), as reported;
     /// see `ServiceTier` for the ones priced apart. nil when the response names none.
     public var serviceTier: String?

@@ -30,6 +30,9 @@ public struct UsageAccumulator: Sendable {
     private var sniffed = false
     /// Counts generated images in an image-generation answer (nil for other answers).
     private var images: KeyCounter?
+    /// Counts `web_search_call` items in a Responses API answer (nil for other answers; streams count their
+    /// `response.web_search_call.completed` events).
+    private var webSearchCalls: KeyCounter?
 
     /// - Parameters:
     ///   - contentType: the response's Content-Type header (decides SSE `text/event-stream`, NDJSON
@@ -37,11 +40,14 @@ public struct UsageAccumulator: Sendable {
     ///   - requestModel: the model named in the request body or URL, used when the response names none.
     ///   - serviceTier: the tier a response header named (Gemini's `x-gemini-service-tier`); the body's wins.
     ///   - countsImages: the answer is a JSON document of generated images to count (`RequestInspection.countsImages`).
-    public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil, countsImages: Bool = false) {
+    ///   - countsWebSearches: the answer is a Responses API object whose `web_search_call` items are billed per call.
+    public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil,
+                countsImages: Bool = false, countsWebSearches: Bool = false) {
         self.requestModel = requestModel
         state = UsageState(provider: provider)
         state.serviceTier = serviceTier
         if countsImages { images = KeyCounter(keys: Self.imageKeys) }
+        if countsWebSearches { webSearchCalls = KeyCounter(values: ["web_search_call"]) }
         let mediaType = contentType ?? ""
         if provider == .generic {
             format = .none
@@ -78,6 +84,7 @@ public struct UsageAccumulator: Sendable {
             }
             document.append(contentsOf: bytes)
             images?.consume(bytes)
+            webSearchCalls?.consume(bytes)
         case .none:
             break
         }
@@ -92,6 +99,7 @@ public struct UsageAccumulator: Sendable {
             if usage == nil { usage = Usage(model: requestModel) }
             usage?.images = count
         }
+        if format == .document, let count = webSearchCalls?.count, count > 0 { usage?.webSearches = count }
         return usage
     }
 

@@ -5,6 +5,8 @@ struct UsageState: Sendable {
     var model: String?
     /// The service tier named by the response (or its headers).
     var serviceTier: String?
+    /// Web searches counted from stream events (OpenAI's `response.web_search_call.completed`).
+    var webSearchEvents: Int64 = 0
     /// The latest token counts (without a model).
     var counts = Usage()
     var sawUsage = false
@@ -29,6 +31,7 @@ struct UsageState: Sendable {
         var usage = counts
         usage.model = model ?? requestModel
         usage.serviceTier = serviceTier
+        usage.webSearches += webSearchEvents
         return usage
     }
 

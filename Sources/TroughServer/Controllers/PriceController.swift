@@ -25,10 +25,13 @@ struct PriceController {
         let cachedInputUsdPerMtok: String?
         let cacheWriteUsdPerMtok: String?
         let cacheWrite1hUsdPerMtok: String?
+        let audioInputUsdPerMtok: String?
+        let audioOutputUsdPerMtok: String?
         let perRequestUsd: String?
         let perImageUsd: String?
         let perSecondUsd: String?
         let perMillionCharactersUsd: String?
+        let perWebSearchUsd: String?
         let longContext: TierRatesJSON?
         let serviceTiers: [String: TierRatesJSON]?
         let effectiveAt: String?
@@ -78,6 +81,9 @@ struct PriceController {
                 cacheWrite1h: try amount(tier.cacheWrite1hUsdPerMtok, "\(field).cache_write_1h_usd_per_mtok")
             )
         }
+        price.audioInput = try amount(body.audioInputUsdPerMtok, "audio_input_usd_per_mtok")
+        price.audioOutput = try amount(body.audioOutputUsdPerMtok, "audio_output_usd_per_mtok")
+        price.perWebSearch = try amount(body.perWebSearchUsd, "per_web_search_usd")
         price.longContext = try longContext(body.longContext, "long_context")
         for (name, tier) in body.serviceTiers ?? [:] {
             guard let serviceTier = ServiceTier(rawValue: name) else {
@@ -127,10 +133,13 @@ struct PriceJSON: ResponseEncodable {
     let cachedInputUsdPerMtok: String?
     let cacheWriteUsdPerMtok: String?
     let cacheWrite1hUsdPerMtok: String?
+    let audioInputUsdPerMtok: String?
+    let audioOutputUsdPerMtok: String?
     let perRequestUsd: String?
     let perImageUsd: String?
     let perSecondUsd: String?
     let perMillionCharactersUsd: String?
+    let perWebSearchUsd: String?
     let longContext: TierRatesJSON?
     let serviceTiers: [String: TierRatesJSON]?
     let source: String
@@ -161,10 +170,13 @@ struct PriceJSON: ResponseEncodable {
         cachedInputUsdPerMtok = usd(price.cachedInput)
         cacheWriteUsdPerMtok = usd(price.cacheWrite)
         cacheWrite1hUsdPerMtok = usd(price.cacheWrite1h)
+        audioInputUsdPerMtok = usd(price.audioInput)
+        audioOutputUsdPerMtok = usd(price.audioOutput)
         perRequestUsd = usd(price.perRequest)
         perImageUsd = usd(price.perImage)
         perSecondUsd = usd(price.perSecond)
         perMillionCharactersUsd = usd(price.perMillionCharacters)
+        perWebSearchUsd = usd(price.perWebSearch)
         source = price.source
     }
 }

@@ -10,7 +10,8 @@ extension SQLStore {
         "per_image_nanos", "per_second_nanos", "per_request_nanos", "source", "created_at",
         "long_context_above_tokens", "long_input_nanos_per_mtok", "long_output_nanos_per_mtok",
         "long_cached_input_nanos_per_mtok", "long_cache_write_nanos_per_mtok", "long_cache_write_1h_nanos_per_mtok",
-        "service_tiers", "per_mchar_nanos",
+        "service_tiers", "per_mchar_nanos", "audio_input_nanos_per_mtok", "audio_output_nanos_per_mtok",
+        "per_web_search_nanos",
     ]
 
     public func savePrices(_ prices: [ModelPrice], logger: Logger) async throws {
@@ -30,7 +31,8 @@ extension SQLStore {
                     price.perImage, price.perSecond, price.perRequest, price.source, now,
                     price.longContext?.aboveTokens, price.longContext?.input, price.longContext?.output,
                     price.longContext?.cachedInput, price.longContext?.cacheWrite, price.longContext?.cacheWrite1h,
-                    try StoredServiceTiers.encode(price.serviceTiers), price.perMillionCharacters,
+                    try StoredServiceTiers.encode(price.serviceTiers), price.perMillionCharacters, price.audioInput, price.audioOutput,
+                    price.perWebSearch,
                 ]
                 try await sql.insert(into: "prices").columns(Self.priceColumns).values(values.map { SQLBind($0) }).run()
             }
@@ -72,6 +74,9 @@ extension SQLStore {
                 cacheWrite1h: try amount("long_cache_write_1h_nanos_per_mtok")
             )
         }
+        price.audioInput = try amount("audio_input_nanos_per_mtok")
+        price.audioOutput = try amount("audio_output_nanos_per_mtok")
+        price.perWebSearch = try amount("per_web_search_nanos")
         price.serviceTiers = try StoredServiceTiers.decode(try row.decode(column: "service_tiers", as: String?.self))
         price.id = try row.decode(column: "id", as: String.self)
         price.tenantID = try row.decode(column: "tenant_id", as: String?.self)
