@@ -97,22 +97,17 @@ struct PricingTests {
         let now = Timestamp.now()
         // gpt-audio: text 2.50 / 10.00, audio 32.00 / 64.00 per million.
         let gptAudio = try #require(table.price(provider: "openai", model: "gpt-audio", at: now))
-        var usage = Usage(inputTokens: 100, outputTokens: 300)
-        usage.audioInputTokens = 80
-        usage.audioOutputTokens = 250
+        let usage = Usage(inputTokens: 100, outputTokens: 300, audioInputTokens: 80, audioOutputTokens: 250)
         #expect(gptAudio.cost(of: usage).nanos == 20 * 2_500 + 80 * 32_000 + 50 * 10_000 + 250 * 64_000)  // $0.01911
         #expect(gptAudio.worstCase(inputTokens: 10, outputTokens: 10).nanos == 10 * 32_000 + 10 * 64_000)
         // Gemini 2.5 Flash: audio input 1.00 vs text 0.30; cached reads at 0.03.
         let flash = try #require(table.price(provider: "gemini", model: "gemini-2.5-flash", at: now))
-        var gemini = Usage(inputTokens: 700, cachedInputTokens: 300, outputTokens: 100)
-        gemini.audioInputTokens = 600
+        let gemini = Usage(inputTokens: 700, cachedInputTokens: 300, outputTokens: 100, audioInputTokens: 600)
         #expect(flash.cost(of: gemini).nanos == 100 * 300 + 600 * 1_000 + 300 * 30 + 100 * 2_500)
         // A model without audio rates bills audio as text; counts past the totals are held to them.
         let gpt4o = try #require(table.price(provider: "openai", model: "gpt-4o", at: now))
         #expect(gpt4o.cost(of: usage).nanos == 100 * 2_500 + 300 * 10_000)
-        var odd = Usage(inputTokens: 10, outputTokens: 10, reasoningTokens: 0)
-        odd.audioInputTokens = 50
-        odd.audioOutputTokens = 50
+        let odd = Usage(inputTokens: 10, outputTokens: 10, audioInputTokens: 50, audioOutputTokens: 50)
         #expect(gptAudio.cost(of: odd).nanos == 10 * 32_000 + 10 * 64_000)
     }
 

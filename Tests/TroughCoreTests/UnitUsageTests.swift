@@ -97,8 +97,7 @@ struct UnitUsageTests {
         }
         let table = try PriceTable.builtIn()
         let gpt5 = try #require(table.price(provider: "openai", model: "gpt-5", at: .now()))
-        var usage = Usage(inputTokens: 5000, outputTokens: 400)
-        usage.webSearches = 2
+        let usage = Usage(inputTokens: 5000, outputTokens: 400, webSearches: 2)
         #expect(gpt5.cost(of: usage).nanos == 5000 * 1_250 + 400 * 10_000 + 2 * 10_000_000)  // $0.02625
         let sonnet = try #require(table.price(provider: "anthropic", model: "claude-sonnet-4-5", at: .now()))
         #expect(sonnet.perWebSearch == 10_000_000)

@@ -130,11 +130,7 @@ enum UsageFixtures {
                 ("response.web_search_call.completed", #"{"type":"response.web_search_call.completed","sequence_number":7,"output_index":1,"item_id":"ws_2"}"#),
                 ("response.completed", #"{"type":"response.completed","sequence_number":12,"response":{"id":"resp_4","object":"response","status":"completed","model":"gpt-5-2025-08-07","output":[{"type":"web_search_call","id":"ws_1","status":"completed"},{"type":"web_search_call","id":"ws_2","status":"completed"}],"usage":{"input_tokens":5000,"input_tokens_details":{"cached_tokens":0},"output_tokens":400,"output_tokens_details":{"reasoning_tokens":128},"total_tokens":5400}}}"#),
             ]),
-            expected: {
-                var usage = Usage(model: "gpt-5-2025-08-07", inputTokens: 5000, outputTokens: 400, reasoningTokens: 128)
-                usage.webSearches = 2
-                return usage
-            }(),
+            expected: Usage(model: "gpt-5-2025-08-07", inputTokens: 5000, outputTokens: 400, reasoningTokens: 128, webSearches: 2),
             sawEnd: true
         ),
         // Audio in and out (gpt-audio): the audio parts of the prompt and completion are billed at audio rates.
@@ -142,12 +138,7 @@ enum UsageFixtures {
             name: "OpenAI chat completion with audio input and output",
             provider: .openai, contentType: "application/json", requestModel: "gpt-audio",
             body: #"{"id":"chatcmpl-A","object":"chat.completion","created":1,"model":"gpt-audio-2025-08-28","choices":[{"index":0,"message":{"role":"assistant","content":null,"audio":{"id":"audio_1","data":"UklGRg==","expires_at":1,"transcript":"Hi"}},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":300,"total_tokens":400,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":80,"text_tokens":20,"image_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":250,"text_tokens":50,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default"}"#,
-            expected: {
-                var usage = Usage(model: "gpt-audio-2025-08-28", inputTokens: 100, outputTokens: 300, serviceTier: "default")
-                usage.audioInputTokens = 80
-                usage.audioOutputTokens = 250
-                return usage
-            }(),
+            expected: Usage(model: "gpt-audio-2025-08-28", inputTokens: 100, outputTokens: 300, audioInputTokens: 80, audioOutputTokens: 250, serviceTier: "default"),
             sawEnd: true
         ),
         // The Responses API names the requested tier (`auto`) when it starts and the tier that served it at the end.
@@ -236,12 +227,9 @@ enum UsageFixtures {
                 ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":3480,"cache_creation_input_tokens":null,"cache_read_input_tokens":1200,"output_tokens":310,"server_tool_use":{"web_search_requests":1}}}"#),
                 ("message_stop", #"{"type":"message_stop"}"#),
             ]),
-            expected: {
-                // One web search (server_tool_use), billed per search on top of the tokens.
-                var usage = Usage(model: "claude-opus-4-1-20250805", inputTokens: 3480, cachedInputTokens: 1200, cacheWrite1hTokens: 500, outputTokens: 310, serviceTier: "standard")
-                usage.webSearches = 1
-                return usage
-            }(),
+            // One web search (server_tool_use), billed per search on top of the tokens.
+            expected: Usage(model: "claude-opus-4-1-20250805", inputTokens: 3480, cachedInputTokens: 1200, cacheWrite1hTokens: 500, outputTokens: 310,
+                            webSearches: 1, serviceTier: "standard"),
             sawEnd: true
         ),
     ]
@@ -271,11 +259,7 @@ enum UsageFixtures {
             name: "Gemini generateContent with audio input",
             provider: .gemini, contentType: "application/json", requestModel: "gemini-2.5-flash",
             body: #"{"candidates":[{"content":{"parts":[{"text":"A dog barks."}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":100,"totalTokenCount":1100,"cachedContentTokenCount":300,"promptTokensDetails":[{"modality":"TEXT","tokenCount":100},{"modality":"AUDIO","tokenCount":900}],"cacheTokensDetails":[{"modality":"AUDIO","tokenCount":300}],"candidatesTokensDetails":[{"modality":"TEXT","tokenCount":100}]},"modelVersion":"gemini-2.5-flash","responseId":"r"}"#,
-            expected: {
-                var usage = Usage(model: "gemini-2.5-flash", inputTokens: 700, cachedInputTokens: 300, outputTokens: 100)
-                usage.audioInputTokens = 600
-                return usage
-            }(),
+            expected: Usage(model: "gemini-2.5-flash", inputTokens: 700, cachedInputTokens: 300, outputTokens: 100, audioInputTokens: 600),
             sawEnd: true
         ),
         // ai.google.dev streamGenerateContent?alt=sse: "\r\n" line endings, cumulative usageMetadata in every chunk.

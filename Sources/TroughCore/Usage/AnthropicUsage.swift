@@ -41,15 +41,14 @@ enum AnthropicUsage {
                 let split5m = cacheCreation5m ?? 0
                 write5m = split5m + max(0, (cacheCreation ?? 0) - split5m - write1h)
             }
-            var usage = Usage(
+            return Usage(
                 inputTokens: input ?? 0,
                 cachedInputTokens: cacheRead ?? 0,
                 cacheWriteTokens: write5m,
                 cacheWrite1hTokens: write1h,
-                outputTokens: output ?? 0
+                outputTokens: output ?? 0,
+                webSearches: webSearches ?? 0
             )
-            usage.webSearches = webSearches ?? 0
-            return usage
         }
     }
 

@@ -46,7 +46,8 @@ public struct Usage: Hashable, Sendable {
 
     public init(
         model: String? = nil, inputTokens: Int64 = 0, cachedInputTokens: Int64 = 0, cacheWriteTokens: Int64 = 0,
-        cacheWrite1hTokens: Int64 = 0, outputTokens: Int64 = 0, reasoningTokens: Int64 = 0, serviceTier: String? = nil
+        cacheWrite1hTokens: Int64 = 0, outputTokens: Int64 = 0, reasoningTokens: Int64 = 0, audioInputTokens: Int64 = 0,
+        audioOutputTokens: Int64 = 0, webSearches: Int64 = 0, serviceTier: String? = nil
     ) {
         self.model = model
         self.inputTokens = inputTokens
@@ -55,6 +56,9 @@ public struct Usage: Hashable, Sendable {
         self.cacheWrite1hTokens = cacheWrite1hTokens
         self.outputTokens = outputTokens
         self.reasoningTokens = reasoningTokens
+        self.audioInputTokens = audioInputTokens
+        self.audioOutputTokens = audioOutputTokens
+        self.webSearches = webSearches
         self.serviceTier = serviceTier
     }
 }

@@ -21,6 +21,7 @@ public struct UsageAccumulator: Sendable {
     static let documentLimit = BoundedBuffer.headLimit + BoundedBuffer.tailLimit
 
     private let requestModel: String?
+    private let requestCharacters: Int64
     private var format: Format
     private var state: UsageState
     private var events = SSEDataReader()
@@ -41,9 +42,12 @@ public struct UsageAccumulator: Sendable {
     ///   - serviceTier: the tier a response header named (Gemini's `x-gemini-service-tier`); the body's wins.
     ///   - countsImages: the answer is a JSON document of generated images to count (`RequestInspection.countsImages`).
     ///   - countsWebSearches: the answer is a Responses API object whose `web_search_call` items are billed per call.
+    ///   - requestCharacters: the characters a speech request sent (`RequestInspection.characters`), billed per
+    ///     character by some models; their answer is audio, with no usage in it.
     public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil,
-                countsImages: Bool = false, countsWebSearches: Bool = false) {
+                countsImages: Bool = false, countsWebSearches: Bool = false, requestCharacters: Int64 = 0) {
         self.requestModel = requestModel
+        self.requestCharacters = requestCharacters
         state = UsageState(provider: provider)
         state.serviceTier = serviceTier
         if countsImages { images = KeyCounter(keys: Self.imageKeys) }
@@ -95,10 +99,10 @@ public struct UsageAccumulator: Sendable {
     public func usage() -> Usage? {
         var usage = finished().usage(requestModel: requestModel)
         // Streamed image generations name partial images too; only a whole document's images are counted.
-        if format == .document, let count = images?.count, count > 0 {
-            if usage == nil { usage = Usage(model: requestModel) }
-            usage?.images = count
-        }
+        let images = format == .document ? images?.count ?? 0 : 0
+        if usage == nil, images > 0 || requestCharacters > 0 { usage = Usage(model: requestModel) }
+        if images > 0 { usage?.images = images }
+        if requestCharacters > 0 { usage?.characters = requestCharacters }
         if format == .document, let count = webSearchCalls?.count, count > 0 { usage?.webSearches = count }
         return usage
     }

@@ -17,26 +17,6 @@ struct PriceController {
         api.delete("/tenants/:tenant_id/prices/:price_id", use: delete)
     }
 
-    struct PriceRequest: Decodable {
-        let provider: String
-        let model: String
-        let inputUsdPerMtok: String?
-        let outputUsdPerMtok: String?
-        let cachedInputUsdPerMtok: String?
-        let cacheWriteUsdPerMtok: String?
-        let cacheWrite1hUsdPerMtok: String?
-        let audioInputUsdPerMtok: String?
-        let audioOutputUsdPerMtok: String?
-        let perRequestUsd: String?
-        let perImageUsd: String?
-        let perSecondUsd: String?
-        let perMillionCharactersUsd: String?
-        let perWebSearchUsd: String?
-        let longContext: TierRatesJSON?
-        let serviceTiers: [String: TierRatesJSON]?
-        let effectiveAt: String?
-    }
-
     @Sendable func list(_ request: Request, context: TroughRequestContext) async throws -> ListJSON<PriceJSON> {
         let tenantID = try context.parameters.require("tenant_id")
         _ = try await access.tenant(tenantID, atLeast: .viewer, context: context)
@@ -46,7 +26,7 @@ struct PriceController {
     @Sendable func create(_ request: Request, context: TroughRequestContext) async throws -> EditedResponse<PriceJSON> {
         let tenantID = try context.parameters.require("tenant_id")
         let (caller, _) = try await access.tenant(tenantID, atLeast: .admin, context: context)
-        let body = try await request.decode(as: PriceRequest.self, context: context)
+        let body = try await request.decode(as: PriceJSON.self, context: context)
         var effectiveAt = Timestamp(milliseconds: 0)
         if let text = body.effectiveAt {
             guard let date = try? Date(text, strategy: .iso8601) else { throw APIError.validation("effective_at: expected an ISO-8601 UTC time") }
@@ -123,11 +103,12 @@ struct PriceController {
     }
 }
 
-struct PriceJSON: ResponseEncodable {
+/// A tenant price as the API takes it (`id` and `source` are ignored, `effective_at` optional) and answers it.
+struct PriceJSON: ResponseEncodable, Decodable {
     let id: String?
     let provider: String
     let model: String
-    let effectiveAt: String
+    let effectiveAt: String?
     let inputUsdPerMtok: String?
     let outputUsdPerMtok: String?
     let cachedInputUsdPerMtok: String?
@@ -142,7 +123,7 @@ struct PriceJSON: ResponseEncodable {
     let perWebSearchUsd: String?
     let longContext: TierRatesJSON?
     let serviceTiers: [String: TierRatesJSON]?
-    let source: String
+    let source: String?
 
     init(_ price: ModelPrice) {
         id = price.id

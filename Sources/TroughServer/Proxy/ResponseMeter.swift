@@ -8,16 +8,11 @@ struct ResponseMeter {
     private var accumulator: UsageAccumulator
     private var splitter: SSEEventSplitter?
     private(set) var bytesOut: Int64 = 0
-    /// Characters a speech request sent (billed per character by some models).
-    private let requestCharacters: Int64
-    private let requestModel: String?
 
     init(kind: ProviderKind, contentType: String?, inspection: RequestInspection, serviceTier: String? = nil) {
         accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model,
                                        serviceTier: serviceTier, countsImages: inspection.countsImages,
-                                       countsWebSearches: inspection.countsWebSearches)
-        requestCharacters = inspection.characters
-        requestModel = inspection.model
+                                       countsWebSearches: inspection.countsWebSearches, requestCharacters: inspection.characters)
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
     }
@@ -51,15 +46,8 @@ struct ResponseMeter {
         kind == .gemini ? headers.first(name: "x-gemini-service-tier") : nil
     }
 
-    /// The usage seen so far, with the characters of a speech request.
-    var usage: Usage? {
-        var usage = accumulator.usage()
-        if requestCharacters > 0 {
-            if usage == nil { usage = Usage(model: requestModel) }
-            usage?.characters = requestCharacters
-        }
-        return usage
-    }
+    /// The usage seen so far.
+    var usage: Usage? { accumulator.usage() }
 
     /// The chunk OpenAI sends last when asked to include usage: an empty `choices` and a `usage` object
     /// (however the JSON is spaced; most chunks are let go by the first, byte-level test).
