@@ -60,6 +60,10 @@ with claude.messages.stream(model="claude-sonnet-4-5", max_tokens=64, messages=[
     final = stream.get_final_message()
 check(streamed == "Hello", f"anthropic streamed text: {streamed!r}")
 check(final.usage.output_tokens == 15 and final.usage.cache_read_input_tokens == 10000, f"anthropic stream usage: {final.usage}")
+# Fast mode (speed="fast"): the answer's usage.speed says so; Opus 5.5 at 2x ($8 / $40): 2,095 in + 503 out = $0.03688.
+raw = claude.messages.with_raw_response.create(model="claude-opus-5-5", max_tokens=64, speed="fast", messages=[{"role": "user", "content": "Hi"}])
+check(raw.parse().usage.speed == "fast", f"anthropic fast-mode usage: {raw.parse().usage}")
+check(raw.headers.get("x-trough-cost-usd") == "0.03688", f"anthropic fast-mode cost header: {raw.headers.get('x-trough-cost-usd')}")
 # A hard-capped budget refuses before the provider is called: 402, which neither SDK retries, with the API's message.
 if len(sys.argv) > 3:
     capped = sys.argv[3]

@@ -62,7 +62,8 @@ struct LiteLLMImporterTests {
         #expect(prices.first { $0.provider == "openai" && $0.model == "gpt-4o-mini" }?.input == 150_000_000)
         // The importer and ops/prices/from_litellm.py (which wrote the built-in table) read the same tiers.
         let builtIn = try PriceTable.builtIn()
-        for model in ["gpt-5", "gpt-5.4", "gpt-6.1-sol", "gemini-2.5-pro"] {
+        // Anthropic's fast mode is derived from the same multiples in both (LiteLLM has no fast-mode rates).
+        for model in ["gpt-5", "gpt-5.4", "gpt-6.1-sol", "gemini-2.5-pro", "claude-opus-4-6", "claude-opus-5-5", "claude-opus-4-7-20260416"] {
             let imported = try #require(prices.first { $0.model == model })
             #expect(imported.serviceTiers == builtIn.price(provider: imported.provider, model: model, at: .now())?.serviceTiers, "\(model)")
             #expect(!imported.serviceTiers.isEmpty)

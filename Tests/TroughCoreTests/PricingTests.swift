@@ -111,8 +111,47 @@ struct PricingTests {
         #expect(gptAudio.cost(of: odd).nanos == 10 * 32_000 + 10 * 64_000)
     }
 
+    @Test("Anthropic's fast mode: every rate times the model's multiple, cache rates too; Priority Tier stays standard")
+    func anthropicFastMode() throws {
+        let table = try PriceTable.builtIn()
+        let now = Timestamp.now()
+        // Opus 5.5 fast (2x): $8 in, $0.40 cache reads, $10 cache writes, $16 1-hour writes, $40 out per M.
+        let opus55 = try #require(table.price(provider: "anthropic", model: "claude-opus-5-5", at: now))
+        let usage = Usage(inputTokens: 1200, cachedInputTokens: 30_000, cacheWriteTokens: 500, cacheWrite1hTokens: 100, outputTokens: 800, serviceTier: "fast_mode")
+        #expect(opus55.cost(of: usage).nanos == 1200 * 8_000 + 30_000 * 400 + 500 * 10_000 + 100 * 16_000 + 800 * 40_000)  // $0.0602
+        var standard = usage
+        standard.serviceTier = "priority"  // Anthropic's Priority Tier is billed at standard rates
+        #expect(opus55.cost(of: standard).nanos == 1200 * 4_000 + 30_000 * 200 + 500 * 5_000 + 100 * 8_000 + 800 * 20_000)
+        // Opus 4.6 fast (6x): $30 / $150; a dated snapshot has the same tier.
+        for model in ["claude-opus-4-6", "claude-opus-4-6-20260205"] {
+            let opus46 = try #require(table.price(provider: "anthropic", model: model, at: now))
+            #expect(opus46.cost(of: Usage(inputTokens: 40, outputTokens: 120, serviceTier: "fast_mode")).nanos == 40 * 30_000 + 120 * 150_000)
+            #expect(opus46.worstCase(inputTokens: 10, outputTokens: 10, serviceTier: .fastMode).nanos == 10 * 60_000 + 10 * 150_000)  // 1-hour writes are the dearest input
+        }
+        // Models without fast mode bill a fast report at standard rates.
+        let sonnet = try #require(table.price(provider: "anthropic", model: "claude-sonnet-4-5", at: now))
+        #expect(sonnet.cost(of: Usage(inputTokens: 10, serviceTier: "fast_mode")).nanos == 30_000)
+
+        // The built-in table (written by ops/prices/from_litellm.py) and the importer use the same multiples.
+        var withFastMode: Set<String> = []
+        for price in table.prices where price.provider == "anthropic" {
+            guard let tier = price.serviceTiers[.fastMode] else { continue }
+            let multiple = try #require(ServiceTier.anthropicFastModeMultiple(model: price.model), "\(price.model)")
+            var base = price
+            base.serviceTiers = [:]
+            #expect(tier == ServiceTierPrice(multiplying: base, by: multiple), "\(price.model)")
+            withFastMode.insert(price.model)
+        }
+        #expect(Set(ServiceTier.anthropicFastModeMultiples.keys).isSubset(of: withFastMode))
+        #expect(ServiceTier.anthropicFastModeMultiple(model: "claude-opus-5-5") == 2)
+        #expect(ServiceTier.anthropicFastModeMultiple(model: "claude-opus-4-7-20260416") == 6)
+        #expect(ServiceTier.anthropicFastModeMultiple(model: "claude-opus-5-1") == nil)
+        #expect(ServiceTier.anthropicFastModeMultiple(model: "claude-sonnet-4-5-20250929") == nil)
+    }
+
     @Test("reported tier names")
     func serviceTierNames() {
+        #expect(ServiceTier(reported: "fast_mode") == .fastMode)
         #expect(ServiceTier(reported: "priority") == .priority)
         #expect(ServiceTier(reported: "Fast") == .priority)
         #expect(ServiceTier(reported: "SERVICE_TIER_PRIORITY") == .priority)
@@ -157,5 +196,24 @@ struct PricingTests {
             #expect(table.price(provider: provider, model: model, at: now)?.pricesTokens == true, "\(provider)/\(model)")
         }
         #expect(table.price(provider: "openai", model: "gpt-4o", at: now)?.input == 2_500_000_000)
+    }
+}
+
+@Suite("JSON key names")
+struct SnakeCaseKeysTests {
+    @Test("snake_case and camelCase as Foundation converts them, except that a quantity with its unit is a word (1h)")
+    func conversions() throws {
+        for (snake, camel) in [("cache_write_1h_usd_per_mtok", "cacheWrite1hUsdPerMtok"), ("project_id", "projectId"), ("above_tokens", "aboveTokens"),
+                               ("last4", "last4"), ("base64", "base64"), ("x", "x"), ("service_tiers", "serviceTiers")] {
+            #expect(SnakeCaseKeys.camelCase(snake) == camel, "\(snake)")
+            #expect(SnakeCaseKeys.snakeCase(camel) == snake, "\(camel)")
+        }
+        #expect(SnakeCaseKeys.snakeCase("projectID") == "project_id")
+        #expect(SnakeCaseKeys.snakeCase("baseURLValue") == "base_url_value")
+        #expect(SnakeCaseKeys.camelCase("_private_key_") == "_privateKey_")
+        // The built-in table's 1-hour cache-write rates are read (Foundation's conversion looked for `cacheWrite1H`).
+        let sonnet = try #require(try PriceTable.builtIn().price(provider: "anthropic", model: "claude-sonnet-4-5", at: .now()))
+        #expect(sonnet.cacheWrite1h == 6_000_000_000)
+        #expect(sonnet.cost(of: Usage(cacheWrite1hTokens: 1_000)).nanos == 6_000_000)
     }
 }

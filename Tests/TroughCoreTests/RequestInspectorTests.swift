@@ -44,6 +44,10 @@ struct RequestInspectorTests {
         #expect(tier(#"{"model":"gpt-5","service_tier":"flex"}"#) == .flex)
         #expect(tier(#"{"contents":[],"serviceTier":"SERVICE_TIER_PRIORITY"}"#, kind: .gemini) == .priority)
         #expect(tier(#"{"model":"gpt-5","service_tier":"auto"}"#) == nil)
+        // Anthropic's fast mode is asked for with `speed` (its `service_tier` is `auto` or `standard_only`).
+        #expect(tier(#"{"model":"claude-opus-5-5","speed":"fast","service_tier":"auto"}"#, kind: .anthropic) == .fastMode)
+        #expect(tier(#"{"model":"claude-opus-5-5","speed":"standard"}"#, kind: .anthropic) == nil)
+        #expect(tier(#"{"model":"gpt-5","speed":"fast"}"#) == nil)
         #expect(tier(#"{"model":"gpt-5","messages":[{"role":"user","content":"service_tier: priority"}]}"#) == nil)
     }
 

@@ -92,6 +92,19 @@ enum UsageFixtures {
             expected: Usage(model: "o3-mini-2025-01-31", inputTokens: 81, outputTokens: 1035, reasoningTokens: 832),
             sawEnd: true
         ),
+        // platform.openai.com/docs/guides/background: a background response fetched once it completed.
+        UsageFixture(
+            name: "OpenAI background response, completed",
+            provider: .openai, contentType: "application/json", requestModel: nil,
+            body: #"{"id":"resp_68a4c2b8f4e88190b7b4f25ea4a4b7a20e4b3b4e8b3c5d21","object":"response","created_at":1755628216,"status":"completed","background":true,"error":null,"model":"o3-deep-research-2025-06-26","output":[],"service_tier":"default","store":true,"usage":{"input_tokens":20000,"input_tokens_details":{"cached_tokens":4000},"output_tokens":9000,"output_tokens_details":{"reasoning_tokens":7000},"total_tokens":29000}}"#,
+            expected: {
+                var usage = Usage(model: "o3-deep-research-2025-06-26", inputTokens: 16000, cachedInputTokens: 4000, outputTokens: 9000, reasoningTokens: 7000, serviceTier: "default")
+                usage.background = true
+                usage.responseID = "resp_68a4c2b8f4e88190b7b4f25ea4a4b7a20e4b3b4e8b3c5d21"
+                return usage
+            }(),
+            sawEnd: true
+        ),
         // platform.openai.com/docs/api-reference/responses-streaming: usage only in response.completed.
         UsageFixture(
             name: "OpenAI Responses API stream",
@@ -230,6 +243,34 @@ enum UsageFixtures {
             // One web search (server_tool_use), billed per search on top of the tokens.
             expected: Usage(model: "claude-opus-4-1-20250805", inputTokens: 3480, cachedInputTokens: 1200, cacheWrite1hTokens: 500, outputTokens: 310,
                             webSearches: 1, serviceTier: "standard"),
+            sawEnd: true
+        ),
+        // platform.claude.com fast mode: `usage.speed` says which speed served the request (the tier it is billed at).
+        UsageFixture(
+            name: "Anthropic message served in fast mode",
+            provider: .anthropic, contentType: "application/json", requestModel: "claude-opus-5-5",
+            body: #"{"id":"msg_01FastMode","type":"message","role":"assistant","model":"claude-opus-5-5","content":[{"type":"text","text":"Done."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1200,"cache_creation_input_tokens":0,"cache_read_input_tokens":30000,"output_tokens":800,"service_tier":"standard","speed":"fast"}}"#,
+            expected: Usage(model: "claude-opus-5-5", inputTokens: 1200, cachedInputTokens: 30000, outputTokens: 800, serviceTier: "fast_mode"),
+            sawEnd: true
+        ),
+        // Streamed: the speed comes with message_start's usage; message_delta's usage does not repeat it.
+        UsageFixture(
+            name: "Anthropic stream served in fast mode",
+            provider: .anthropic, contentType: "text/event-stream", requestModel: nil,
+            body: sseBody([
+                ("message_start", #"{"type":"message_start","message":{"id":"msg_02","type":"message","role":"assistant","content":[],"model":"claude-opus-4-6","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":40,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1,"service_tier":"standard","speed":"fast"}}}"#),
+                ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":120}}"#),
+                ("message_stop", #"{"type":"message_stop"}"#),
+            ]),
+            expected: Usage(model: "claude-opus-4-6", inputTokens: 40, outputTokens: 120, serviceTier: "fast_mode"),
+            sawEnd: true
+        ),
+        // Fast mode asked for but served at standard speed (a model without it, or the fallback): standard rates.
+        UsageFixture(
+            name: "Anthropic message asked fast, served standard",
+            provider: .anthropic, contentType: "application/json", requestModel: nil,
+            body: #"{"id":"msg_03","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":20,"service_tier":"priority","speed":"standard"}}"#,
+            expected: Usage(model: "claude-sonnet-4-5-20250929", inputTokens: 10, outputTokens: 20, serviceTier: "priority"),
             sawEnd: true
         ),
     ]

@@ -140,14 +140,31 @@ enum MockRoutes {
             return sse(events)
         }
 
+        // Stored answers read again: a Responses object (a background one when its id ends in bg00), a stored chat
+        // completion and a batch, each carrying the usage billed when it was made.
+        router.get("/v1/responses/{id}") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            return json(#"{"id":"\#(id)","object":"response","created_at":1741476542,"status":"completed","background":\#(id.hasSuffix("bg00")),"model":"gpt-5-2025-08-07","output":[{"type":"message","id":"msg_1","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Done.","annotations":[]}]}],"service_tier":"default","usage":{"input_tokens":1000,"input_tokens_details":{"cached_tokens":0},"output_tokens":500,"output_tokens_details":{"reasoning_tokens":200},"total_tokens":1500}}"#)
+        }
+        router.get("/v1/chat/completions/{id}") { _, context in
+            json(#"{"id":"\#(context.parameters.get("id") ?? "")","object":"chat.completion","created":1741570283,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500}}"#)
+        }
+        router.get("/v1/batches/{id}") { _, context in
+            json(#"{"id":"\#(context.parameters.get("id") ?? "")","object":"batch","endpoint":"/v1/chat/completions","status":"completed","model":"gpt-4o-2024-08-06","request_counts":{"total":100,"completed":100,"failed":0},"usage":{"input_tokens":50000,"input_tokens_details":{"cached_tokens":0},"output_tokens":20000,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":70000}}"#)
+        }
+
         // Anthropic messages, streamed, with cache reads and writes.
         router.post("/v1/messages") { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 24)
             let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+            // A request naming a `speed` (fast mode) is answered as the model it asks for, the speed in `usage.speed`.
+            let askedSpeed = object["speed"] as? String
+            let model = askedSpeed == nil ? "claude-sonnet-4-5-20250929" : object["model"] as? String ?? ""
+            let speed = askedSpeed.map { #","speed":"\#($0)""# } ?? ""
             if object["stream"] as? Bool == true {
                 return sse([
-                    "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01XFDUDYJgAACzvnptvVoYEL\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5-20250929\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,\"cache_creation_input_tokens\":2000,\"cache_read_input_tokens\":10000,\"output_tokens\":1}}}\n\n",
+                    #"event: message_start\#ndata: {"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","content":[],"model":"\#(model)","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"cache_creation_input_tokens":2000,"cache_read_input_tokens":10000,"output_tokens":1\#(speed)}}}"# + "\n\n",
                     "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
                     "event: ping\ndata: {\"type\": \"ping\"}\n\n",
                     "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello\"}}\n\n",
@@ -159,7 +176,7 @@ enum MockRoutes {
             // With the web search tool: three searches, counted in usage.server_tool_use.
             let searches = (object["tools"] as? [[String: Any]])?.contains { ($0["type"] as? String)?.hasPrefix("web_search") == true } == true
                 ? #","server_tool_use":{"web_search_requests":3}"# : ""
-            return json(#"{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":503\#(searches)}}"#)
+            return json(#"{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"\#(model)","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":503\#(searches)\#(speed)}}"#)
         }
 
         // Gemini generateContent (and streamGenerateContent?alt=sse, cumulative usage per chunk) with thinking and cached tokens.

@@ -329,6 +329,73 @@ extension ServerSuites {
             }
         }
 
+        @Test("a GET of a stored answer is not billed again, except a background response's usage, once", arguments: PostgresTestServer.drivers)
+        func storedAnswers(driver: TestDriver) async throws {
+            try await ProxySetup.with(driver) { app, setup, upstream in
+                let costHeader = HTTPField.Name("X-Trough-Cost-Usd")!
+                func get(_ path: String) async throws -> (status: Int, headers: HTTPFields, body: String) {
+                    try await Self.call(app, .get, path, token: setup.token, body: nil)
+                }
+                // A background response's usage arrives with the poll that finds it completed: GPT-5, 1,000 in + 500 out
+                // at $1.25 / $10 per M = $0.00625. Fetched again, it is not billed again.
+                let polled = try await get("/v1/responses/resp_67cb71b351908190a308f3859487620d06981a8637e6bg00")
+                #expect(polled.status == 200 && polled.body.contains(#""background":true"#))
+                #expect(polled.headers[costHeader] == "0.00625")
+                #expect(try await get("/v1/responses/resp_67cb71b351908190a308f3859487620d06981a8637e6bg00").status == 200)
+                // A response made in the foreground, a stored chat completion and a batch were billed when they were made.
+                #expect(try await get("/v1/responses/resp_67cb71b351908190a308f3859487620d06981a8637e6bc44").status == 200)
+                #expect(try await get("/v1/chat/completions/chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT").status == 200)
+                #expect(try await get("/v1/batches/batch_67e3c1b2a4d08190a5f3c2d1e0b9a8f7").status == 200)
+                // Another background response is billed once too.
+                #expect(try await get("/v1/responses/resp_67cb71b351908190a308f3859487620d06981a8637e6bd11bg00").headers[costHeader] == "0.00625")
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 6)
+                #expect(events.map(\.cost.nanos) == [6_250_000, 0, 0, 0, 0, 6_250_000])
+                #expect(events.map(\.costSource) == [.usage, .none, .none, .none, .none, .usage])
+                #expect(events.map(\.inputTokens) == [1000, 0, 0, 0, 0, 1000])
+                #expect(events.map(\.route) == ["/responses/{id}", "/responses/{id}", "/responses/{id}", "/chat/completions/{id}", "/batches/{id}", "/responses/{id}"])
+            }
+        }
+
+        @Test("Anthropic's fast mode: usage.speed bills every rate at the model's fast multiple, streamed or not; tenants set 1-hour cache-write rates by their documented name", arguments: PostgresTestServer.drivers)
+        func anthropicFastMode(driver: TestDriver) async throws {
+            try await ProxySetup.with(driver) { app, setup, upstream in
+                let costHeader = HTTPField.Name("X-Trough-Cost-Usd")!
+                try await setup.addService(app, name: "claude", kind: "anthropic", baseURL: upstream.baseURL, apiKey: "sk-ant-stored-key-abcd")
+                func messages(_ model: String, speed: String, stream: Bool = false) async throws -> (status: Int, headers: HTTPFields, body: String) {
+                    try await Self.call(app, .post, "/proxy/claude/v1/messages", token: setup.token,
+                                        body: #"{"model":"\#(model)","max_tokens":64,"stream":\#(stream),"speed":"\#(speed)","messages":[{"role":"user","content":"Hi"}]}"#)
+                }
+                // Opus 5.5 fast (2x: $8 / $40): 2,095 in + 503 out = $0.03688 (standard $4 / $20 would be $0.01844).
+                let fast = try await messages("claude-opus-5-5", speed: "fast")
+                #expect(fast.status == 200 && fast.body.contains(#""speed":"fast""#))
+                #expect(fast.headers[costHeader] == "0.03688")
+                // Streamed (the speed comes in message_start): Opus 4.6 fast (6x: $30 in, $37.50 cache writes, $3 cache
+                // reads, $150 out): 25 × 30 + 2,000 × 37.5 + 10,000 × 3 + 15 × 150 per M = $0.108 (standard: $0.018).
+                let streamed = try await messages("claude-opus-4-6", speed: "fast", stream: true)
+                #expect(streamed.status == 200 && streamed.body.contains("message_stop"))
+                // Standard speed on the same model: standard rates.
+                #expect(try await messages("claude-opus-5-5", speed: "standard").headers[costHeader] == "0.01844")
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
+                #expect(events.map(\.serviceTier) == ["fast_mode", "fast_mode", nil])
+                #expect(events.map(\.cost.nanos) == [36_880_000, 108_000_000, 18_440_000])
+
+                // A tenant's price with 1-hour cache writes and a fast-mode tier, under the names the API documents.
+                let created = try await setup.owner.send(.post, "/api/tenants/\(setup.owner.tenantID)/prices", [
+                    "provider": "anthropic", "model": "my-claude", "input_usd_per_mtok": "1.00", "output_usd_per_mtok": "5.00",
+                    "cache_write_usd_per_mtok": "1.25", "cache_write_1h_usd_per_mtok": "2.00",
+                    "service_tiers": ["fast_mode": ["input_usd_per_mtok": "6.00", "cache_write_1h_usd_per_mtok": "12.00"]],
+                ])
+                #expect(created.status == 201, "\(created.body)")
+                #expect(created.body.contains(#""cache_write_1h_usd_per_mtok":"2.00""#), "\(created.body)")
+                let listed = try await setup.owner.send(.get, "/api/tenants/\(setup.owner.tenantID)/prices").list("prices")
+                #expect(listed.first?["cache_write_1h_usd_per_mtok"] as? String == "2.00")
+                let tier = (listed.first?["service_tiers"] as? [String: Any])?["fast_mode"] as? [String: Any]
+                #expect(tier?["cache_write_1h_usd_per_mtok"] as? String == "12.00")
+            }
+        }
+
         @Test("per-unit prices (transcription seconds, speech characters, generated images) and audio tokens, exact, with their units recorded", arguments: PostgresTestServer.drivers)
         func unitPrices(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, _ in

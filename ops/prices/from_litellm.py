@@ -60,6 +60,11 @@ LONG_CONTEXT_FIELDS = [
 
 # Service tiers priced apart (LiteLLM's field suffix): the rates of the base fields with "_{tier}" appended.
 SERVICE_TIERS = ("priority", "flex", "ultrafast")
+# Anthropic's fast mode (`"speed": "fast"`, reported in usage.speed) as a multiple of every standard rate, cache rates
+# included ("fast mode pricing stacks with other pricing modifiers"; platform.claude.com/docs/en/build-with-claude/fast-mode):
+# Opus 4.6 / 4.7 $30 / $150 (6x), Opus 4.8 and 5 $10 / $50, Opus 5.5 $8 / $40 (2x). LiteLLM has no such rates.
+# Keep in step with ServiceTier.anthropicFastModeMultiples (a test compares the two).
+ANTHROPIC_FAST_MODE_MULTIPLES = {"claude-opus-4-6": 6, "claude-opus-4-7": 6, "claude-opus-4-8": 2, "claude-opus-5": 2, "claude-opus-5-5": 2}
 TIER_FIELDS = [
     ("input", "input_cost_per_token"),
     ("output", "output_cost_per_token"),
@@ -82,6 +87,11 @@ def fmt(value, per_million, where):
         d *= 1000000
     if d < 0:
         raise SystemExit(f"negative price at {where}: {value!r}")
+    return decimal_text(d, where)
+
+
+def decimal_text(d, where):
+    """A Decimal as a price string: trailing zeros trimmed but at least 2 decimals, rounded to MAX_DECIMALS."""
     d = d.normalize()
     exponent = d.as_tuple().exponent
     if -exponent > MAX_DECIMALS:
@@ -223,6 +233,15 @@ def main():
                 tier["long_context"] = long
             if tier:
                 service_tiers[t] = tier
+        fast_multiple = ANTHROPIC_FAST_MODE_MULTIPLES.get(re.sub(r"-\d{8}$", "", model)) if provider == "anthropic" else None
+        if fast_multiple and "fast_mode" not in service_tiers:
+            def times(fields):
+                return {f: decimal_text(Decimal(v) * fast_multiple, f"{key}.fast_mode.{f}") for f, v in fields.items() if f in dict(TIER_FIELDS)}
+            tier = times(e)
+            if "long_context" in e:
+                tier["long_context"] = {"above_tokens": e["long_context"]["above_tokens"], **times(e["long_context"])}
+            service_tiers["fast_mode"] = tier
+            note(f"fast_mode = {fast_multiple}x the standard rates (Anthropic's documented fast-mode price) for {key}")
         if service_tiers:
             e["service_tiers"] = service_tiers
 
@@ -294,7 +313,7 @@ def validate(out):
         assert set(m) <= set(FIELD_ORDER), m
         rates = list(m.items()) + [("long_context." + f, v) for f, v in m.get("long_context", {}).items() if f != "above_tokens"]
         for t, tier in m.get("service_tiers", {}).items():
-            assert t in SERVICE_TIERS, (k, t)
+            assert t in SERVICE_TIERS + ("fast_mode",), (k, t)
             rates += [(f"{t}.{f}", v) for f, v in tier.items() if f != "long_context"]
             rates += [(f"{t}.long_context.{f}", v) for f, v in tier.get("long_context", {}).items() if f != "above_tokens"]
         for f, v in rates:

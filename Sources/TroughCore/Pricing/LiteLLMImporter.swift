@@ -41,6 +41,9 @@ public enum LiteLLMImporter {
             for tier in ServiceTier.allCases {
                 if let rates = serviceTier(tier, entry) { price.serviceTiers[tier] = rates }
             }
+            if provider == "anthropic", price.serviceTiers[.fastMode] == nil, let multiple = ServiceTier.anthropicFastModeMultiple(model: model) {
+                price.serviceTiers[.fastMode] = ServiceTierPrice(multiplying: price, by: multiple)
+            }
             price.perSecond = perUnit(entry["input_cost_per_second"])
             price.perImage = perUnit(entry["output_cost_per_image"])
             price.perMillionCharacters = perMillion(entry["input_cost_per_character"])
@@ -71,7 +74,8 @@ public enum LiteLLMImporter {
                                 cachedInput: rates.cachedInput, cacheWrite: rates.cacheWrite, cacheWrite1h: rates.cacheWrite1h)
     }
 
-    /// A service tier's rates from `*_priority`, `*_flex` or `*_ultrafast` (and its long-context ones); nil when
+    /// A service tier's rates from `*_priority`, `*_flex` or `*_ultrafast` (and its long-context ones; Anthropic's
+    /// fast mode is derived from `ServiceTier.anthropicFastModeMultiples` instead); nil when
     /// the model has none. Batch prices (`_batches`) do not apply to requests made one by one.
     static func serviceTier(_ tier: ServiceTier, _ entry: [String: Any]) -> ServiceTierPrice? {
         let rates = tokenRates(entry, suffix: "_" + tier.rawValue)

@@ -20,6 +20,9 @@ public struct PriceTable: Sendable {
 
     public var count: Int { byKey.values.reduce(0) { $0 + $1.count } }
 
+    /// Every price held (older ones too), in no particular order.
+    public var prices: [ModelPrice] { byKey.values.flatMap { $0 } }
+
     /// The price of `model` at `time`: the provider's own entry first; for OpenAI-compatible servers and
     /// unknown providers, any provider's entry for that model name; dated snapshots (`gpt-4o-2024-08-06`)
     /// fall back to their family when they have no entry of their own. Nil when the model is unknown.
@@ -99,7 +102,7 @@ extension PriceTable {
             let longContext: LongContext?
         }
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.keyDecodingStrategy = .fromSnakeCaseKeys
         let file = try decoder.decode(File.self, from: data)
         func time(_ text: String) throws -> Timestamp {
             guard let date = try? Date(text, strategy: .iso8601) else { throw PriceTableError("bad effective_at '\(text)'") }
@@ -138,7 +141,7 @@ extension PriceTable {
             price.longContext = try longContext(entry.longContext, entry)
             for (name, tier) in entry.serviceTiers ?? [:] {
                 guard let serviceTier = ServiceTier(rawValue: name) else {
-                    throw PriceTableError("\(entry.provider)/\(entry.model): unknown service tier '\(name)' (priority, flex, ultrafast)")
+                    throw PriceTableError("\(entry.provider)/\(entry.model): unknown service tier '\(name)' (priority, flex, ultrafast, fast_mode)")
                 }
                 price.serviceTiers[serviceTier] = ServiceTierPrice(
                     input: try nanos(tier.input, entry), output: try nanos(tier.output, entry),

@@ -11,7 +11,7 @@ public struct RequestInspection: Sendable, Equatable {
     public var rewrittenBody: [UInt8]?
     /// `max_tokens` / `max_output_tokens` / `max_completion_tokens`, when the request sets one.
     public var maxOutputTokens: Int64?
-    /// The processing tier the request asks for (`service_tier`), which budgets reserve at; nil for the standard
+    /// The processing tier the request asks for (`service_tier`, Anthropic's `speed`), which budgets reserve at; nil for the standard
     /// tier or `auto`.
     public var serviceTier: ServiceTier?
     /// Whether the answer is a set of generated images to count (OpenAI `/images/…`, Imagen `:predict`).
@@ -22,6 +22,9 @@ public struct RequestInspection: Sendable, Equatable {
     public var countsWebSearches = false
     /// Characters of text a speech request (`/audio/speech`) sends, billed per character by some models.
     public var characters: Int64 = 0
+    /// A GET: its answer reads something made earlier (a stored response or chat completion, a batch) whose usage
+    /// was billed when it was made, so it is not billed again, except a background response's (`BackgroundResponses`).
+    public var fetchesStoredAnswer = false
 
     public init(model: String? = nil, streams: Bool = false, injectedStreamUsage: Bool = false, rewrittenBody: [UInt8]? = nil, maxOutputTokens: Int64? = nil, serviceTier: ServiceTier? = nil) {
         self.model = model
@@ -36,7 +39,7 @@ public struct RequestInspection: Sendable, Equatable {
 /// Reads LLM request bodies (JSON) and paths.
 public enum RequestInspector {
     static let inspectedKeys: Set<String> = [
-        "model", "stream", "stream_options", "max_completion_tokens", "max_output_tokens", "max_tokens", "service_tier", "serviceTier", "n",
+        "model", "stream", "stream_options", "max_completion_tokens", "max_output_tokens", "max_tokens", "service_tier", "serviceTier", "speed", "n",
     ]
     /// A speech request's text is read too (only there: elsewhere `input` can be a whole conversation).
     static let speechKeys = inspectedKeys.union(["input"])
@@ -74,7 +77,8 @@ public enum RequestInspector {
         if inspection.countsImages, let count = UsageJSON.count(object["n"]), count > 0 { inspection.imagesRequested = count }
         if let model = object["model"]?.string { inspection.model = model }
         if object["stream"]?.bool == true { inspection.streams = true }
-        inspection.serviceTier = ServiceTier(reported: (object["service_tier"] ?? object["serviceTier"])?.string)
+        inspection.serviceTier = kind == .anthropic && object["speed"]?.string == "fast"
+            ? .fastMode : ServiceTier(reported: (object["service_tier"] ?? object["serviceTier"])?.string)
         for key in ["max_completion_tokens", "max_output_tokens", "max_tokens"] {
             if let value = UsageJSON.count(object[key]) {
                 inspection.maxOutputTokens = value

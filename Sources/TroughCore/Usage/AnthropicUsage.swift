@@ -14,6 +14,9 @@ enum AnthropicUsage {
         var cacheCreation1h: Int64?
         var output: Int64?
         var webSearches: Int64?
+        /// `usage.service_tier` (`standard`, `priority`, `batch`) and `usage.speed` (`standard`, `fast`).
+        var serviceTier: String?
+        var speed: String?
 
         mutating func merge(_ usage: JSONObject) {
             input = UsageJSON.count(usage["input_tokens"]) ?? input
@@ -21,6 +24,8 @@ enum AnthropicUsage {
             cacheCreation = UsageJSON.count(usage["cache_creation_input_tokens"]) ?? cacheCreation
             output = UsageJSON.count(usage["output_tokens"]) ?? output
             webSearches = UsageJSON.count(UsageJSON.path(usage, "server_tool_use", "web_search_requests")) ?? webSearches
+            serviceTier = UsageJSON.string(usage["service_tier"]) ?? serviceTier
+            speed = UsageJSON.string(usage["speed"]) ?? speed
             if let split = UsageJSON.object(usage["cache_creation"]) {
                 cacheCreation5m = UsageJSON.count(split["ephemeral_5m_input_tokens"]) ?? cacheCreation5m
                 cacheCreation1h = UsageJSON.count(split["ephemeral_1h_input_tokens"]) ?? cacheCreation1h
@@ -47,7 +52,8 @@ enum AnthropicUsage {
                 cacheWriteTokens: write5m,
                 cacheWrite1hTokens: write1h,
                 outputTokens: output ?? 0,
-                webSearches: webSearches ?? 0
+                webSearches: webSearches ?? 0,
+                serviceTier: speed == "fast" ? ServiceTier.fastMode.rawValue : serviceTier
             )
         }
     }
@@ -61,8 +67,11 @@ enum AnthropicUsage {
         let body = type == "message_start" ? UsageJSON.object(object["message"]) ?? JSONObject() : object
         if type != "message_delta", let model = UsageJSON.string(body["model"]) { state.model = model }
         guard let usage = UsageJSON.object(body["usage"]) else { return }
-        if let tier = UsageJSON.string(usage["service_tier"]) { state.serviceTier = tier }
         state.anthropic.merge(usage)
-        if !state.anthropic.isEmpty { state.record(state.anthropic.normalized) }
+        if !state.anthropic.isEmpty {
+            let usage = state.anthropic.normalized
+            state.serviceTier = usage.serviceTier
+            state.record(usage)
+        }
     }
 }

@@ -7,6 +7,7 @@ enum OpenAIUsage {
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
         .last("prompt_eval_count"), .last("eval_count"), .last("done"), .last("service_tier"), .last("duration"),
+        .first("id"), .first("background"),
     ]
 
     /// Responses API stream events that end a response; each carries the final `response.usage`.
@@ -22,6 +23,11 @@ enum OpenAIUsage {
         if let model = UsageJSON.string(body["model"]) { state.model = model }
         // The tier that served the request: every chat chunk and the final Responses object carry it.
         if let tier = UsageJSON.string(body["service_tier"]) { state.serviceTier = tier }
+        // A background response (Responses API): its id, so its usage is billed once however often it is fetched.
+        if UsageJSON.bool(body["background"]) == true {
+            state.background = true
+            state.responseID = UsageJSON.string(body["id"]) ?? state.responseID
+        }
         let usage = UsageJSON.object(body["usage"]) ?? UsageJSON.object(UsageJSON.path(body, "x_groq", "usage"))
         if let usage, let counts = counts(usage) {
             state.record(counts)

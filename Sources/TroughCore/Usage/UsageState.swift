@@ -5,6 +5,9 @@ struct UsageState: Sendable {
     var model: String?
     /// The service tier named by the response (or its headers).
     var serviceTier: String?
+    /// Whether the answer is a background response (OpenAI Responses), and its id.
+    var responseID: String?
+    var background = false
     /// Web searches counted from stream events (OpenAI's `response.web_search_call.completed`).
     var webSearchEvents: Int64 = 0
     /// The latest token counts (without a model).
@@ -31,6 +34,8 @@ struct UsageState: Sendable {
         var usage = counts
         usage.model = model ?? requestModel
         usage.serviceTier = serviceTier
+        usage.responseID = responseID
+        usage.background = background
         usage.webSearches += webSearchEvents
         return usage
     }

@@ -24,14 +24,14 @@ public struct TroughRequestContext: RequestContext {
     /// Request bodies are snake_case JSON.
     public var requestDecoder: JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.keyDecodingStrategy = .fromSnakeCaseKeys
         return decoder
     }
 
     /// Responses are snake_case JSON.
     public var responseEncoder: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.keyEncodingStrategy = .toSnakeCaseKeys
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }

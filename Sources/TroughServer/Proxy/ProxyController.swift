@@ -21,6 +21,8 @@ struct ProxyController {
     let events: EventQueue
     let settings: ProxySettings
     let limits: LimitGate
+    /// Which background responses' usage was billed already (a GET of a stored answer is not billed again).
+    let backgroundResponses = BackgroundResponses()
 
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
 
@@ -125,6 +127,7 @@ struct ProxyController {
             inspection.model = MultipartFieldScanner.value(of: "model", in: body.readableBytesView, contentType: request.headers[.contentType])
         } else {
             inspection = RequestInspector.inspect(body: nil, path: path, kind: service.kind, injectStreamUsage: false)
+            inspection.fetchesStoredAnswer = request.method == .get
         }
         event.model = inspection.model
 
@@ -218,6 +221,7 @@ struct ProxyController {
             headers[.troughBudgetRemaining] = remaining.usdString
         }
         let prices = self.prices.book
+        let billing = backgroundResponses
         let forwardedLength = inspection.injectedStreamUsage ? nil : upstreamLength
         let startingMeter = meter
         let matchedRule = rule
@@ -234,7 +238,7 @@ struct ProxyController {
                         } catch {
                             // The client went away: stop reading the upstream and record what was seen.
                             event.errorType = "client_disconnected"
-                            Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                            Self.complete(&event, meter: meter, prices: prices, billing: billing, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
                             record(event)
                             return
                         }
@@ -246,12 +250,12 @@ struct ProxyController {
             } catch {
                 let failure = UpstreamFailure(error)
                 event.errorType = failure.type
-                Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
+                Self.complete(&event, meter: meter, prices: prices, billing: billing, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now)
                 record(event)
                 throw error
             }
             let upstreamEnded = ContinuousClock.now
-            Self.complete(&event, meter: meter, prices: prices, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+            Self.complete(&event, meter: meter, prices: prices, billing: billing, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
             record(event)
             try await writer.finish(nil)
         })
@@ -335,22 +339,23 @@ struct ProxyController {
     }
 
     func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant, record: (RequestEvent) -> Void) {
-        Self.complete(&event, meter: meter, prices: prices.book, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+        Self.complete(&event, meter: meter, prices: prices.book, billing: backgroundResponses, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
         record(event)
     }
 
     /// Fills in usage, cost, sizes and timings.
     /// A matching cost rule prices successful requests (per request, or per unit read from the body);
     /// otherwise reported usage is priced from the table.
-    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceBook, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
+    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceBook, billing: BackgroundResponses, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
         event.streamed = streamed
         event.bytesOut = meter.bytesOut
         event.upstreamLatencyMicros = micros(upstreamEnded - upstreamStarted)
         event.totalLatencyMicros = micros(ContinuousClock.now - started)
         // One read: each read of `meter.usage` scans the held body again. Units (images, seconds, characters) of
-        // a refused request are not billed.
+        // a refused request are not billed, nor is the usage of a stored answer read again.
         var usage = meter.usage
         if event.status >= 400, usage?.hasTokens != true { usage = nil }
+        if let seen = usage, !billing.bills(seen, fetched: meter.fetchesStoredAnswer) { usage = nil }
         if let usage {
             event.model = usage.model ?? event.model
             event.inputTokens = usage.inputTokens

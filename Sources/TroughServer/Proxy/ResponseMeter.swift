@@ -8,11 +8,14 @@ struct ResponseMeter {
     private var accumulator: UsageAccumulator
     private var splitter: SSEEventSplitter?
     private(set) var bytesOut: Int64 = 0
+    /// The request reads something stored (a GET): see `RequestInspection.fetchesStoredAnswer`.
+    let fetchesStoredAnswer: Bool
 
     init(kind: ProviderKind, contentType: String?, inspection: RequestInspection, serviceTier: String? = nil) {
         accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model,
                                        serviceTier: serviceTier, countsImages: inspection.countsImages,
                                        countsWebSearches: inspection.countsWebSearches, requestCharacters: inspection.characters)
+        fetchesStoredAnswer = inspection.fetchesStoredAnswer
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
     }
