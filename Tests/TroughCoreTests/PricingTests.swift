@@ -217,3 +217,63 @@ struct SnakeCaseKeysTests {
         #expect(sonnet.cost(of: Usage(cacheWrite1hTokens: 1_000)).nanos == 6_000_000)
     }
 }
+
+@Suite("Built-in price file")
+struct BuiltInPriceFileTests {
+    /// Every rate field of `prices.json` and where it lands; a field missing here fails the test below.
+    static var rates: [String: (ModelPrice) -> Int64?] { [
+        "input": \.input, "output": \.output, "cached_input": \.cachedInput, "cache_write": \.cacheWrite, "cache_write_1h": \.cacheWrite1h,
+        "reasoning": \.reasoning, "audio_input": \.audioInput, "audio_output": \.audioOutput, "per_web_search": \.perWebSearch,
+        "per_image": \.perImage, "per_second": \.perSecond, "per_million_characters": \.perMillionCharacters, "per_request": \.perRequest,
+    ] }
+    static var tierRates: [String: (ServiceTierPrice) -> Int64?] { [
+        "input": \.input, "output": \.output, "cached_input": \.cachedInput, "cache_write": \.cacheWrite, "cache_write_1h": \.cacheWrite1h,
+    ] }
+    static var longRates: [String: (LongContextPrice) -> Int64?] { [
+        "input": \.input, "output": \.output, "cached_input": \.cachedInput, "cache_write": \.cacheWrite, "cache_write_1h": \.cacheWrite1h,
+    ] }
+
+    @Test("every rate in prices.json is loaded, exactly (a field the loader skips fails here)")
+    func everyFieldLoads() throws {
+        let url = Self.sourceFile()
+        let file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let table = try PriceTable.builtIn()
+        var checked = 0
+        for entry in try #require(file["models"] as? [[String: Any]]) {
+            let provider = try #require(entry["provider"] as? String), model = try #require(entry["model"] as? String)
+            let price = try #require(table.price(provider: provider, model: model, at: .now()), "\(provider)/\(model)")
+            for (field, value) in entry where !["provider", "model", "effective_at", "long_context", "service_tiers"].contains(field) {
+                let read = try #require(Self.rates[field], "unknown field \(field)")
+                #expect(read(price) == Money(usd: try #require(value as? String))?.nanos, "\(model).\(field)")
+                checked += 1
+            }
+            if let long = entry["long_context"] as? [String: Any] {
+                checked += try Self.compare(long, price.longContext, Self.longRates, "\(model).long_context")
+                #expect(price.longContext?.aboveTokens == long["above_tokens"] as? Int64)
+            }
+            for (name, rates) in entry["service_tiers"] as? [String: [String: Any]] ?? [:] {
+                let tier = try #require(ServiceTier(rawValue: name).flatMap { price.serviceTiers[$0] }, "\(model).\(name)")
+                checked += try Self.compare(rates, tier, Self.tierRates, "\(model).\(name)")
+                if let long = rates["long_context"] as? [String: Any] {
+                    checked += try Self.compare(long, tier.longContext, Self.longRates, "\(model).\(name).long_context")
+                }
+            }
+        }
+        #expect(checked > 1_000)
+    }
+
+    private static func compare<Rates>(_ json: [String: Any], _ rates: Rates?, _ fields: [String: (Rates) -> Int64?], _ place: String) throws -> Int {
+        let rates = try #require(rates, "\(place) not loaded")
+        var checked = 0
+        for (field, value) in json where field != "above_tokens" && field != "long_context" {
+            let read = try #require(fields[field], "unknown field \(place).\(field)")
+            #expect(read(rates) == Money(usd: try #require(value as? String))?.nanos, "\(place).\(field)")
+            checked += 1
+        }
+        return checked
+    }
+
+    private static func sourceFile() -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/TroughCore/Resources/prices.json").standardized
+    }
+}
