@@ -33,6 +33,23 @@ fast = client.chat.completions.with_raw_response.create(model="gpt-5", messages=
 check(fast.parse().service_tier == "priority", f"service tier: {fast.parse().service_tier}")
 check(fast.headers.get("x-trough-cost-usd") == "0.006696", f"priority cost header: {fast.headers.get('x-trough-cost-usd')}")
 
+# The Responses API, not streamed and streamed: GPT-5, 1,000 in + 500 cached + 400 out (256 of them reasoning) at
+# $1.25 / $0.125 / $10 per M = $0.0053125.
+raw = client.responses.with_raw_response.create(model="gpt-5", input="Hi")
+response = raw.parse()
+check(response.output_text == "Hello" and response.usage.input_tokens_details.cached_tokens == 500, f"responses: {response}")
+check(raw.headers.get("x-trough-cost-usd") == "0.0053125", f"responses cost header: {raw.headers.get('x-trough-cost-usd')}")
+deltas, completed = "", None
+for event in client.responses.create(model="gpt-5", input="Hi", stream=True):
+    if event.type == "response.output_text.delta":
+        deltas += event.delta
+    elif event.type == "response.completed":
+        completed = event.response
+check(deltas == "Hello" and completed is not None and completed.usage.output_tokens == 400, f"responses stream: {deltas!r} {completed}")
+with client.responses.stream(model="gpt-5", input="Hi") as stream:
+    final = stream.get_final_response()
+check(final.output_text == "Hello" and final.usage.output_tokens_details.reasoning_tokens == 256, f"responses stream helper: {final}")
+
 # A stream that did not ask for usage: every chunk has choices[0] (the injected usage chunk is removed).
 text = ""
 for chunk in client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Hi"}], stream=True):

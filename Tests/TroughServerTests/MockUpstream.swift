@@ -140,6 +140,32 @@ enum MockRoutes {
             return sse(events)
         }
 
+        // OpenAI Responses API, streamed (typed events, usage only in response.completed) or not.
+        router.post("/v1/responses") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 24)
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+            let message = #"{"id":"msg_68a1","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Hello","annotations":[],"logprobs":[]}]}"#
+            let usage = #"{"input_tokens":1500,"input_tokens_details":{"cached_tokens":500},"output_tokens":400,"output_tokens_details":{"reasoning_tokens":256},"total_tokens":1900}"#
+            func response(_ status: String, output: String, usage: String) -> String {
+                #"{"id":"resp_68a1c0ffee","object":"response","created_at":1755628216,"status":"\#(status)","background":false,"error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":"gpt-5-2025-08-07","output":[\#(output)],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"medium","summary":null},"service_tier":"default","store":true,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":[],"top_p":1.0,"truncation":"disabled","usage":\#(usage),"user":null,"metadata":{}}"#
+            }
+            guard object["stream"] as? Bool == true else { return json(response("completed", output: message, usage: usage)) }
+            let events: [(String, String)] = [
+                ("response.created", #"{"type":"response.created","sequence_number":0,"response":\#(response("in_progress", output: "", usage: "null"))}"#),
+                ("response.in_progress", #"{"type":"response.in_progress","sequence_number":1,"response":\#(response("in_progress", output: "", usage: "null"))}"#),
+                ("response.output_item.added", #"{"type":"response.output_item.added","sequence_number":2,"output_index":0,"item":{"id":"msg_68a1","type":"message","status":"in_progress","role":"assistant","content":[]}}"#),
+                ("response.content_part.added", #"{"type":"response.content_part.added","sequence_number":3,"item_id":"msg_68a1","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[],"logprobs":[]}}"#),
+                ("response.output_text.delta", #"{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_68a1","output_index":0,"content_index":0,"delta":"Hel","logprobs":[]}"#),
+                ("response.output_text.delta", #"{"type":"response.output_text.delta","sequence_number":5,"item_id":"msg_68a1","output_index":0,"content_index":0,"delta":"lo","logprobs":[]}"#),
+                ("response.output_text.done", #"{"type":"response.output_text.done","sequence_number":6,"item_id":"msg_68a1","output_index":0,"content_index":0,"text":"Hello","logprobs":[]}"#),
+                ("response.content_part.done", #"{"type":"response.content_part.done","sequence_number":7,"item_id":"msg_68a1","output_index":0,"content_index":0,"part":{"type":"output_text","text":"Hello","annotations":[],"logprobs":[]}}"#),
+                ("response.output_item.done", #"{"type":"response.output_item.done","sequence_number":8,"output_index":0,"item":\#(message)}"#),
+                ("response.completed", #"{"type":"response.completed","sequence_number":9,"response":\#(response("completed", output: message, usage: usage))}"#),
+            ]
+            return sse(events.map { "event: \($0.0)\ndata: \($0.1)\n\n" })
+        }
+
         // Stored answers read again: a Responses object (a background one when its id ends in bg00), a stored chat
         // completion and a batch, each carrying the usage billed when it was made.
         router.get("/v1/responses/{id}") { _, context in

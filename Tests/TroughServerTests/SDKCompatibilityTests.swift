@@ -17,8 +17,11 @@ extension ServerSuites {
                 #expect(output.contains("SDK check passed"), "\(output)")
 
                 // Every SDK call was recorded and priced.
-                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 8)
-                #expect(events.count == 8)  // the call with an unknown token belongs to no project
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 11)
+                #expect(events.count == 11)  // the call with an unknown token belongs to no project
+                // The Responses API, not streamed, streamed, and through the SDK's stream helper: each $0.0053125.
+                #expect(events.filter { $0.route == "/responses" }.map(\.cost.nanos) == [5_312_500, 5_312_500, 5_312_500])
+                #expect(events.filter { $0.route == "/responses" }.map(\.streamed) == [false, true, true])
                 #expect(events.filter { $0.serviceTier == "priority" }.map(\.cost.nanos) == [6_696_000])
                 #expect(events.filter { $0.serviceTier == "fast_mode" }.map(\.cost.nanos) == [36_880_000])
                 #expect(events.filter { $0.status == 200 }.allSatisfy { $0.costSource == .usage })
