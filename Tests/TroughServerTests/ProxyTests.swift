@@ -309,6 +309,11 @@ extension ServerSuites {
                 let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 5)
                 #expect(events.map(\.serviceTier) == [nil, "priority", "flex", "priority", "priority"])
                 #expect(events.map(\.cost.nanos) == [3_348_000, 6_696_000, 1_674_000, 17_000_000, 2_595_600])
+                // Spend by service tier (read from the events).
+                let tiers = try await setup.owner.send(.get, "/api/projects/\(setup.projectID)/usage/breakdown?by=service_tier")
+                #expect(tiers.json["by"] as? String == "service_tier")
+                #expect(tiers.list("rows").map { $0["label"] as? String } == ["priority", "standard", "flex"])
+                #expect(tiers.list("rows").map { $0["cost_usd"] as? String } == ["0.0262916", "0.003348", "0.001674"])
 
                 // A tenant's own model with a priority tier (cached reads without a tier rate cost the tier's input rate):
                 // 176 in + 1,024 cached at $3/M + 300 out × $6/M = $0.0054.

@@ -201,9 +201,10 @@ public protocol Store: EventStore {
     func usageBreakdown(scope: UsageScope, by dimension: UsageDimension, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [UsageGroup]
     /// The tenant's totals per project id for days in `[from, to)`.
     func usageByProject(tenantID: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [String: UsageTotals]
-    /// Events in `[from, to)` grouped by the value of one tag (`""` for events without it), dearest first.
-    /// Tags are not rolled up: this reads the events, so callers bound the range by the plan's history.
-    func tagBreakdown(projectID: String, tenantID: String, key: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [UsageGroup]
+    /// Events in `[from, to)` grouped by `key` (a tag's value, the service tier: what is not rolled up), dearest
+    /// first. This reads the events, so callers bound the range by the plan's history.
+    func eventBreakdown(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger,
+                        key: @escaping @Sendable (RequestEvent) -> String) async throws -> [UsageGroup]
     /// A page of the project's events in `[from, to)`, oldest first, after `cursor`.
     func eventPage(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, after cursor: EventCursor?, limit: Int, logger: Logger) async throws -> [StoredEvent]
 

@@ -175,10 +175,11 @@ struct ReportController {
         let total: TotalsJSON
     }
 
-    /// What `by` asks for: a rolled-up dimension or one tag's values.
+    /// What `by` asks for: a rolled-up dimension, one tag's values, or the service tier (read from the events).
     enum Grouping {
         case dimension(UsageDimension)
         case tag(String)
+        case serviceTier
 
         init(_ text: String?) throws {
             let text = text ?? ""
@@ -186,8 +187,10 @@ struct ReportController {
                 self = .tag(String(text.dropFirst(4)))
             } else if let dimension = UsageDimension(rawValue: text) {
                 self = .dimension(dimension)
+            } else if text == "service_tier" {
+                self = .serviceTier
             } else {
-                throw APIError.validation("by: expected service, endpoint, model, provider, token or tag:KEY")
+                throw APIError.validation("by: expected service, endpoint, model, provider, token, service_tier or tag:KEY")
             }
         }
     }
@@ -208,9 +211,13 @@ struct ReportController {
             range = (ReportTime.startOfDay(range.from), ReportTime.startOfDay(range.to.adding(milliseconds: ReportTime.day - 1)))
             groups = try await store.usageBreakdown(scope: scope, by: dimension, from: range.from, to: range.to, limit: limit, logger: context.logger)
             total = try await store.usageTotals(scope: scope, granularity: .day, from: range.from, to: range.to, logger: context.logger)
-        case .tag(let key):
+        case .tag, .serviceTier:
             range.from = try await historyStart(range.from, tenantID: project.tenantID, context: context)
-            let all = try await store.tagBreakdown(projectID: project.id, tenantID: project.tenantID, key: key, from: range.from, to: range.to, logger: context.logger)
+            let key: @Sendable (RequestEvent) -> String = switch grouping {
+            case .tag(let tag): { RequestTags.value(of: tag, in: $0.tags) ?? "" }
+            default: { $0.serviceTier ?? "" }
+            }
+            let all = try await store.eventBreakdown(projectID: project.id, tenantID: project.tenantID, from: range.from, to: range.to, logger: context.logger, key: key)
             groups = Array(all.prefix(limit))
             total = all.reduce(UsageTotals()) { $0 + $1.totals }
         }
@@ -218,7 +225,7 @@ struct ReportController {
         let rows = groups.map { group in
             var json = TotalsJSON(group.totals)
             json.key = group.key
-            json.label = group.key.isEmpty ? "(none)" : labels[group.key] ?? group.key
+            json.label = labels[group.key] ?? (group.key.isEmpty ? "(none)" : group.key)
             json.sharePercent = Percent.string(group.totals.cost.nanos, of: total.cost.nanos)
             return json
         }
@@ -226,13 +233,15 @@ struct ReportController {
         let byText = switch grouping {
         case .dimension(let dimension): dimension.rawValue
         case .tag(let key): "tag:" + key
+        case .serviceTier: "service_tier"
         }
         return BreakdownJSON(by: byText, from: range.from.iso8601, to: range.to.iso8601, rows: rows,
                              other: rest.requests > 0 ? TotalsJSON(rest) : nil, total: TotalsJSON(total))
     }
 
-    /// Names for service and token ids.
+    /// Names for service and token ids, and for the standard service tier.
     func labels(for grouping: Grouping, project: Project, context: TroughRequestContext) async throws -> [String: String] {
+        if case .serviceTier = grouping { return ["": "standard"] }
         guard case .dimension(let dimension) = grouping else { return [:] }
         switch dimension {
         case .service:

@@ -42,14 +42,14 @@ extension SQLStore {
         return byProject
     }
 
-    public func tagBreakdown(projectID: String, tenantID: String, key: String, from: Timestamp, to: Timestamp, logger: Logger) async throws -> [UsageGroup] {
+    public func eventBreakdown(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, logger: Logger,
+                               key: @escaping @Sendable (RequestEvent) -> String) async throws -> [UsageGroup] {
         var groups: [String: UsageTotals] = [:]
         var cursor: EventCursor?
         while true {
             let page = try await eventPage(projectID: projectID, tenantID: tenantID, from: from, to: to, after: cursor, limit: 5000, logger: logger)
             for stored in page {
-                let value = RequestTags.value(of: key, in: stored.event.tags) ?? ""
-                groups[value, default: UsageTotals()].add(UsageTotals(event: stored.event))
+                groups[key(stored.event), default: UsageTotals()].add(UsageTotals(event: stored.event))
             }
             guard page.count == 5000, let last = page.last else { break }
             cursor = last.cursor
