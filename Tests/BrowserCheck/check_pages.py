@@ -190,6 +190,7 @@ def check_project_page():
     if browser.find_element(By.ID, "unpriced-warning").is_displayed():
         fail("priced requests raise the unpriced warning: %r" % text_of("unpriced-warning"))
     wait_for(EC.text_to_be_present_in_element((By.ID, "breakdown-endpoint"), "/chat/completions"), "the endpoint breakdown lists /chat/completions")
+    wait_for(EC.text_to_be_present_in_element((By.ID, "breakdown-service_tier"), "standard"), "the service-tier breakdown lists the standard tier")
     wait_for(EC.presence_of_element_located((By.CSS_SELECTOR, "#spend-chart svg[role=img] rect.bar")), "the 30-day spend chart is drawn")
     wait_for(EC.text_to_be_present_in_element_attribute((By.CSS_SELECTOR, "#spend-chart table"), "textContent", "$0.01416"), "the spend chart's table lists today's cost")
     wait_for(EC.text_to_be_present_in_element((By.ID, "services"), "openai"), "the services are listed")

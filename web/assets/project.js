@@ -248,7 +248,8 @@
   }
 
   // ---- Breakdowns of this month: top 10 by cost, the rest summed as "Other".
-  const BREAKDOWNS = [["endpoint", "Endpoints", "Endpoint"], ["model", "Models", "Model"], ["service", "Services", "Service"], ["token", "Tokens", "Token"]];
+  const BREAKDOWNS = [["endpoint", "Endpoints", "Endpoint"], ["model", "Models", "Model"], ["service", "Services", "Service"], ["token", "Tokens", "Token"],
+    ["service_tier", "Service tiers", "Tier"]];
   function share(part, total) {
     const p = U.nanos(part), t = U.nanos(total);
     if (p === null || t === null || t === BigInt(0)) return "0.00";
