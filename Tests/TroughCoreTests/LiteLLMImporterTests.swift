@@ -44,10 +44,11 @@ struct LiteLLMImporterTests {
         #expect(byModel["gemini-2.5-pro"]?.longContext == LongContextPrice(aboveTokens: 200_000, input: 2_500_000_000, output: 15_000_000_000, cachedInput: 250_000_000))
         #expect(gpt.longContext == nil)
         // Service tiers: their own rates (a rate not given is nil, so the base one), their own long-context rates;
-        // batch prices are not for requests made one by one.
+        // the Batch API's from `*_batches`.
         #expect(gpt.serviceTiers == [
             .priority: ServiceTierPrice(input: 4_250_000_000, output: 17_000_000_000, cachedInput: 2_125_000_000),
             .flex: ServiceTierPrice(output: 5_000_000_000),
+            .batch: ServiceTierPrice(input: 1_250_000_000),
         ])
         #expect(byModel["gemini-2.5-pro"]?.serviceTiers == [
             .priority: ServiceTierPrice(input: 2_250_000_000, longContext: LongContextPrice(aboveTokens: 200_000, input: 4_500_000_000)),

@@ -78,6 +78,8 @@ struct PricingTests {
         // Ultrafast, with cache writes at the tier's rate.
         let sol = try #require(table.price(provider: "openai", model: "gpt-6.1-sol", at: now))
         #expect(sol.cost(of: Usage(inputTokens: 1000, cacheWriteTokens: 1000, outputTokens: 1000, serviceTier: "ultrafast")).nanos == 12_000_000 + 15_000_000 + 60_000_000)
+        // A finished batch at the Batch API's rates: GPT-5 0.625 / cached 0.0625 / 5.00.
+        #expect(gpt5.cost(of: Usage(inputTokens: 476, cachedInputTokens: 1024, outputTokens: 500, serviceTier: "batch")).nanos == 476 * 625 + 1024 * 62_5 / 10 + 500 * 5_000)
         // A model without the tier bills it at its base rates.
         let gpt4o = try #require(table.price(provider: "openai", model: "gpt-4o", at: now))
         #expect(gpt4o.cost(of: Usage(inputTokens: 1000, serviceTier: "flex")).nanos == 2_500_000)
@@ -157,7 +159,8 @@ struct PricingTests {
         #expect(ServiceTier(reported: "SERVICE_TIER_PRIORITY") == .priority)
         #expect(ServiceTier(reported: "service_tier_flex") == .flex)
         #expect(ServiceTier(reported: "ultrafast") == .ultrafast)
-        for standard in ["default", "auto", "standard", "scale", "batch", "", nil] as [String?] {
+        #expect(ServiceTier(reported: "batch") == .batch)
+        for standard in ["default", "auto", "standard", "scale", "", nil] as [String?] {
             #expect(ServiceTier(reported: standard) == nil)
         }
     }

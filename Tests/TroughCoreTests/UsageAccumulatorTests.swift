@@ -238,23 +238,22 @@ extension JSONValue {
 }
 
 @Suite("Stored answers")
-struct BackgroundResponsesTests {
+struct DeferredUsageTests {
     @Test("a GET is not billed, except a background response's first sighting; a POST always is; old ids are forgotten past the capacity")
     func billing() {
-        let responses = BackgroundResponses(capacity: 2)
+        let responses = DeferredUsage(capacity: 2)
         var usage = Usage(inputTokens: 10)
         #expect(responses.bills(usage, fetched: false))
         #expect(!responses.bills(usage, fetched: true))
-        usage.background = true
-        usage.responseID = "resp_a"
+        usage.deferredID = "resp_a"
         #expect(responses.bills(usage, fetched: true))   // the poll that finds it completed
         #expect(!responses.bills(usage, fetched: true))  // fetched again
-        usage.responseID = "resp_b"
+        usage.deferredID = "resp_b"
         #expect(responses.bills(usage, fetched: false))  // streamed to completion by its POST…
         #expect(!responses.bills(usage, fetched: true))  // …then fetched
-        usage.responseID = "resp_c"
+        usage.deferredID = "resp_c"
         #expect(responses.bills(usage, fetched: true))   // resp_a is forgotten now
-        usage.responseID = "resp_a"
+        usage.deferredID = "resp_a"
         #expect(responses.bills(usage, fetched: true))
     }
 }

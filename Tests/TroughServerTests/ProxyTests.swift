@@ -334,7 +334,7 @@ extension ServerSuites {
             }
         }
 
-        @Test("a GET of a stored answer is not billed again, except a background response's usage, once", arguments: PostgresTestServer.drivers)
+        @Test("a GET of a stored answer is not billed again, except a background response's or a finished batch's usage, once", arguments: PostgresTestServer.drivers)
         func storedAnswers(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in
                 let costHeader = HTTPField.Name("X-Trough-Cost-Usd")!
@@ -350,15 +350,19 @@ extension ServerSuites {
                 // A response made in the foreground, a stored chat completion and a batch were billed when they were made.
                 #expect(try await get("/v1/responses/resp_67cb71b351908190a308f3859487620d06981a8637e6bc44").status == 200)
                 #expect(try await get("/v1/chat/completions/chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT").status == 200)
+                // A finished batch is billed once, in total, at the Batch API's rates: GPT-4o $1.25 / $5 per M,
+                // 50,000 in + 20,000 out = $0.1625.
+                #expect(try await get("/v1/batches/batch_67e3c1b2a4d08190a5f3c2d1e0b9a8f7").headers[costHeader] == "0.1625")
                 #expect(try await get("/v1/batches/batch_67e3c1b2a4d08190a5f3c2d1e0b9a8f7").status == 200)
                 // Another background response is billed once too.
                 #expect(try await get("/v1/responses/resp_67cb71b351908190a308f3859487620d06981a8637e6bd11bg00").headers[costHeader] == "0.00625")
 
-                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 6)
-                #expect(events.map(\.cost.nanos) == [6_250_000, 0, 0, 0, 0, 6_250_000])
-                #expect(events.map(\.costSource) == [.usage, .none, .none, .none, .none, .usage])
-                #expect(events.map(\.inputTokens) == [1000, 0, 0, 0, 0, 1000])
-                #expect(events.map(\.route) == ["/responses/{id}", "/responses/{id}", "/responses/{id}", "/chat/completions/{id}", "/batches/{id}", "/responses/{id}"])
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 7)
+                #expect(events.map(\.cost.nanos) == [6_250_000, 0, 0, 0, 162_500_000, 0, 6_250_000])
+                #expect(events.map(\.costSource) == [.usage, .none, .none, .none, .usage, .none, .usage])
+                #expect(events.map(\.serviceTier) == [nil, nil, nil, nil, "batch", nil, nil])
+                #expect(events.map(\.inputTokens) == [1000, 0, 0, 0, 50_000, 0, 1000])
+                #expect(events.map(\.route) == ["/responses/{id}", "/responses/{id}", "/responses/{id}", "/chat/completions/{id}", "/batches/{id}", "/batches/{id}", "/responses/{id}"])
             }
         }
 

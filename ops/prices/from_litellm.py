@@ -59,7 +59,9 @@ LONG_CONTEXT_FIELDS = [
 ]
 
 # Service tiers priced apart (LiteLLM's field suffix): the rates of the base fields with "_{tier}" appended.
-SERVICE_TIERS = ("priority", "flex", "ultrafast")
+SERVICE_TIERS = ("priority", "flex", "ultrafast", "batch")
+# A tier's LiteLLM field suffix when it is not its name.
+TIER_SUFFIXES = {"batch": "batches"}
 # Anthropic's fast mode (`"speed": "fast"`, reported in usage.speed) as a multiple of every standard rate, cache rates
 # included ("fast mode pricing stacks with other pricing modifiers"; platform.claude.com/docs/en/build-with-claude/fast-mode):
 # Opus 4.6 / 4.7 $30 / $150 (6x), Opus 4.8 and 5 $10 / $50, Opus 5.5 $8 / $40 (2x). LiteLLM has no such rates.
@@ -225,10 +227,11 @@ def main():
         service_tiers = {}
         for t in SERVICE_TIERS:
             tier = {}
+            suffix = TIER_SUFFIXES.get(t, t)
             for field, source in TIER_FIELDS:
-                if spec.get(source + "_" + t) is not None:
-                    tier[field] = fmt(spec[source + "_" + t], True, f"{key}.{source}_{t}")
-            long = long_context(spec, key, "_" + t)
+                if spec.get(source + "_" + suffix) is not None:
+                    tier[field] = fmt(spec[source + "_" + suffix], True, f"{key}.{source}_{suffix}")
+            long = long_context(spec, key, "_" + suffix)
             if long:
                 tier["long_context"] = long
             if tier:

@@ -31,7 +31,7 @@ public struct RequestEvent: Codable, Hashable, Sendable {
     public var streamed: Bool
     /// JSON object from `X-Trough-Tags`, bounded in count and length.
     public var tags: String?
-    /// The service tier that served the request when it is priced apart (`priority`, `flex`, `ultrafast`, `fast_mode`);
+    /// The service tier that served the request when it is priced apart (`priority`, `flex`, `ultrafast`, `fast_mode`, `batch`);
     /// nil for the standard tier.
     public var serviceTier: String?
 

@@ -60,7 +60,7 @@ public enum LiteLLMImporter {
     /// The long-context tier from `*_above_{N}k_tokens` (the lowest N when there are several), or a service tier's
     /// from `*_above_{N}k_tokens_{tier}` when `tier` is given.
     static func longContext(_ entry: [String: Any], tier: ServiceTier? = nil) -> LongContextPrice? {
-        let end = "k_tokens" + (tier.map { "_" + $0.rawValue } ?? "")
+        let end = "k_tokens" + (tier.map { "_" + $0.litellmSuffix } ?? "")
         var thresholds: [Int64] = []
         for key in entry.keys where key.hasSuffix(end) {
             guard let range = key.range(of: "_above_", options: .backwards),
@@ -74,11 +74,11 @@ public enum LiteLLMImporter {
                                 cachedInput: rates.cachedInput, cacheWrite: rates.cacheWrite, cacheWrite1h: rates.cacheWrite1h)
     }
 
-    /// A service tier's rates from `*_priority`, `*_flex` or `*_ultrafast` (and its long-context ones; Anthropic's
-    /// fast mode is derived from `ServiceTier.anthropicFastModeMultiples` instead); nil when
-    /// the model has none. Batch prices (`_batches`) do not apply to requests made one by one.
+    /// A service tier's rates from `*_priority`, `*_flex`, `*_ultrafast` or `*_batches` (and its long-context ones;
+    /// Anthropic's fast mode is derived from `ServiceTier.anthropicFastModeMultiples` instead); nil when the model
+    /// has none.
     static func serviceTier(_ tier: ServiceTier, _ entry: [String: Any]) -> ServiceTierPrice? {
-        let rates = tokenRates(entry, suffix: "_" + tier.rawValue)
+        let rates = tokenRates(entry, suffix: "_" + tier.litellmSuffix)
         let long = longContext(entry, tier: tier)
         guard rates != nil || long != nil else { return nil }
         return ServiceTierPrice(input: rates?.input, output: rates?.output, cachedInput: rates?.cachedInput,

@@ -30,7 +30,7 @@ public struct ModelPrice: Hashable, Sendable {
     /// its threshold is billed entirely at its rates.
     public var longContext: LongContextPrice?
     /// Rates of the processing tiers the provider sells beside the standard one (OpenAI's Fast/priority, flex and
-    /// ultrafast; Gemini's priority and flex; Anthropic's fast mode), used when the response says the request was served at that tier.
+    /// ultrafast; Gemini's priority and flex; Anthropic's fast mode; the Batch APIs' rates), used when the response says the request was served at that tier.
     public var serviceTiers: [ServiceTier: ServiceTierPrice] = [:]
 
     public init(provider: String, model: String, effectiveAt: Timestamp, input: Int64? = nil, output: Int64? = nil, cachedInput: Int64? = nil,

@@ -141,7 +141,7 @@ extension PriceTable {
             price.longContext = try longContext(entry.longContext, entry)
             for (name, tier) in entry.serviceTiers ?? [:] {
                 guard let serviceTier = ServiceTier(rawValue: name) else {
-                    throw PriceTableError("\(entry.provider)/\(entry.model): unknown service tier '\(name)' (priority, flex, ultrafast, fast_mode)")
+                    throw PriceTableError("\(entry.provider)/\(entry.model): unknown service tier '\(name)' (priority, flex, ultrafast, fast_mode, batch)")
                 }
                 price.serviceTiers[serviceTier] = ServiceTierPrice(
                     input: try nanos(tier.input, entry), output: try nanos(tier.output, entry),

@@ -11,6 +11,8 @@ public enum ServiceTier: String, CaseIterable, Hashable, Sendable {
     /// Anthropic's fast mode (`"speed": "fast"`, reported in `usage.speed`): a multiple of every standard rate
     /// (Anthropic's Priority Tier, `usage.service_tier: "priority"`, is a capacity commitment at standard rates).
     case fastMode = "fast_mode"
+    /// The Batch APIs' rates (about half): an OpenAI batch's usage is billed once it has finished.
+    case batch
 
     /// The tier a provider's reported value names; nil for the standard tier.
     public init?(reported: String?) {
@@ -21,6 +23,7 @@ public enum ServiceTier: String, CaseIterable, Hashable, Sendable {
         case "flex": self = .flex
         case "ultrafast", "ultra_fast": self = .ultrafast
         case "fast_mode": self = .fastMode
+        case "batch", "batches": self = .batch
         default: return nil
         }
     }
@@ -55,6 +58,11 @@ extension ServiceTier {
     public static let anthropicFastModeMultiples: [String: Int64] = [
         "claude-opus-4-6": 6, "claude-opus-4-7": 6, "claude-opus-4-8": 2, "claude-opus-5": 2, "claude-opus-5-5": 2,
     ]
+
+    /// The suffix of this tier's fields in LiteLLM's table (`input_cost_per_token_batches`…).
+    public var litellmSuffix: String {
+        self == .batch ? "batches" : rawValue
+    }
 
     /// The fast-mode multiple of an Anthropic model, by name or dated snapshot; nil when it has no fast mode.
     public static func anthropicFastModeMultiple(model: String) -> Int64? {

@@ -23,7 +23,7 @@ public struct RequestInspection: Sendable, Equatable {
     /// Characters of text a speech request (`/audio/speech`) sends, billed per character by some models.
     public var characters: Int64 = 0
     /// A GET: its answer reads something made earlier (a stored response or chat completion, a batch) whose usage
-    /// was billed when it was made, so it is not billed again, except a background response's (`BackgroundResponses`).
+    /// was billed when it was made, so it is not billed again, except a background response's or a finished batch's (`DeferredUsage`).
     public var fetchesStoredAnswer = false
 
     public init(model: String? = nil, streams: Bool = false, injectedStreamUsage: Bool = false, rewrittenBody: [UInt8]? = nil, maxOutputTokens: Int64? = nil, serviceTier: ServiceTier? = nil) {

@@ -7,8 +7,11 @@ enum OpenAIUsage {
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
         .last("prompt_eval_count"), .last("eval_count"), .last("done"), .last("service_tier"), .last("duration"),
-        .first("id"), .first("background"),
+        .first("id"), .first("object"), .first("status"), .first("background"),
     ]
+
+    /// A batch in one of these has all the usage it will have.
+    private static let finishedBatchStatuses: Set<String> = ["completed", "expired", "cancelled", "failed"]
 
     /// Responses API stream events that end a response; each carries the final `response.usage`.
     private static let terminalEvents: Set<String> = ["response.completed", "response.incomplete", "response.failed"]
@@ -23,10 +26,13 @@ enum OpenAIUsage {
         if let model = UsageJSON.string(body["model"]) { state.model = model }
         // The tier that served the request: every chat chunk and the final Responses object carry it.
         if let tier = UsageJSON.string(body["service_tier"]) { state.serviceTier = tier }
-        // A background response (Responses API): its id, so its usage is billed once however often it is fetched.
-        if UsageJSON.bool(body["background"]) == true {
-            state.background = true
-            state.responseID = UsageJSON.string(body["id"]) ?? state.responseID
+        // A background response, or a batch that has finished (its usage in total, at the batch rates): billed
+        // once by its id however often it is fetched.
+        if UsageJSON.string(body["object"]) == "batch" {
+            state.serviceTier = ServiceTier.batch.rawValue
+            if let status = UsageJSON.string(body["status"]), finishedBatchStatuses.contains(status) { state.deferredID = UsageJSON.string(body["id"]) }
+        } else if UsageJSON.bool(body["background"]) == true {
+            state.deferredID = UsageJSON.string(body["id"]) ?? state.deferredID
         }
         let usage = UsageJSON.object(body["usage"]) ?? UsageJSON.object(UsageJSON.path(body, "x_groq", "usage"))
         if let usage, let counts = counts(usage) {

@@ -35,10 +35,10 @@ public struct Usage: Hashable, Sendable {
     public var audioMilliseconds: Int64 = 0
     /// Characters of text sent to a speech model priced per character (`input` of `/audio/speech`).
     public var characters: Int64 = 0
-    /// Whether the answer is a background response (OpenAI Responses `background: true`, whose usage arrives when
-    /// it is fetched after it completed), and then its id: see `BackgroundResponses`.
-    public var responseID: String?
-    public var background = false
+    /// The id of the job whose usage this is when the usage is billed by the answer that first reports it, however
+    /// often it is fetched (an OpenAI background response, a finished batch): see `DeferredUsage`. nil for the
+    /// usage of an ordinary answer.
+    public var deferredID: String?
 
     /// Whether any token was counted.
     public var hasTokens: Bool {

@@ -5,9 +5,8 @@ struct UsageState: Sendable {
     var model: String?
     /// The service tier named by the response (or its headers).
     var serviceTier: String?
-    /// Whether the answer is a background response (OpenAI Responses), and its id.
-    var responseID: String?
-    var background = false
+    /// The id of a background response or finished batch (`Usage.deferredID`).
+    var deferredID: String?
     /// Web searches counted from stream events (OpenAI's `response.web_search_call.completed`).
     var webSearchEvents: Int64 = 0
     /// The latest token counts (without a model).
@@ -34,8 +33,7 @@ struct UsageState: Sendable {
         var usage = counts
         usage.model = model ?? requestModel
         usage.serviceTier = serviceTier
-        usage.responseID = responseID
-        usage.background = background
+        usage.deferredID = deferredID
         usage.webSearches += webSearchEvents
         return usage
     }

@@ -21,8 +21,8 @@ struct ProxyController {
     let events: EventQueue
     let settings: ProxySettings
     let limits: LimitGate
-    /// Which background responses' usage was billed already (a GET of a stored answer is not billed again).
-    let backgroundResponses = BackgroundResponses()
+    /// Which background responses' and batches' usage was billed already (a GET of a stored answer is not billed again).
+    let deferredUsage = DeferredUsage()
 
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
 
@@ -221,7 +221,7 @@ struct ProxyController {
             headers[.troughBudgetRemaining] = remaining.usdString
         }
         let prices = self.prices.book
-        let billing = backgroundResponses
+        let billing = deferredUsage
         let forwardedLength = inspection.injectedStreamUsage ? nil : upstreamLength
         let startingMeter = meter
         let matchedRule = rule
@@ -339,14 +339,14 @@ struct ProxyController {
     }
 
     func finishEvent(_ event: inout RequestEvent, meter: ResponseMeter, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant, record: (RequestEvent) -> Void) {
-        Self.complete(&event, meter: meter, prices: prices.book, billing: backgroundResponses, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
+        Self.complete(&event, meter: meter, prices: prices.book, billing: deferredUsage, rule: rule, body: body, streamed: streamed, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
         record(event)
     }
 
     /// Fills in usage, cost, sizes and timings.
     /// A matching cost rule prices successful requests (per request, or per unit read from the body);
     /// otherwise reported usage is priced from the table.
-    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceBook, billing: BackgroundResponses, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
+    static func complete(_ event: inout RequestEvent, meter: ResponseMeter, prices: PriceBook, billing: DeferredUsage, rule: CostRule?, body: ByteBuffer?, streamed: Bool, started: ContinuousClock.Instant, upstreamStarted: ContinuousClock.Instant, upstreamEnded: ContinuousClock.Instant) {
         event.streamed = streamed
         event.bytesOut = meter.bytesOut
         event.upstreamLatencyMicros = micros(upstreamEnded - upstreamStarted)

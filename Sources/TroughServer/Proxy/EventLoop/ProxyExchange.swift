@@ -513,7 +513,7 @@ final class ProxyExchange {
     /// Usage, cost, sizes and timings, as on the other path (a failed request is not rule-priced).
     private func complete(meter: ResponseMeter, body: ByteBuffer?, upstreamEnded: ContinuousClock.Instant) {
         if event.model == nil { event.model = multipartModel?.value }
-        ProxyController.complete(&event, meter: meter, prices: proxy.proxy.prices.book, billing: proxy.proxy.backgroundResponses, rule: rule, body: body, streamed: isEventStream,
+        ProxyController.complete(&event, meter: meter, prices: proxy.proxy.prices.book, billing: proxy.proxy.deferredUsage, rule: rule, body: body, streamed: isEventStream,
                                  started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
     }
 

@@ -3,14 +3,14 @@ import Synchronization
 /// Decides whether an answer's usage is billed, so that reading something stored does not bill it again.
 ///
 /// A request that makes something (a POST) is billed for the usage its answer reports. A GET reads something
-/// made earlier (`GET /v1/responses/{id}`, `/v1/chat/completions/{id}`, `/v1/batches/{id}`): its usage was
-/// billed when it was made, so it is not billed again. The exception is an OpenAI background response
-/// (`background: true`): its POST answers `queued` without usage, and the usage first arrives in a GET (the
-/// poll that finds it completed) or in the stream of a POST that stayed attached; the first answer that carries
-/// it is billed, later fetches of the same response are not. The ids seen are kept in memory per process (the
-/// latest `capacity` of them): a response fetched through two Trough instances, or after a restart, is billed
-/// by each.
-public final class BackgroundResponses: Sendable {
+/// made earlier (`GET /v1/responses/{id}`, `/v1/chat/completions/{id}`, `/v1/files/{id}/content`…): its usage
+/// was billed when it was made, so it is not billed again. The exceptions are jobs whose usage only a later
+/// answer reports (`Usage.deferredID`): an OpenAI background response (`background: true`: its POST answers
+/// `queued` without usage, the poll that finds it completed carries it) and an OpenAI batch (`GET /v1/batches/{id}`
+/// once it has finished: its whole usage, at the batch rates). The first answer that carries such usage is
+/// billed, later fetches of the same id are not. The ids are kept in memory per process (the latest `capacity`
+/// of them): a job fetched through two Trough instances, or again after a restart, is billed by each.
+public final class DeferredUsage: Sendable {
     private struct Seen {
         var ids: Set<String> = []
         var order: [String] = []
@@ -26,7 +26,7 @@ public final class BackgroundResponses: Sendable {
 
     /// Whether to bill `usage`, the usage of an answer to a GET (`fetched`) or to a request that made something.
     public func bills(_ usage: Usage, fetched: Bool) -> Bool {
-        guard usage.background, let id = usage.responseID, !id.isEmpty else { return !fetched }
+        guard let id = usage.deferredID, !id.isEmpty else { return !fetched }
         return firstSighting(of: id) || !fetched
     }
 
