@@ -69,13 +69,15 @@ struct LiteLLMImporterTests {
             #expect(imported.serviceTiers == builtIn.price(provider: imported.provider, model: model, at: .now())?.serviceTiers, "\(model)")
             #expect(!imported.serviceTiers.isEmpty)
         }
-        for model in ["gpt-audio", "gemini-2.5-flash", "tts-1", "whisper-1"] {
+        for model in ["gpt-audio", "gemini-2.5-flash", "tts-1", "whisper-1", "gpt-image-1.5", "gpt-image-2", "gemini-2.5-flash-image"] {
             let imported = try #require(prices.first { $0.model == model })
             let shipped = try #require(builtIn.price(provider: imported.provider, model: model, at: .now()))
             #expect(imported.audioInput == shipped.audioInput && imported.audioOutput == shipped.audioOutput, "\(model)")
+            #expect(imported.imageInput == shipped.imageInput && imported.imageOutput == shipped.imageOutput && imported.output == shipped.output, "\(model)")
             #expect(imported.perMillionCharacters == shipped.perMillionCharacters && imported.perSecond == shipped.perSecond, "\(model)")
         }
         #expect(prices.first { $0.model == "gpt-audio" }?.audioInput == 32_000_000_000)
+        #expect(prices.first { $0.model == "gpt-image-1.5" }?.imageOutput == 32_000_000_000)
         #expect(prices.first { $0.model == "tts-1" }?.perMillionCharacters == 15_000_000_000)
     }
 

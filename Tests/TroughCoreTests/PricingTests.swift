@@ -227,6 +227,7 @@ struct BuiltInPriceFileTests {
     static var rates: [String: (ModelPrice) -> Int64?] { [
         "input": \.input, "output": \.output, "cached_input": \.cachedInput, "cache_write": \.cacheWrite, "cache_write_1h": \.cacheWrite1h,
         "reasoning": \.reasoning, "audio_input": \.audioInput, "audio_output": \.audioOutput, "per_web_search": \.perWebSearch,
+        "image_input": \.imageInput, "image_output": \.imageOutput,
         "per_image": \.perImage, "per_second": \.perSecond, "per_million_characters": \.perMillionCharacters, "per_request": \.perRequest,
     ] }
     static var tierRates: [String: (ServiceTierPrice) -> Int64?] { [

@@ -6,7 +6,7 @@ import Testing
 @Suite("Per-unit usage")
 struct UnitUsageTests {
     @Test("generated images are counted as the answer passes, however large and however chunked; quoted look-alikes are not")
-    func images() {
+    func images() throws {
         let image = String(repeating: "iVBORw0KGgoAAAANSUhEUgAA", count: 20_000)  // ~480 KB each: past what is kept whole
         let openAI = #"{"created":1713833628,"data":[{"b64_json":"\#(image)","revised_prompt":"a \"url\": x"},{"b64_json" : "\#(image)"},{"url":"https://x/3.png"}]}"#
         for chunkSize in [1, 7, 4096, Int.max] {
@@ -25,8 +25,18 @@ struct UnitUsageTests {
         #expect(tokens.usage() == {
             var expected = Usage(model: "gpt-image-1", inputTokens: 50, outputTokens: 4160)
             expected.images = 1
+            expected.imageOutputTokens = 4160  // an image generation's output without a breakdown is the images'
             return expected
         }())
+        // An edit: the images given are image input tokens; a broken-down output keeps its text part.
+        var edit = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-image-1.5", countsImages: true)
+        feed(&edit, #"{"created":1,"data":[{"b64_json":"AAAA"}],"usage":{"total_tokens":5000,"input_tokens":400,"output_tokens":4600,"input_tokens_details":{"text_tokens":50,"image_tokens":350},"output_tokens_details":{"text_tokens":40,"image_tokens":4560}}}"#, chunkSize: 11)
+        let edited = try #require(edit.usage())
+        #expect(edited.imageInputTokens == 350 && edited.imageOutputTokens == 4560)
+        // gpt-image-1.5: text in $5, image in $8, text out $10, image out $32 per M:
+        // 50 × 5 + 350 × 8 + 40 × 10 + 4,560 × 32 = 149,370 micro-dollars ($0.14937).
+        let price = try #require(try PriceTable.builtIn().price(provider: "openai", model: "gpt-image-1.5", at: .now()))
+        #expect(price.cost(of: edited).nanos == 50 * 5_000 + 350 * 8_000 + 40 * 10_000 + 4_560 * 32_000)
         // Not an image request: nothing is counted.
         var chat = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-4o")
         feed(&chat, #"{"data":[{"url":"x"}]}"#, chunkSize: 4)

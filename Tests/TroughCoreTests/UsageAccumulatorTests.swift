@@ -133,7 +133,7 @@ struct UsageAccumulatorTests {
     }
 
     @Test("a Gemini SSE event carrying a 2 MiB image still yields its usage")
-    func largeGeminiEvent() {
+    func largeGeminiEvent() throws {
         let image = "iVBORw0KGgoAAAANSUhEUgAA" + String(repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo+/", count: 56_000)
         let body = sseBody([
             (nil, #"{"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png","data": "\#(image)"}}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 12,"candidatesTokenCount": 1290,"totalTokenCount": 1302,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 12}],"candidatesTokensDetails": [{"modality": "IMAGE","tokenCount": 1290}]},"modelVersion": "gemini-2.5-flash-image","responseId": "xyz"}"#),
@@ -147,7 +147,15 @@ struct UsageAccumulatorTests {
             accumulator.consume(bytes[start..<end])
             start = end
         }
-        #expect(accumulator.usage() == Usage(model: "gemini-2.5-flash-image", inputTokens: 12, outputTokens: 1290))
+        #expect(accumulator.usage() == {
+            var expected = Usage(model: "gemini-2.5-flash-image", inputTokens: 12, outputTokens: 1290)
+            expected.imageOutputTokens = 1290  // candidatesTokensDetails: IMAGE
+            return expected
+        }())
+        // Gemini 2.5 Flash Image: text in $0.30, image out $30 per M (text out $2.50): one 1,290-token image is
+        // $0.0387 (Google's documented $0.039 per image), plus 12 input tokens.
+        let price = try #require(try PriceTable.builtIn().price(provider: "gemini", model: "gemini-2.5-flash-image", at: .now()))
+        #expect(price.cost(of: try #require(accumulator.usage())).nanos == 12 * 300 + 1_290 * 30_000)
         #expect(accumulator.sawEnd)
     }
 

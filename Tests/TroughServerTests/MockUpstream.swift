@@ -289,7 +289,10 @@ enum MockRoutes {
             let count = object["n"] as? Int ?? 1
             let image = String(repeating: "iVBORw0KGgoAAAANSUhEUgAA", count: 17_000)
             let items = (0..<count).map { _ in #"{"b64_json": "\#(image)", "revised_prompt": "a \"url\": here"}"# }
-            return json(#"{"created":1713833628,"data":[\#(items.joined(separator: ","))]}"#)
+            // gpt-image models report tokens too (the output without a breakdown: the image's tokens).
+            let usage = (object["model"] as? String)?.hasPrefix("gpt-image") == true
+                ? #","usage":{"total_tokens":4610,"input_tokens":50,"output_tokens":4560,"input_tokens_details":{"text_tokens":50,"image_tokens":0}}"# : ""
+            return json(#"{"created":1713833628,"data":[\#(items.joined(separator: ","))]\#(usage)}"#)
         }
 
         // A model nobody has priced.

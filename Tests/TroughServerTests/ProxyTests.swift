@@ -439,12 +439,18 @@ extension ServerSuites {
                 let audio = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token,
                                                 body: #"{"model":"gpt-audio","modalities":["text","audio"],"audio":{"voice":"alloy","format":"wav"},"messages":[{"role":"user","content":"Hi"}]}"#)
                 #expect(audio.headers[costHeader] == "0.01911")
+                // gpt-image-1.5 bills the generated image's tokens at $32/M, not its $10/M text output:
+                // 50 in × $5/M + 4,560 image out × $32/M = $0.14617.
+                let generated = try await Self.call(app, .post, "/v1/images/generations", token: setup.token,
+                                                    body: #"{"model":"gpt-image-1.5","prompt":"a lighthouse"}"#)
+                #expect(generated.status == 200)
 
-                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 4)
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 5)
                 #expect(events.prefix(3).map(\.cost.nanos) == [920_000, 630_000, 80_000_000])
-                #expect(events.map(\.units) == [10, 42, 2, 0])
-                #expect(events.map(\.costSource) == [.usage, .usage, .usage, .usage])
-                #expect(events.map(\.model) == ["whisper-1", "tts-1", "my-image-model", "gpt-audio-2025-08-28"])
+                #expect(events.map(\.units) == [10, 42, 2, 0, 0])
+                #expect(events.map(\.costSource) == [.usage, .usage, .usage, .usage, .usage])
+                #expect(events.map(\.model) == ["whisper-1", "tts-1", "my-image-model", "gpt-audio-2025-08-28", "gpt-image-1.5"])
+                #expect(events.last?.cost.nanos == 146_170_000)
             }
         }
 

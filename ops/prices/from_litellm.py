@@ -47,7 +47,7 @@ OWN_ENTRIES = [
     {"provider": "groq", "model": "llama-3.1-8b-instant", "input": "0.05", "output": "0.08"},
 ]
 FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
-               "reasoning", "audio_input", "audio_output", "per_image", "per_second", "per_million_characters", "per_web_search",
+               "reasoning", "audio_input", "audio_output", "image_input", "image_output", "per_image", "per_second", "per_million_characters", "per_web_search",
                "per_request", "long_context", "service_tiers"]
 # Long-context tier fields: Trough's name -> LiteLLM's, with {n} the threshold in thousands of tokens.
 LONG_CONTEXT_FIELDS = [
@@ -199,6 +199,10 @@ def main():
             put("reasoning", "output_cost_per_reasoning_token")
         put("audio_input", "input_cost_per_audio_token")
         put("audio_output", "output_cost_per_audio_token")
+        put("image_input", "input_cost_per_image_token")
+        image_out = spec.get("output_cost_per_image_token")
+        if image_out is not None and "output" in e and fmt(image_out, True, key) != e["output"]:
+            put("image_output", "output_cost_per_image_token")
         put("per_image", "output_cost_per_image", per_million=False)
         put("per_second", "input_cost_per_second", per_million=False)
         if "per_second" not in e:

@@ -49,6 +49,11 @@ public enum LiteLLMImporter {
             price.perMillionCharacters = perMillion(entry["input_cost_per_character"])
             price.audioInput = perMillion(entry["input_cost_per_audio_token"])
             price.audioOutput = perMillion(entry["output_cost_per_audio_token"])
+            price.imageInput = perMillion(entry["input_cost_per_image_token"])
+            if let imageOutput = perMillion(entry["output_cost_per_image_token"]) {
+                // Image models without a text output price bill all output at the image rate.
+                if price.output == nil { price.output = imageOutput } else if imageOutput != price.output { price.imageOutput = imageOutput }
+            }
             price.perWebSearch = webSearchPrice(entry, provider: provider)
             let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage, price.perMillionCharacters].compactMap { $0 }
             guard !amounts.isEmpty, amounts.contains(where: { $0 > 0 }) else { continue }

@@ -19,6 +19,10 @@ public struct ModelPrice: Hashable, Sendable {
     /// Audio input and output tokens, when billed differently from text (`gpt-audio`, `gpt-realtime`, Gemini).
     public var audioInput: Int64?
     public var audioOutput: Int64?
+    /// Image input and output tokens, when billed differently from text (OpenAI's `gpt-image-*`: image inputs of
+    /// edits, generated images).
+    public var imageInput: Int64?
+    public var imageOutput: Int64?
     /// Per web search a request's server-side search tool ran, added to the tokens' cost.
     public var perWebSearch: Int64?
     public var perImage: Int64?
@@ -138,11 +142,18 @@ public struct ModelPrice: Hashable, Sendable {
         let writePrice = Int128(cacheWrite ?? input ?? 0)
         let write1hPrice = Int128(cacheWrite1h ?? cacheWrite ?? input ?? 0)
         let reasoningTokens = reasoning == nil ? 0 : Int128(usage.reasoningTokens)
-        // Audio tokens are part of the input and output counts; those with a rate of their own are taken out.
-        let audioIn = audioInput == nil ? 0 : Int128(min(max(0, usage.audioInputTokens), usage.inputTokens))
-        let audioOut = audioOutput == nil ? 0 : max(0, min(Int128(max(0, usage.audioOutputTokens)), Int128(usage.outputTokens) - reasoningTokens))
-        let plainOutput = Int128(usage.outputTokens) - reasoningTokens - audioOut
-        var total: Int128 = (Int128(usage.inputTokens) - audioIn) * inputPrice + audioIn * Int128(audioInput ?? 0)
+        // Audio and image tokens are part of the input and output counts; those with a rate of their own are
+        // taken out (never more than the count holds).
+        func part(_ tokens: Int64, rate: Int64?, of available: Int128) -> Int128 {
+            rate == nil ? 0 : max(0, min(Int128(max(0, tokens)), available))
+        }
+        let audioIn = part(usage.audioInputTokens, rate: audioInput, of: Int128(usage.inputTokens))
+        let imageIn = part(usage.imageInputTokens, rate: imageInput, of: Int128(usage.inputTokens) - audioIn)
+        let audioOut = part(usage.audioOutputTokens, rate: audioOutput, of: Int128(usage.outputTokens) - reasoningTokens)
+        let imageOut = part(usage.imageOutputTokens, rate: imageOutput, of: Int128(usage.outputTokens) - reasoningTokens - audioOut)
+        let plainOutput = Int128(usage.outputTokens) - reasoningTokens - audioOut - imageOut
+        var total: Int128 = (Int128(usage.inputTokens) - audioIn - imageIn) * inputPrice + audioIn * Int128(audioInput ?? 0)
+        total += imageIn * Int128(imageInput ?? 0) + imageOut * Int128(imageOutput ?? 0)
         total += audioOut * Int128(audioOutput ?? 0)
         total += Int128(usage.cachedInputTokens) * cachedPrice
         total += Int128(usage.cacheWriteTokens) * writePrice
@@ -155,8 +166,8 @@ public struct ModelPrice: Hashable, Sendable {
     }
 
     private func flatWorstCase(inputTokens: Int64, outputTokens: Int64) -> Money {
-        let inputRate = Int128([input, cacheWrite, cacheWrite1h, audioInput].compactMap { $0 }.max() ?? 0)
-        let outputRate = Int128([output, reasoning, audioOutput].compactMap { $0 }.max() ?? 0)
+        let inputRate = Int128([input, cacheWrite, cacheWrite1h, audioInput, imageInput].compactMap { $0 }.max() ?? 0)
+        let outputRate = Int128([output, reasoning, audioOutput, imageOutput].compactMap { $0 }.max() ?? 0)
         let total = Int128(max(0, inputTokens)) * inputRate + Int128(max(0, outputTokens)) * outputRate
         return Money(nanos: Int64(clamping: (total + 999_999) / 1_000_000) + (perRequest ?? 0))
     }

@@ -88,7 +88,7 @@ extension PriceTable {
             let provider: String
             let model: String
             let effectiveAt: String?
-            let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, audioInput, audioOutput: String?
+            let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, audioInput, audioOutput, imageInput, imageOutput: String?
             let perImage, perSecond, perMillionCharacters, perWebSearch, perRequest: String?
             let longContext: LongContext?
             let serviceTiers: [String: Tier]?
@@ -137,6 +137,8 @@ extension PriceTable {
             )
             price.audioInput = try nanos(entry.audioInput, entry)
             price.audioOutput = try nanos(entry.audioOutput, entry)
+            price.imageInput = try nanos(entry.imageInput, entry)
+            price.imageOutput = try nanos(entry.imageOutput, entry)
             price.perWebSearch = try nanos(entry.perWebSearch, entry)
             price.longContext = try longContext(entry.longContext, entry)
             for (name, tier) in entry.serviceTiers ?? [:] {

@@ -6,10 +6,10 @@ enum GeminiUsage {
 
     static let scanKeys: [JSONKeyScanner.Key] = [.first("modelVersion"), .last("usageMetadata"), .last("finishReason")]
 
-    /// The AUDIO entries of a `[{"modality": …, "tokenCount": …}]` breakdown.
-    private static func audioTokens(_ details: JSONValue?) -> Int64 {
+    /// The tokens of one modality (`AUDIO`, `IMAGE`) in a `[{"modality": …, "tokenCount": …}]` breakdown.
+    private static func tokens(_ modality: String, in details: JSONValue?) -> Int64 {
         (details?.array ?? []).reduce(0) { total, entry in
-            guard let entry = entry.object, UsageJSON.string(entry["modality"]) == "AUDIO" else { return total }
+            guard let entry = entry.object, UsageJSON.string(entry["modality"]) == modality else { return total }
             return total + (UsageJSON.count(entry["tokenCount"]) ?? 0)
         }
     }
@@ -28,9 +28,13 @@ enum GeminiUsage {
                 outputTokens: candidates + thoughts,
                 reasoningTokens: thoughts
             )
-            let audio = audioTokens(metadata["promptTokensDetails"]) - audioTokens(metadata["cacheTokensDetails"])
+            let audio = tokens("AUDIO", in: metadata["promptTokensDetails"]) - tokens("AUDIO", in: metadata["cacheTokensDetails"])
             counts.audioInputTokens = min(counts.inputTokens, max(0, audio))
-            counts.audioOutputTokens = audioTokens(metadata["candidatesTokensDetails"])
+            counts.audioOutputTokens = tokens("AUDIO", in: metadata["candidatesTokensDetails"])
+            // Images given and generated (Gemini's image models bill generated images' tokens at their own rate).
+            let image = tokens("IMAGE", in: metadata["promptTokensDetails"]) - tokens("IMAGE", in: metadata["cacheTokensDetails"])
+            counts.imageInputTokens = min(counts.inputTokens - counts.audioInputTokens, max(0, image))
+            counts.imageOutputTokens = tokens("IMAGE", in: metadata["candidatesTokensDetails"])
             state.record(counts)
         }
         let candidates = object["candidates"]?.array ?? []

@@ -90,6 +90,9 @@ enum OpenAIUsage {
             let details = usage["input_token_details"] != nil ? "input_token_details" : "input_tokens_details"
             counts.audioInputTokens = uncachedAudio(usage, details: details, of: counts)
             counts.audioOutputTokens = UsageJSON.count(UsageJSON.path(usage, "output_tokens_details", "audio_tokens")) ?? 0
+            // Image generation: the images given to an edit, and the generated images when the output is broken down.
+            counts.imageInputTokens = min(counts.inputTokens, UsageJSON.count(UsageJSON.path(usage, details, "image_tokens")) ?? 0)
+            counts.imageOutputTokens = UsageJSON.count(UsageJSON.path(usage, "output_tokens_details", "image_tokens")) ?? 0
             return counts
         }
         return nil

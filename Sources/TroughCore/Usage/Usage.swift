@@ -22,6 +22,10 @@ public struct Usage: Hashable, Sendable {
     public var audioInputTokens: Int64 = 0
     /// The audio part of `outputTokens` (OpenAI `completion_tokens_details.audio_tokens`, Gemini's AUDIO candidates).
     public var audioOutputTokens: Int64 = 0
+    /// The image part of `inputTokens` (OpenAI `input_tokens_details.image_tokens`: the images given to an edit)
+    /// and of `outputTokens` (the generated images' tokens), billed at the model's image rates when it has them.
+    public var imageInputTokens: Int64 = 0
+    public var imageOutputTokens: Int64 = 0
     /// Web searches the provider ran for the request, billed per search on top of the tokens (Anthropic
     /// `usage.server_tool_use.web_search_requests`, OpenAI Responses `web_search_call` items).
     public var webSearches: Int64 = 0

@@ -102,6 +102,11 @@ public struct UsageAccumulator: Sendable {
         let images = format == .document ? images?.count ?? 0 : 0
         if usage == nil, images > 0 || requestCharacters > 0 { usage = Usage(model: requestModel) }
         if images > 0 { usage?.images = images }
+        // An image generation's output without a breakdown is the images' tokens.
+        if self.images != nil, var counted = usage, counted.imageOutputTokens == 0, counted.audioOutputTokens == 0 {
+            counted.imageOutputTokens = counted.outputTokens - counted.reasoningTokens
+            usage = counted
+        }
         if requestCharacters > 0 { usage?.characters = requestCharacters }
         if format == .document, let count = webSearchCalls?.count, count > 0 { usage?.webSearches = count }
         return usage

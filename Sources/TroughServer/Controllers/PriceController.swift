@@ -63,6 +63,8 @@ struct PriceController {
         }
         price.audioInput = try amount(body.audioInputUsdPerMtok, "audio_input_usd_per_mtok")
         price.audioOutput = try amount(body.audioOutputUsdPerMtok, "audio_output_usd_per_mtok")
+        price.imageInput = try amount(body.imageInputUsdPerMtok, "image_input_usd_per_mtok")
+        price.imageOutput = try amount(body.imageOutputUsdPerMtok, "image_output_usd_per_mtok")
         price.perWebSearch = try amount(body.perWebSearchUsd, "per_web_search_usd")
         price.longContext = try longContext(body.longContext, "long_context")
         for (name, tier) in body.serviceTiers ?? [:] {
@@ -116,6 +118,8 @@ struct PriceJSON: ResponseEncodable, Decodable {
     let cacheWrite1hUsdPerMtok: String?
     let audioInputUsdPerMtok: String?
     let audioOutputUsdPerMtok: String?
+    let imageInputUsdPerMtok: String?
+    let imageOutputUsdPerMtok: String?
     let perRequestUsd: String?
     let perImageUsd: String?
     let perSecondUsd: String?
@@ -153,6 +157,8 @@ struct PriceJSON: ResponseEncodable, Decodable {
         cacheWrite1hUsdPerMtok = usd(price.cacheWrite1h)
         audioInputUsdPerMtok = usd(price.audioInput)
         audioOutputUsdPerMtok = usd(price.audioOutput)
+        imageInputUsdPerMtok = usd(price.imageInput)
+        imageOutputUsdPerMtok = usd(price.imageOutput)
         perRequestUsd = usd(price.perRequest)
         perImageUsd = usd(price.perImage)
         perSecondUsd = usd(price.perSecond)
