@@ -116,12 +116,13 @@ enum UsageFixtures {
             }(),
             sawEnd: true
         ),
-        // Still running: any usage it shows is not final, so it has no id to bill by.
+        // Still running (or being cancelled: the answer to POST /v1/batches/{id}/cancel): its usage is not final
+        // and is not taken; the GET that finds it finished bills it.
         UsageFixture(
             name: "OpenAI batch, in progress",
             provider: .openai, contentType: "application/json", requestModel: nil,
             body: #"{"id":"batch_abc124","object":"batch","endpoint":"/v1/responses","model":"gpt-5-2025-08-07","status":"in_progress","request_counts":{"total":100,"completed":40,"failed":0},"usage":{"input_tokens":600,"input_tokens_details":{"cached_tokens":0},"output_tokens":200,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":800}}"#,
-            expected: Usage(model: "gpt-5-2025-08-07", inputTokens: 600, outputTokens: 200, serviceTier: "batch"),
+            expected: nil,
             sawEnd: true
         ),
         // platform.openai.com/docs/api-reference/responses-streaming: usage only in response.completed.

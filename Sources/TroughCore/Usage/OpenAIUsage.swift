@@ -29,8 +29,10 @@ enum OpenAIUsage {
         // A background response, or a batch that has finished (its usage in total, at the batch rates): billed
         // once by its id however often it is fetched.
         if UsageJSON.string(body["object"]) == "batch" {
+            // A batch still running (or being created or cancelled) shows usage that is not final: none is taken.
+            guard let status = UsageJSON.string(body["status"]), finishedBatchStatuses.contains(status) else { return }
             state.serviceTier = ServiceTier.batch.rawValue
-            if let status = UsageJSON.string(body["status"]), finishedBatchStatuses.contains(status) { state.deferredID = UsageJSON.string(body["id"]) }
+            state.deferredID = UsageJSON.string(body["id"])
         } else if UsageJSON.bool(body["background"]) == true {
             state.deferredID = UsageJSON.string(body["id"]) ?? state.deferredID
         }
