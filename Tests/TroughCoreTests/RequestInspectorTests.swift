@@ -117,4 +117,20 @@ struct RequestInspectorTopLevelTests {
         #expect(text.components(separatedBy: "stream_options").count == 2)
         #expect(text.contains(#""include_usage":true"#))
     }
+
+    @Test("a GET fetches a stored answer; only OpenAI's /responses and /batches paths may answer with a job")
+    func storedAnswersAndJobs() {
+        func inspect(_ path: String, _ method: String, kind: ProviderKind = .openai) -> RequestInspection {
+            RequestInspector.inspect(body: nil, path: path, kind: kind, injectStreamUsage: false, method: method)
+        }
+        let poll = inspect("/responses/resp_1", "GET")
+        #expect(poll.fetchesStoredAnswer && poll.readsJobs)
+        let cancel = inspect("/batches/batch_1/cancel", "POST")
+        #expect(!cancel.fetchesStoredAnswer && cancel.readsJobs)
+        #expect(inspect("/responses", "POST").readsJobs)
+        let stored = inspect("/chat/completions/chatcmpl-1", "GET")
+        #expect(stored.fetchesStoredAnswer && !stored.readsJobs)
+        #expect(!inspect("/chat/completions", "POST").readsJobs)
+        #expect(!inspect("/v1/messages/batches/msgbatch_1", "GET", kind: .anthropic).readsJobs)
+    }
 }

@@ -247,6 +247,15 @@ extension JSONValue {
 
 @Suite("Stored answers")
 struct DeferredUsageTests {
+    @Test("only answers on job paths are read as jobs: elsewhere a background flag or a batch object is plain usage")
+    func jobsOnlyOnJobPaths() throws {
+        let background = try #require(UsageFixtures.all.first { $0.name == "OpenAI background response, completed" })
+        var plain = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: nil)
+        feed(&plain, background.body, chunkSize: 5)
+        #expect(plain.usage()?.deferredID == nil && plain.usage()?.inputTokens == 16_000)
+        #expect(background.accumulate(chunkSize: 5).usage()?.deferredID != nil)
+    }
+
     @Test("a GET is not billed, except a background response's first sighting; a POST always is; old ids are forgotten past the capacity")
     func billing() {
         let responses = DeferredUsage(capacity: 2)

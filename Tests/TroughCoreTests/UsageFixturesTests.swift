@@ -10,12 +10,14 @@ struct UsageFixture: Sendable, CustomTestStringConvertible {
     var body: String
     var expected: Usage?
     var sawEnd: Bool
+    /// The request's path may answer with an OpenAI job (`RequestInspection.readsJobs`).
+    var readsJobs = false
 
     var testDescription: String { name }
 
     /// Feeds the body in chunks of `chunkSize` bytes.
     func accumulate(chunkSize: Int) -> UsageAccumulator {
-        var accumulator = UsageAccumulator(provider: provider, contentType: contentType, requestModel: requestModel)
+        var accumulator = UsageAccumulator(provider: provider, contentType: contentType, requestModel: requestModel, readsJobs: readsJobs)
         feed(&accumulator, body, chunkSize: chunkSize)
         return accumulator
     }
@@ -29,6 +31,15 @@ func feed(_ accumulator: inout UsageAccumulator, _ body: String, chunkSize: Int)
         let end = min(start + chunkSize, bytes.count)
         accumulator.consume(bytes[start..<end])
         start = end
+    }
+}
+
+extension Usage {
+    /// This usage, billed once by the job id it belongs to (`Usage.deferredID`).
+    func deferred(_ id: String) -> Usage {
+        var usage = self
+        usage.deferredID = id
+        return usage
     }
 }
 
@@ -97,24 +108,18 @@ enum UsageFixtures {
             name: "OpenAI background response, completed",
             provider: .openai, contentType: "application/json", requestModel: nil,
             body: #"{"id":"resp_68a4c2b8f4e88190b7b4f25ea4a4b7a20e4b3b4e8b3c5d21","object":"response","created_at":1755628216,"status":"completed","background":true,"error":null,"model":"o3-deep-research-2025-06-26","output":[],"service_tier":"default","store":true,"usage":{"input_tokens":20000,"input_tokens_details":{"cached_tokens":4000},"output_tokens":9000,"output_tokens_details":{"reasoning_tokens":7000},"total_tokens":29000}}"#,
-            expected: {
-                var usage = Usage(model: "o3-deep-research-2025-06-26", inputTokens: 16000, cachedInputTokens: 4000, outputTokens: 9000, reasoningTokens: 7000, serviceTier: "default")
-                usage.deferredID = "resp_68a4c2b8f4e88190b7b4f25ea4a4b7a20e4b3b4e8b3c5d21"
-                return usage
-            }(),
-            sawEnd: true
+            expected: Usage(model: "o3-deep-research-2025-06-26", inputTokens: 16000, cachedInputTokens: 4000, outputTokens: 9000, reasoningTokens: 7000,
+                            serviceTier: "default").deferred("resp_68a4c2b8f4e88190b7b4f25ea4a4b7a20e4b3b4e8b3c5d21"),
+            sawEnd: true, readsJobs: true
         ),
         // platform.openai.com/docs/api-reference/batch/object: a finished batch's usage in total, billed at the batch rates.
         UsageFixture(
             name: "OpenAI batch, completed",
             provider: .openai, contentType: "application/json", requestModel: nil,
             body: #"{"id":"batch_abc123","object":"batch","endpoint":"/v1/chat/completions","model":"gpt-5-2025-08-07","errors":null,"input_file_id":"file-abc123","completion_window":"24h","status":"completed","output_file_id":"file-cvaTdG","error_file_id":"file-HOWS94","created_at":1711471533,"completed_at":1711493133,"request_counts":{"total":100,"completed":95,"failed":5},"usage":{"input_tokens":1500,"input_tokens_details":{"cached_tokens":1024},"output_tokens":500,"output_tokens_details":{"reasoning_tokens":300},"total_tokens":2000},"metadata":{"customer_id":"user_123456789"}}"#,
-            expected: {
-                var usage = Usage(model: "gpt-5-2025-08-07", inputTokens: 476, cachedInputTokens: 1024, outputTokens: 500, reasoningTokens: 300, serviceTier: "batch")
-                usage.deferredID = "batch_abc123"
-                return usage
-            }(),
-            sawEnd: true
+            expected: Usage(model: "gpt-5-2025-08-07", inputTokens: 476, cachedInputTokens: 1024, outputTokens: 500, reasoningTokens: 300,
+                            serviceTier: "batch").deferred("batch_abc123"),
+            sawEnd: true, readsJobs: true
         ),
         // Still running (or being cancelled: the answer to POST /v1/batches/{id}/cancel): its usage is not final
         // and is not taken; the GET that finds it finished bills it.
@@ -123,7 +128,7 @@ enum UsageFixtures {
             provider: .openai, contentType: "application/json", requestModel: nil,
             body: #"{"id":"batch_abc124","object":"batch","endpoint":"/v1/responses","model":"gpt-5-2025-08-07","status":"in_progress","request_counts":{"total":100,"completed":40,"failed":0},"usage":{"input_tokens":600,"input_tokens_details":{"cached_tokens":0},"output_tokens":200,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":800}}"#,
             expected: nil,
-            sawEnd: true
+            sawEnd: true, readsJobs: true
         ),
         // platform.openai.com/docs/api-reference/responses-streaming: usage only in response.completed.
         UsageFixture(

@@ -64,12 +64,10 @@ extension ServiceTier {
         self == .batch ? "batches" : rawValue
     }
 
-    /// The fast-mode multiple of an Anthropic model, by name or dated snapshot; nil when it has no fast mode.
+    /// The fast-mode multiple of an Anthropic model, by name or, for a dated snapshot, its family's (the names the
+    /// price table looks a model up by); nil when it has no fast mode.
     public static func anthropicFastModeMultiple(model: String) -> Int64? {
-        if let multiple = anthropicFastModeMultiples[model] { return multiple }
-        guard let dash = model.lastIndex(of: "-"), model[model.index(after: dash)...].count == 8,
-              model[model.index(after: dash)...].allSatisfy(\.isASCIIDigit) else { return nil }
-        return anthropicFastModeMultiples[String(model[..<dash])]
+        PriceTable.candidateNames(model).lazy.compactMap { anthropicFastModeMultiples[$0] }.first
     }
 }
 

@@ -25,6 +25,9 @@ public struct RequestInspection: Sendable, Equatable {
     /// A GET: its answer reads something made earlier (a stored response or chat completion, a batch) whose usage
     /// was billed when it was made, so it is not billed again, except a background response's or a finished batch's (`DeferredUsage`).
     public var fetchesStoredAnswer = false
+    /// The answer may be an OpenAI job billed once by its id (a background response, a batch: `/responses…` and
+    /// `/batches…`), so its id, object and status are read; other answers skip those keys.
+    public var readsJobs = false
 
     public init(model: String? = nil, streams: Bool = false, injectedStreamUsage: Bool = false, rewrittenBody: [UInt8]? = nil, maxOutputTokens: Int64? = nil, serviceTier: ServiceTier? = nil) {
         self.model = model
@@ -54,14 +57,17 @@ public enum RequestInspector {
         kind != .generic && method == "POST" && (contentType?.containsIgnoringASCIICase("json") ?? false)
     }
 
-    public static func inspect(body: [UInt8]?, path: String, kind: ProviderKind, injectStreamUsage: Bool) -> RequestInspection {
+    public static func inspect(body: [UInt8]?, path: String, kind: ProviderKind, injectStreamUsage: Bool, method: String = "POST") -> RequestInspection {
         var inspection = RequestInspection()
+        inspection.fetchesStoredAnswer = method == "GET"
         let isSpeech = path.hasSuffix("/audio/speech")
         if path.utf8Range(of: "/images/") != nil || path.hasSuffix(":predict") {
             inspection.countsImages = true
             inspection.imagesRequested = 1
         }
-        inspection.countsWebSearches = (kind == .openai || kind == .openaiCompatible) && path.hasSuffix("/responses")
+        let isOpenAI = kind == .openai || kind == .openaiCompatible
+        inspection.countsWebSearches = isOpenAI && path.hasSuffix("/responses")
+        inspection.readsJobs = isOpenAI && (path.utf8Range(of: "/responses") != nil || path.utf8Range(of: "/batches") != nil)
         // Gemini names the model and the streaming in the path: /v1beta/models/gemini-2.5-flash:streamGenerateContent
         if let range = path.utf8Range(of: "/models/") {
             let rest = path[range.upperBound...]

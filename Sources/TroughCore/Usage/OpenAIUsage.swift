@@ -7,8 +7,9 @@ enum OpenAIUsage {
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
         .last("prompt_eval_count"), .last("eval_count"), .last("done"), .last("service_tier"), .last("duration"),
-        .first("id"), .first("object"), .first("status"), .first("background"),
     ]
+    /// With what tells a job apart, for answers that may be one (`UsageState.readsJobs`).
+    static let jobScanKeys = scanKeys + [.first("id"), .first("object"), .first("status"), .first("background")]
 
     /// A batch in one of these has all the usage it will have.
     private static let finishedBatchStatuses: Set<String> = ["completed", "expired", "cancelled", "failed"]
@@ -26,16 +27,7 @@ enum OpenAIUsage {
         if let model = UsageJSON.string(body["model"]) { state.model = model }
         // The tier that served the request: every chat chunk and the final Responses object carry it.
         if let tier = UsageJSON.string(body["service_tier"]) { state.serviceTier = tier }
-        // A background response, or a batch that has finished (its usage in total, at the batch rates): billed
-        // once by its id however often it is fetched.
-        if UsageJSON.string(body["object"]) == "batch" {
-            // A batch still running (or being created or cancelled) shows usage that is not final: none is taken.
-            guard let status = UsageJSON.string(body["status"]), finishedBatchStatuses.contains(status) else { return }
-            state.serviceTier = ServiceTier.batch.rawValue
-            state.deferredID = UsageJSON.string(body["id"])
-        } else if UsageJSON.bool(body["background"]) == true {
-            state.deferredID = UsageJSON.string(body["id"]) ?? state.deferredID
-        }
+        if state.readsJobs, !noteJob(body, in: &state) { return }
         let usage = UsageJSON.object(body["usage"]) ?? UsageJSON.object(UsageJSON.path(body, "x_groq", "usage"))
         if let usage, let counts = counts(usage) {
             state.record(counts)
@@ -50,6 +42,20 @@ enum OpenAIUsage {
             state.record(usage)
         }
         if UsageJSON.bool(body["done"]) == true { state.sawEnd = true }
+    }
+
+    /// A background response, or a batch that has finished (its usage in total, at the batch rates): its id, so it
+    /// is billed once however often it is fetched. False for a batch still running (or being created or
+    /// cancelled), whose usage is not final: none is taken.
+    private static func noteJob(_ body: JSONObject, in state: inout UsageState) -> Bool {
+        if UsageJSON.string(body["object"]) == "batch" {
+            guard let status = UsageJSON.string(body["status"]), finishedBatchStatuses.contains(status) else { return false }
+            state.serviceTier = ServiceTier.batch.rawValue
+            state.deferredID = UsageJSON.string(body["id"])
+        } else if UsageJSON.bool(body["background"]) == true {
+            state.deferredID = UsageJSON.string(body["id"]) ?? state.deferredID
+        }
+        return true
     }
 
     /// A chat-completions `usage` (`prompt_tokens`…) or a Responses API `usage` (`input_tokens`…), with the audio

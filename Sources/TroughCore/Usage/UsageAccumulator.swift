@@ -44,12 +44,14 @@ public struct UsageAccumulator: Sendable {
     ///   - countsWebSearches: the answer is a Responses API object whose `web_search_call` items are billed per call.
     ///   - requestCharacters: the characters a speech request sent (`RequestInspection.characters`), billed per
     ///     character by some models; their answer is audio, with no usage in it.
+    ///   - readsJobs: the answer may be an OpenAI background response or batch (`RequestInspection.readsJobs`).
     public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil,
-                countsImages: Bool = false, countsWebSearches: Bool = false, requestCharacters: Int64 = 0) {
+                countsImages: Bool = false, countsWebSearches: Bool = false, requestCharacters: Int64 = 0, readsJobs: Bool = false) {
         self.requestModel = requestModel
         self.requestCharacters = requestCharacters
         state = UsageState(provider: provider)
         state.serviceTier = serviceTier
+        state.readsJobs = readsJobs
         if countsImages { images = KeyCounter(keys: Self.imageKeys) }
         if countsWebSearches { webSearchCalls = KeyCounter(values: ["web_search_call"]) }
         let mediaType = contentType ?? ""

@@ -5,8 +5,9 @@ struct UsageState: Sendable {
     var model: String?
     /// The service tier named by the response (or its headers).
     var serviceTier: String?
-    /// The id of a background response or finished batch (`Usage.deferredID`).
+    /// The id of a background response or finished batch (`Usage.deferredID`), read only when `readsJobs`.
     var deferredID: String?
+    var readsJobs = false
     /// Web searches counted from stream events (OpenAI's `response.web_search_call.completed`).
     var webSearchEvents: Int64 = 0
     /// The latest token counts (without a model).
@@ -87,7 +88,7 @@ struct UsageState: Sendable {
     /// The keys worth finding in a payload too large to parse.
     private var scanKeys: [JSONKeyScanner.Key] {
         switch provider {
-        case .openai, .mistral, .openaiCompatible: OpenAIUsage.scanKeys
+        case .openai, .mistral, .openaiCompatible: readsJobs ? OpenAIUsage.jobScanKeys : OpenAIUsage.scanKeys
         case .anthropic: AnthropicUsage.scanKeys
         case .gemini: GeminiUsage.scanKeys
         case .cohere: CohereUsage.scanKeys

@@ -126,8 +126,7 @@ struct ProxyController {
             // Transcriptions name their model only in the multipart upload.
             inspection.model = MultipartFieldScanner.value(of: "model", in: body.readableBytesView, contentType: request.headers[.contentType])
         } else {
-            inspection = RequestInspector.inspect(body: nil, path: path, kind: service.kind, injectStreamUsage: false)
-            inspection.fetchesStoredAnswer = request.method == .get
+            inspection = RequestInspector.inspect(body: nil, path: path, kind: service.kind, injectStreamUsage: false, method: request.method.rawValue)
         }
         event.model = inspection.model
 

@@ -14,7 +14,8 @@ struct ResponseMeter {
     init(kind: ProviderKind, contentType: String?, inspection: RequestInspection, serviceTier: String? = nil) {
         accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model,
                                        serviceTier: serviceTier, countsImages: inspection.countsImages,
-                                       countsWebSearches: inspection.countsWebSearches, requestCharacters: inspection.characters)
+                                       countsWebSearches: inspection.countsWebSearches, requestCharacters: inspection.characters,
+                                       readsJobs: inspection.readsJobs)
         fetchesStoredAnswer = inspection.fetchesStoredAnswer
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil

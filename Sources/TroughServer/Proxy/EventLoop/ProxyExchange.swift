@@ -142,8 +142,7 @@ final class ProxyExchange {
             return
         }
         if head.method == .GET || head.method == .HEAD {
-            inspection = RequestInspector.inspect(body: nil, path: path, kind: upstream.service.kind, injectStreamUsage: false)
-            inspection.fetchesStoredAnswer = head.method == .GET
+            inspection = RequestInspector.inspect(body: nil, path: path, kind: upstream.service.kind, injectStreamUsage: false, method: head.method.rawValue)
             event.model = inspection.model
         }
         reserveThenSend()
