@@ -1,11 +1,12 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import NIOCore
 import Testing
 import TroughCore
 import TroughTestSupport
 
-/// Limits across real `trough serve` processes sharing one PostgreSQL (set up through an in-process app on the
+/// Limits (and a job's billing) across real `trough serve` processes sharing one PostgreSQL (set up through an in-process app on the
 /// same database).
 extension ServerSuites {
     @Suite("Limits across instances")
@@ -85,6 +86,41 @@ extension ServerSuites {
                 #expect(upstream.count(path: LimitTests.upstreamPath) == 5)
             }
             await upstream.stop()
+        }
+
+        @Test("a finished batch polled through two instances, and again after a restart, is billed once", arguments: postgres)
+        func jobBilledOnceAcrossInstances(driver: TestDriver) async throws {
+            let directory = try ServeProcessTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try await ProxySetup.with(driver) { app, setup, upstream in
+                let batch = "/v1/batches/batch_67e3c1b2a4d08190a5f3c2d1e0b9a8f7"
+                func poll(_ baseURL: String) async throws -> Int {
+                    var request = HTTPClientRequest(url: baseURL + batch)
+                    request.headers.add(name: "X-Project-Token", value: setup.token)
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                    return Int(response.status.code)
+                }
+                // This app bills it (GPT-4o at the Batch API's $1.25 / $5 per M: 50,000 in + 20,000 out = $0.1625).
+                #expect(try await ProxyTests.call(app, .get, batch, token: setup.token).headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.1625")
+                _ = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1)
+                // A second instance has not seen it: its writer finds the job billed and stores its poll unbilled.
+                let other = try await Self.serve(app, directory: directory)
+                #expect(try await poll(other.baseURL) == 200)
+                other.signal(SIGTERM)
+                #expect(try await other.waitForExit() == 0)
+                // And after a restart.
+                let restarted = try await Self.serve(app, directory: directory)
+                defer { restarted.stop() }
+                #expect(try await poll(restarted.baseURL) == 200)
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
+                #expect(events.count == 3)
+                #expect(events.map(\.cost.nanos) == [162_500_000, 0, 0])
+                #expect(events.map(\.costSource) == [.usage, .none, .none])
+                #expect(events.map(\.inputTokens) == [50_000, 0, 0])
+                #expect(events.allSatisfy { $0.status == 200 && $0.route == "/batches/{id}" })
+            }
         }
     }
 }

@@ -28,4 +28,13 @@ struct ProxyHeadersTests {
         let named = ProxyHeaders.downstream(from: HTTPHeaders([("Connection", "close, X-Drop"), ("x-drop", "1"), ("X-Kept", "2")]))
         #expect(named.map(\.name) == ["X-Kept"])
     }
+
+    @Test("a stored key with a control character is not sent (it would break the request's framing)")
+    func unsafeStoredKey() {
+        let fields = HTTPFields([HTTPField(name: .projectToken, value: "trough_pt_x")])
+        #expect(ProxyHeaders.upstream(from: fields, kind: .openai) { "sk-stored\tpart" }["Authorization"] == ["Bearer sk-stored\tpart"])
+        #expect(ProxyHeaders.upstream(from: fields, kind: .openai) { "sk-stored\r\nX-Injected: 1" }["Authorization"].isEmpty)
+        #expect(ProxyHeaders.upstream(from: fields, kind: .anthropic) { "sk-ant\u{0}" }["x-api-key"].isEmpty)
+        #expect(ProxyHeaders.upstream(from: fields, kind: .gemini) { "AIza-key" }["x-goog-api-key"] == ["AIza-key"])
+    }
 }

@@ -75,6 +75,43 @@ struct EventStoreTests {
             #expect(try sum?.decode(column: "cost_nanos", as: Int64.self) == 4_000)
         }
     }
+
+    @Test("a job's usage is stored once per tenant: a later event for it (another instance, a restart) is kept unbilled", arguments: PostgresTestServer.drivers)
+    func jobsBilledOnce(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let day: Int64 = 86_400_000 * 20_001
+            func polled(_ id: String, job: String?, tenant: String = "ten_1", cost: Int64 = 5_000) -> RequestEvent {
+                var event = Self.event(id, at: day + 1_000, cost: cost)
+                event.tenantID = tenant
+                event.projectID = tenant == "ten_1" ? "prj_1" : "prj_2"
+                event.jobID = job
+                event.serviceTier = "batch"
+                return event
+            }
+            // Instance A bills the finished batch; in the same batch a second poll of it comes unbilled.
+            try await db.store.recordEvents([polled("evt_j1", job: "batch_1"), polled("evt_j2", job: "batch_1"), polled("evt_plain", job: nil)], logger: logger)
+            // Instance B (or A after a restart) bills it again: stored without usage. A replay of A's event keeps it.
+            try await db.store.recordEvents([polled("evt_j3", job: "batch_1"), polled("evt_j1", job: "batch_1")], logger: logger)
+            // Another tenant's job of the same id is its own.
+            try await db.store.recordEvents([polled("evt_j4", job: "batch_1", tenant: "ten_2", cost: 7)], logger: logger)
+
+            let stored = try await db.store.events(projectID: "prj_1", tenantID: "ten_1", from: Timestamp(milliseconds: day), to: Timestamp(milliseconds: day + 86_400_000), limit: 100, logger: logger)
+            let byID = Dictionary(uniqueKeysWithValues: stored.map { ($0.eventID, $0) })
+            #expect(stored.count == 4)
+            #expect(byID["evt_j1"]?.cost == Money(nanos: 5_000) && byID["evt_j1"]?.costSource == .usage && byID["evt_j1"]?.inputTokens == 100)
+            #expect(byID["evt_plain"]?.cost == Money(nanos: 5_000))
+            for id in ["evt_j2", "evt_j3"] {
+                let event = try #require(byID[id])
+                #expect(event.cost == .zero && event.costSource == .none && event.inputTokens == 0 && event.outputTokens == 0 && event.serviceTier == nil)
+                #expect(event.status == 200 && event.model == "gpt-4o", "the request itself is still recorded")
+            }
+            let totals = try await db.database.sql.raw("SELECT tenant_id, CAST(SUM(requests) AS BIGINT) AS r, CAST(SUM(cost_nanos) AS BIGINT) AS c, CAST(SUM(input_tokens) AS BIGINT) AS i FROM usage_daily WHERE bucket_at = \(bind: day) GROUP BY tenant_id ORDER BY tenant_id").all()
+            let rows = try totals.map { [try $0.decode(column: "r", as: Int64.self), try $0.decode(column: "c", as: Int64.self), try $0.decode(column: "i", as: Int64.self)] }
+            #expect(rows == [[4, 10_000, 200], [1, 7, 100]])
+            let claims = try await db.database.sql.raw("SELECT tenant_id, job_id, event_id FROM billed_jobs ORDER BY tenant_id").all()
+            #expect(try claims.map { try $0.decode(column: "event_id", as: String.self) } == ["evt_j1", "evt_j4"])
+        }
+    }
 }
 
 @Suite("Stored prices")

@@ -34,6 +34,10 @@ public struct RequestEvent: Codable, Hashable, Sendable {
     /// The service tier that served the request when it is priced apart (`priority`, `flex`, `ultrafast`, `fast_mode`, `batch`);
     /// nil for the standard tier.
     public var serviceTier: String?
+    /// The job this event bills when its usage is a job's whose usage a later answer reports (`Usage.deferredID`):
+    /// the event writer bills each job once per tenant (table `billed_jobs`), across instances and restarts. Not a
+    /// column of `request_events`; kept in the spool.
+    public var jobID: String?
 
     enum CodingKeys: String, CodingKey {
         case eventID = "event_id"
@@ -63,6 +67,22 @@ public struct RequestEvent: Codable, Hashable, Sendable {
         case streamed
         case tags
         case serviceTier = "service_tier"
+        case jobID = "job_id"
+    }
+
+    /// The event of a request whose usage was billed before (its job's, by another event): stored with no usage,
+    /// no cost and `cost_source = none`, as a stored answer read again is.
+    public mutating func dropBilledUsage() {
+        inputTokens = 0
+        outputTokens = 0
+        cachedInputTokens = 0
+        cacheWriteTokens = 0
+        reasoningTokens = 0
+        units = 0
+        cost = .zero
+        costSource = .none
+        serviceTier = nil
+        jobID = nil
     }
 
     /// Whether the request failed: an error status or an error Trough saw (upstream down, client gone…).

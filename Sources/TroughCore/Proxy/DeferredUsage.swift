@@ -9,7 +9,8 @@ import Synchronization
 /// `queued` without usage, the poll that finds it completed carries it) and an OpenAI batch (`GET /v1/batches/{id}`
 /// once it has finished: its whole usage, at the batch rates). The first answer that carries such usage is
 /// billed, later fetches of the same id are not. The ids are kept in memory per process (the latest `capacity`
-/// of them): a job fetched through two Trough instances, or again after a restart, is billed by each.
+/// of them); a billing event carries its job's id (`RequestEvent.jobID`), and the event writer stores each job's
+/// usage once per tenant, so a job fetched through two Trough instances, or again after a restart, is billed once.
 public final class DeferredUsage: Sendable {
     private struct Seen {
         var ids: Set<String> = []

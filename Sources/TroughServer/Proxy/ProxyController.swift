@@ -363,6 +363,7 @@ struct ProxyController {
             event.cacheWriteTokens = usage.cacheWriteTokens + usage.cacheWrite1hTokens
             event.reasoningTokens = usage.reasoningTokens
             event.serviceTier = ServiceTier(reported: usage.serviceTier)?.rawValue
+            event.jobID = usage.deferredID
         }
         if let rule, event.status < 400, event.errorType == nil {
             let units = rule.unitField.map { field in body.map { CostRuleMatcher.units(field: field, body: Array($0.readableBytesView)) } ?? 1 } ?? 1

@@ -33,7 +33,9 @@ enum ProxyHeaders {
             result.add(name: name, value: value)
         }
         result.add(name: "Accept-Encoding", value: "identity")
-        if !hasCredential, let key = try storedKey() {
+        // The stored key is the one value here that no HTTP parser has seen (keys are checked to be one line when
+        // saved; a control character would still break the request's framing, so such a key is not sent).
+        if !hasCredential, let key = try storedKey(), isFieldValue(key) {
             switch kind {
             case .anthropic: result.add(name: "x-api-key", value: key)
             case .gemini: result.add(name: "x-goog-api-key", value: key)
@@ -41,6 +43,11 @@ enum ProxyHeaders {
             }
         }
         return result
+    }
+
+    /// Whether `value` can be sent as a header value as it is: no control character but horizontal tab.
+    static func isFieldValue(_ value: String) -> Bool {
+        !value.utf8.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
     }
 
     /// `upstream(from:kind:storedKey:)` for a request as Hummingbird gives it.
@@ -121,23 +128,9 @@ enum ProjectCredential {
         find(projectToken: fields[.projectToken], credentials: [fields[.authorization], fields[.xAPIKey], fields[.xGoogAPIKey]])
     }
 
-    /// The same answer as for `HTTPFields`, in one pass over the headers.
-    static func find(in headers: HTTPHeaders) -> String? {
-        var projectToken: String?
-        var credentials: [String?] = [nil, nil, nil]
-        for (name, value) in headers {
-            switch name.utf8.count {
-            case 15 where projectToken == nil && name.equalsIgnoringASCIICase("x-project-token"): projectToken = value
-            case 13 where credentials[0] == nil && name.equalsIgnoringASCIICase("authorization"): credentials[0] = value
-            case 9 where credentials[1] == nil && name.equalsIgnoringASCIICase("x-api-key"): credentials[1] = value
-            case 14 where credentials[2] == nil && name.equalsIgnoringASCIICase("x-goog-api-key"): credentials[2] = value
-            default: break
-            }
-        }
-        return find(projectToken: projectToken, credentials: credentials)
-    }
-
-    private static func find(projectToken: String?, credentials: [String?]) -> String? {
+    /// The token from `X-Project-Token`, else from the first credential header (`Authorization`, `x-api-key`,
+    /// `x-goog-api-key`, in that order) that holds a project token.
+    static func find(projectToken: String?, credentials: [String?]) -> String? {
         if let projectToken, !projectToken.isEmpty { return projectToken.trimmingSpacesAndTabs }
         for case let value? in credentials {
             let token = value.hasPrefix("Bearer ") || value.hasPrefix("bearer ") ? String(value.dropFirst(7)) : value

@@ -13,10 +13,12 @@ extension SQLStore {
         // On the database's own low-priority thread, with the rows bound through the driver itself: SQLKit's
         // serializer and `Encodable` bind encoding were most of the writer's CPU at full load.
         try await database.driverTransaction { connection, sql in
+            var rows = unique
+            try await Self.claimJobs(&rows, on: sql)
             var inserted: [RequestEvent] = []
-            inserted.reserveCapacity(unique.count)
-            for start in stride(from: 0, to: unique.count, by: EventRows.perInsert) {
-                let chunk = unique[start..<min(start + EventRows.perInsert, unique.count)]
+            inserted.reserveCapacity(rows.count)
+            for start in stride(from: 0, to: rows.count, by: EventRows.perInsert) {
+                let chunk = rows[start..<min(start + EventRows.perInsert, rows.count)]
                 let stored = try await EventRows.insert(chunk, on: connection)
                 if stored.count == chunk.count {
                     inserted.append(contentsOf: chunk)
@@ -28,6 +30,26 @@ extension SQLStore {
             guard !inserted.isEmpty else { return }
             try await Self.addRollups(UsageRollup.aggregate(inserted, by: .hour), into: "usage_hourly", on: sql)
             try await Self.addRollups(UsageRollup.aggregate(inserted, by: .day), into: "usage_daily", on: sql)
+        }
+    }
+
+    /// Bills each job once per tenant (`RequestEvent.jobID`): an event whose job another event claimed first (in an
+    /// earlier batch, on another instance, before a restart, or earlier in this batch) loses its usage and cost. A
+    /// replayed event keeps its own claim. Two statements per job event (rare: a background response's or a
+    /// batch's answer), none for the others.
+    static func claimJobs(_ events: inout [RequestEvent], on sql: any SQLDatabase) async throws {
+        for index in events.indices {
+            guard let jobID = events[index].jobID else { continue }
+            let event = events[index]
+            try await sql.insert(into: "billed_jobs")
+                .columns("tenant_id", "job_id", "event_id", "billed_at")
+                .values(SQLBind(event.tenantID), SQLBind(jobID), SQLBind(event.eventID), SQLBind(event.occurredAt.milliseconds))
+                .ignoringConflicts(with: ["tenant_id", "job_id"])
+                .run()
+            let claim = try await sql.select().column("event_id").from("billed_jobs")
+                .where("tenant_id", .equal, event.tenantID).where("job_id", .equal, jobID)
+                .first(decodingColumn: "event_id", as: String.self)
+            if claim != event.eventID { events[index].dropBilledUsage() }
         }
     }
 

@@ -65,43 +65,22 @@ final class EventLoopProxy: Sendable {
 
         // A body of known size within the limit, or a chunked one (counted against the limit as it streams).
         // `Expect`, a known size over the limit (413), and ambiguous framing take the other path.
-        let framing = BodyFraming(head.headers)
-        guard !framing.expects, !(framing.chunked && framing.contentLengths > 0) else { return nil }
+        let facts = RequestHeaderFacts(head.headers)
+        guard !facts.expects, !(facts.chunked && facts.contentLengths > 0) else { return nil }
         var bodyLength: Int64?
-        if let value = framing.contentLength {
-            guard framing.contentLengths == 1, let length = Int64(value), length >= 0, length <= Int64(proxy.settings.maxRequestBytes) else { return nil }
+        if let value = facts.contentLength {
+            guard facts.contentLengths == 1, let length = Int64(value), length >= 0, length <= Int64(proxy.settings.maxRequestBytes) else { return nil }
             bodyLength = length
-        } else if !framing.chunked, ![.GET, .HEAD, .OPTIONS, .DELETE].contains(head.method) {
+        } else if !facts.chunked, ![.GET, .HEAD, .OPTIONS, .DELETE].contains(head.method) {
             return nil
         }
 
-        guard let rawToken = ProjectCredential.find(in: head.headers) else { return nil }
+        guard let rawToken = facts.projectToken else { return nil }
         Self.exchangesStarted.add(1, ordering: .relaxed)
         return ProxyExchange(
-            proxy: self, handler: handler, context: context, head: head, path: rest, query: query, bodyLength: bodyLength, chunked: framing.chunked,
+            proxy: self, handler: handler, context: context, head: head, facts: facts, path: rest, query: query, bodyLength: bodyLength,
             rawToken: rawToken, selector: selector, cached: handler.cachedRoute(rawToken: rawToken, selector: selector)
         )
-    }
-
-    /// How a request's body is framed, read in one pass over its headers.
-    private struct BodyFraming {
-        var contentLength: String?
-        var contentLengths = 0
-        var chunked = false
-        var expects = false
-
-        init(_ headers: HTTPHeaders) {
-            for (name, value) in headers {
-                switch name.utf8.count {
-                case 14 where name.equalsIgnoringASCIICase("content-length"):
-                    contentLengths += 1
-                    if contentLength == nil { contentLength = value }
-                case 17 where name.equalsIgnoringASCIICase("transfer-encoding"): chunked = true
-                case 6 where name.equalsIgnoringASCIICase("expect"): expects = true
-                default: break
-                }
-            }
-        }
     }
 
     /// Who sent the request and where it goes, when the caches know all of it (the common case).
@@ -134,6 +113,43 @@ final class EventLoopProxy: Sendable {
             }
         }
         return route
+    }
+}
+
+/// What the proxy reads from a request's headers, in one pass over them: the body's framing, the project token,
+/// and the values the exchange uses (each `first(name:)` would be another pass).
+struct RequestHeaderFacts {
+    var contentLength: String?
+    var contentLengths = 0
+    var chunked = false
+    var expects = false
+    var contentType: String?
+    var requestID: String?
+    var tags: String?
+    /// `ProjectCredential.find(in:)`'s answer.
+    var projectToken: String?
+
+    init(_ headers: HTTPHeaders) {
+        var explicitToken: String?
+        var credentials: [String?] = [nil, nil, nil]
+        for (name, value) in headers {
+            switch name.utf8.count {
+            case 14 where name.equalsIgnoringASCIICase("content-length"):
+                contentLengths += 1
+                if contentLength == nil { contentLength = value }
+            case 17 where name.equalsIgnoringASCIICase("transfer-encoding"): chunked = true
+            case 6 where name.equalsIgnoringASCIICase("expect"): expects = true
+            case 12 where contentType == nil && name.equalsIgnoringASCIICase("content-type"): contentType = value
+            case 12 where requestID == nil && name.equalsIgnoringASCIICase("x-request-id"): requestID = value
+            case 13 where tags == nil && name.equalsIgnoringASCIICase("x-trough-tags"): tags = value
+            case 15 where explicitToken == nil && name.equalsIgnoringASCIICase("x-project-token"): explicitToken = value
+            case 13 where credentials[0] == nil && name.equalsIgnoringASCIICase("authorization"): credentials[0] = value
+            case 9 where credentials[1] == nil && name.equalsIgnoringASCIICase("x-api-key"): credentials[1] = value
+            case 14 where credentials[2] == nil && name.equalsIgnoringASCIICase("x-goog-api-key"): credentials[2] = value
+            default: break
+            }
+        }
+        projectToken = ProjectCredential.find(projectToken: explicitToken, credentials: credentials)
     }
 }
 

@@ -13,6 +13,7 @@ final class ProxyExchange {
     private let handler: ProxyChannelHandler
     private let context: ChannelHandlerContext
     private let head: HTTPRequestHead
+    private let facts: RequestHeaderFacts
     private let path: String
     private let query: String?
     /// The body's declared size; nil for a chunked body (or none).
@@ -70,22 +71,23 @@ final class ProxyExchange {
     private var upstreamKeepAlive = true
     private var isEventStream = false
 
-    init(proxy: EventLoopProxy, handler: ProxyChannelHandler, context: ChannelHandlerContext, head: HTTPRequestHead, path: String, query: String?,
-         bodyLength: Int64?, chunked: Bool = false, rawToken: String, selector: ProxyController.ServiceSelector, cached: ProxyRoute?) {
+    init(proxy: EventLoopProxy, handler: ProxyChannelHandler, context: ChannelHandlerContext, head: HTTPRequestHead, facts: RequestHeaderFacts, path: String,
+         query: String?, bodyLength: Int64?, rawToken: String, selector: ProxyController.ServiceSelector, cached: ProxyRoute?) {
         self.proxy = proxy
         self.handler = handler
         self.context = context
         self.head = head
+        self.facts = facts
         self.path = path
         self.query = query
         self.bodyLength = bodyLength
-        self.chunked = chunked
+        chunked = facts.chunked
         self.rawToken = rawToken
         self.selector = selector
         route = cached
         occurredAt = proxy.proxy.limits.clock.now()
-        requestID = RequestIDMiddleware.acceptable(head.headers.first(name: "x-request-id")) ?? Identifier.make("req")
-        if head.method == .POST { multipartModel = MultipartFieldScanner(field: "model", contentType: head.headers.first(name: "content-type")) }
+        requestID = RequestIDMiddleware.acceptable(facts.requestID) ?? Identifier.make("req")
+        if head.method == .POST { multipartModel = MultipartFieldScanner(field: "model", contentType: facts.contentType) }
     }
 
     private var settings: ProxySettings { proxy.proxy.settings }
@@ -128,13 +130,13 @@ final class ProxyExchange {
     /// The event as far as the request tells.
     private func startEvent() {
         (event, rule) = ProxyController.startEvent(token: token, upstream: upstream, method: head.method.rawValue, path: path,
-                                                   tags: head.headers.first(name: "x-trough-tags"), at: occurredAt)
+                                                   tags: facts.tags, at: occurredAt)
         event.bytesIn = bodyLength ?? 0
     }
 
     private func routeKnown() {
         startEvent()
-        collectsBody = RequestInspector.wantsBody(kind: upstream.service.kind, method: head.method.rawValue, contentType: head.headers.first(name: "content-type"))
+        collectsBody = RequestInspector.wantsBody(kind: upstream.service.kind, method: head.method.rawValue, contentType: facts.contentType)
         if collectsBody {
             for var part in pendingBody { collected.writeBuffer(&part) }
             pendingBody.removeAll()
