@@ -81,6 +81,13 @@ check(final.usage.output_tokens == 15 and final.usage.cache_read_input_tokens ==
 raw = claude.messages.with_raw_response.create(model="claude-opus-5-5", max_tokens=64, speed="fast", messages=[{"role": "user", "content": "Hi"}])
 check(raw.parse().usage.speed == "fast", f"anthropic fast-mode usage: {raw.parse().usage}")
 check(raw.headers.get("x-trough-cost-usd") == "0.03688", f"anthropic fast-mode cost header: {raw.headers.get('x-trough-cost-usd')}")
+# Message Batches: the SDK fetches the batch's results_url as it is, so Trough points it at itself (the results
+# then come through Trough, billed once at the batch rates, and no credential goes to the provider directly).
+batch = claude.messages.batches.retrieve("msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d")
+check(batch.results_url.startswith(base + "/proxy/claude/"), f"anthropic batch results_url: {batch.results_url}")
+results = list(claude.messages.batches.results("msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d"))
+check([r.result.type for r in results] == ["succeeded", "errored", "succeeded"], f"anthropic batch results: {results}")
+check(results[2].result.message.usage.cache_read_input_tokens == 10000, f"anthropic batch result usage: {results[2]}")
 # A hard-capped budget refuses before the provider is called: 402, which neither SDK retries, with the API's message.
 if len(sys.argv) > 3:
     capped = sys.argv[3]

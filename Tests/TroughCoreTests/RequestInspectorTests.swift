@@ -134,3 +134,55 @@ struct RequestInspectorTopLevelTests {
         #expect(!inspect("/v1/messages/batches/msgbatch_1", "GET", kind: .anthropic).readsJobs)
     }
 }
+
+@Suite("Anthropic Message Batches")
+struct AnthropicBatchTests {
+    @Test("the results path names its batch; other batch paths have their results_url rewritten; other providers neither")
+    func paths() {
+        let results = RequestInspector.inspect(body: nil, path: "/v1/messages/batches/msgbatch_1/results", kind: .anthropic, injectStreamUsage: false, method: "GET")
+        #expect(results.batchResultsOf == "msgbatch_1" && !results.linksBatchResults && results.fetchesStoredAnswer)
+        for path in ["/v1/messages/batches/msgbatch_1", "/v1/messages/batches", "/v1/messages/batches/msgbatch_1/cancel"] {
+            let inspection = RequestInspector.inspect(body: nil, path: path, kind: .anthropic, injectStreamUsage: false, method: "GET")
+            #expect(inspection.linksBatchResults && inspection.batchResultsOf == nil, "\(path)")
+        }
+        #expect(RequestInspector.inspect(body: nil, path: "/v1/messages/batches/msgbatch_1/results", kind: .anthropic, injectStreamUsage: false, method: "POST").batchResultsOf == nil)
+        #expect(!RequestInspector.inspect(body: nil, path: "/v1/messages", kind: .anthropic, injectStreamUsage: false, method: "GET").linksBatchResults)
+        let other = RequestInspector.inspect(body: nil, path: "/v1/messages/batches/x/results", kind: .openaiCompatible, injectStreamUsage: false, method: "GET")
+        #expect(other.batchResultsOf == nil && !other.linksBatchResults)
+    }
+
+    @Test("results_url is pointed at Trough wherever it is in the answer (a list too), however the JSON is spaced")
+    func links() {
+        let list = #"{"data":[{"id":"a","results_url":"https://api.anthropic.com/v1/messages/batches/a/results"},{"id":"b","results_url" : null},{"id":"c", "results_url":  "https://api.anthropic.com/v1/messages/batches/c/results"}],"has_more":false}"#
+        let rewritten = BatchResultsLink.rewrite(Array(list.utf8), upstreamBase: "https://api.anthropic.com/", troughBase: "https://trough.example/proxy/claude")
+        #expect(rewritten.map { String(decoding: $0, as: UTF8.self) } ==
+                #"{"data":[{"id":"a","results_url":"https://trough.example/proxy/claude/v1/messages/batches/a/results"},{"id":"b","results_url" : null},{"id":"c", "results_url":  "https://trough.example/proxy/claude/v1/messages/batches/c/results"}],"has_more":false}"#)
+        // A link elsewhere, a longer host that only starts the same, a created batch without results: unchanged.
+        let elsewhere = #"{"results_url":"https://files.example/r","x":"https://api.anthropic.com.evil/v1"}"#
+        #expect(BatchResultsLink.rewrite(Array(elsewhere.utf8), upstreamBase: "https://api.anthropic.com", troughBase: "https://t/proxy/c") == nil)
+        #expect(BatchResultsLink.rewrite(Array(#"{"results_url":"https://api.anthropic.com.evil/v1/x"}"#.utf8), upstreamBase: "https://api.anthropic.com", troughBase: "https://t/proxy/c") == nil)
+        #expect(BatchResultsLink.rewrite(Array(#"{"results_url":null}"#.utf8), upstreamBase: "https://api.anthropic.com", troughBase: "https://t/proxy/c") == nil)
+    }
+
+    @Test("results are summed over succeeded requests, in any chunking; several models leave no model to price by (unpriced)")
+    func results() {
+        let succeeded = { (model: String, input: Int, output: Int) in
+            #"{"custom_id":"r","result":{"type":"succeeded","message":{"id":"m","type":"message","model":"\#(model)","content":[{"type":"text","text":"{\"usage\":1}"}],"usage":{"input_tokens":\#(input),"cache_read_input_tokens":5,"output_tokens":\#(output)}}}}"#
+        }
+        let body = [succeeded("claude-sonnet-4-5", 10, 20), #"{"custom_id":"e","result":{"type":"expired"}}"#, succeeded("claude-sonnet-4-5", 1, 2)].joined(separator: "\n")
+        for chunk in [1, 7, body.utf8.count] {
+            var accumulator = UsageAccumulator(provider: .anthropic, contentType: "application/binary", requestModel: nil, batchResultsOf: "msgbatch_1")
+            let bytes = Array(body.utf8)
+            for start in stride(from: 0, to: bytes.count, by: chunk) { accumulator.consume(bytes[start..<min(start + chunk, bytes.count)]) }
+            let usage = accumulator.usage()
+            #expect(usage?.inputTokens == 11 && usage?.outputTokens == 22 && usage?.cachedInputTokens == 10)
+            #expect(usage?.model == "claude-sonnet-4-5" && usage?.serviceTier == "batch" && usage?.deferredID == "msgbatch_1")
+        }
+        var mixed = UsageAccumulator(provider: .anthropic, contentType: nil, requestModel: nil, batchResultsOf: "msgbatch_2")
+        mixed.consume(Array((succeeded("claude-sonnet-4-5", 1, 1) + "\n" + succeeded("claude-haiku-4-5", 1, 1)).utf8))
+        #expect(mixed.usage()?.model == nil && mixed.usage()?.inputTokens == 2)
+        var nothing = UsageAccumulator(provider: .anthropic, contentType: nil, requestModel: nil, batchResultsOf: "msgbatch_3")
+        nothing.consume(Array(#"{"custom_id":"e","result":{"type":"canceled"}}"#.utf8))
+        #expect(nothing.usage() == nil)
+    }
+}

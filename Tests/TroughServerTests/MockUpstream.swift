@@ -179,6 +179,22 @@ enum MockRoutes {
             json(#"{"id":"\#(context.parameters.get("id") ?? "")","object":"batch","endpoint":"/v1/chat/completions","status":"completed","model":"gpt-4o-2024-08-06","request_counts":{"total":100,"completed":100,"failed":0},"usage":{"input_tokens":50000,"input_tokens_details":{"cached_tokens":0},"output_tokens":20000,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":70000}}"#)
         }
 
+        // An Anthropic Message Batch that has ended, its `results_url` at this upstream (as Anthropic's is at
+        // api.anthropic.com), and its results: two requests succeeded (one with cache reads), one errored.
+        router.get("/v1/messages/batches/{id}") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let results = "http://\(request.head.authority ?? "")/v1/messages/batches/\(id)/results"
+            return json(#"{"id":"\#(id)","type":"message_batch","processing_status":"ended","request_counts":{"processing":0,"succeeded":2,"errored":1,"canceled":0,"expired":0},"ended_at":"2025-10-01T12:00:00Z","created_at":"2025-10-01T11:00:00Z","expires_at":"2025-10-02T11:00:00Z","archived_at":null,"cancel_initiated_at":null,"results_url": "\#(results)"}"#)
+        }
+        router.get("/v1/messages/batches/{id}/results") { _, _ in
+            let lines = [
+                #"{"custom_id":"req-1","result":{"type":"succeeded","message":{"id":"msg_014VwiXbi91y3JMjcpyGBHX5","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Hello!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":500,"service_tier":"batch"}}}}"#,
+                #"{"custom_id":"req-2","result":{"type":"errored","error":{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"}}}}"#,
+                #"{"custom_id":"req-3","result":{"type":"succeeded","message":{"id":"msg_01FqfsLoHwgeFbguDgpz48m7","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Sure."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2000,"cache_creation_input_tokens":0,"cache_read_input_tokens":10000,"output_tokens":1000,"service_tier":"batch"}}}}"#,
+            ]
+            return Response(status: .ok, headers: [.contentType: "application/binary"], body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
+        }
+
         // Anthropic messages, streamed, with cache reads and writes.
         router.post("/v1/messages") { request, _ in
             var request = request

@@ -366,6 +366,37 @@ extension ServerSuites {
             }
         }
 
+        @Test("an Anthropic Message Batch: its results_url points at Trough, and its results are billed once, succeeded requests at the batch rates", arguments: PostgresTestServer.drivers)
+        func anthropicBatchResults(driver: TestDriver) async throws {
+            try await ProxySetup.with(driver) { app, setup, upstream in
+                try await setup.addService(app, name: "claude", kind: "anthropic", baseURL: upstream.baseURL)
+                let id = "msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d"
+                let batch = try await Self.call(app, .get, "/proxy/claude/v1/messages/batches/\(id)", token: setup.token)
+                #expect(batch.status == 200)
+                let resultsURL = try #require((try JSONSerialization.jsonObject(with: Data(batch.body.utf8)) as? [String: Any])?["results_url"] as? String)
+                #expect(resultsURL.hasPrefix("http://") && resultsURL.hasSuffix("/proxy/claude/v1/messages/batches/\(id)/results"), "\(resultsURL)")
+                #expect(!batch.body.contains(upstream.baseURL), "the provider's own link is not given out")
+                #expect(batch.headers[.contentLength] == String(batch.body.utf8.count))
+
+                // Claude Sonnet 4.5 at the Batch API's rates ($1.50 / $7.50 per M, cache reads $0.15): 1,000 in + 500
+                // out = $0.00525, and 2,000 in + 10,000 cache reads + 1,000 out = $0.012; the errored request is free.
+                let path = "/proxy/claude" + (try #require(URL(string: resultsURL)?.path.split(separator: "/", maxSplits: 2).last.map { "/" + $0 }))
+                let results = try await Self.call(app, .get, path, token: setup.token)
+                #expect(results.status == 200 && results.body.split(separator: "\n").count == 3)
+                #expect(results.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.01725")
+                // Downloaded again: not billed again.
+                #expect(try await Self.call(app, .get, path, token: setup.token).status == 200)
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
+                #expect(events.map(\.cost.nanos) == [0, 17_250_000, 0])
+                #expect(events.map(\.costSource) == [.none, .usage, .none])
+                #expect(events.map(\.serviceTier) == [nil, "batch", nil])
+                #expect(events.map(\.inputTokens) == [0, 3_000, 0] && events.map(\.cachedInputTokens) == [0, 10_000, 0] && events.map(\.outputTokens) == [0, 1_500, 0])
+                #expect(events.map(\.model) == [nil, "claude-sonnet-4-5-20250929", nil])
+                #expect(events.map(\.route) == ["/v1/messages/batches/{id}", "/v1/messages/batches/{id}/results", "/v1/messages/batches/{id}/results"])
+            }
+        }
+
         @Test("Anthropic's fast mode: usage.speed bills every rate at the model's fast multiple, streamed or not; tenants set 1-hour cache-write rates by their documented name", arguments: PostgresTestServer.drivers)
         func anthropicFastMode(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in

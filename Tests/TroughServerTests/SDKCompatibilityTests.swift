@@ -17,14 +17,17 @@ extension ServerSuites {
                 #expect(output.contains("SDK check passed"), "\(output)")
 
                 // Every SDK call was recorded and priced.
-                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 11)
-                #expect(events.count == 11)  // the call with an unknown token belongs to no project
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 14)
+                #expect(events.count == 14)  // the call with an unknown token belongs to no project
                 // The Responses API, not streamed, streamed, and through the SDK's stream helper: each $0.0053125.
                 #expect(events.filter { $0.route == "/responses" }.map(\.cost.nanos) == [5_312_500, 5_312_500, 5_312_500])
                 #expect(events.filter { $0.route == "/responses" }.map(\.streamed) == [false, true, true])
                 #expect(events.filter { $0.serviceTier == "priority" }.map(\.cost.nanos) == [6_696_000])
                 #expect(events.filter { $0.serviceTier == "fast_mode" }.map(\.cost.nanos) == [36_880_000])
-                #expect(events.filter { $0.status == 200 }.allSatisfy { $0.costSource == .usage })
+                // The Message Batch: `results()` retrieves it again and fetches its results through Trough, billed once at
+                // the batch rates ($0.01725); reading the batch itself is not billed.
+                #expect(events.filter { $0.route.hasPrefix("/v1/messages/batches") }.map(\.cost.nanos) == [0, 0, 17_250_000])
+                #expect(events.filter { $0.status == 200 && !$0.route.hasPrefix("/v1/messages/batches/{id}") }.allSatisfy { $0.costSource == .usage })
             }
         }
     }

@@ -28,6 +28,12 @@ public struct RequestInspection: Sendable, Equatable {
     /// The answer may be an OpenAI job billed once by its id (a background response, a batch: `/responses…` and
     /// `/batches…`), so its id, object and status are read; other answers skip those keys.
     public var readsJobs = false
+    /// The Anthropic Message Batch whose results the answer is (`GET …/messages/batches/{id}/results`): billed once,
+    /// the sum of its succeeded requests at the batch tier.
+    public var batchResultsOf: String?
+    /// The answer may be Anthropic Message Batch objects (`…/messages/batches…`, not their results): their
+    /// `results_url` is pointed at Trough, so the SDKs fetch the results through it (`BatchResultsLink`).
+    public var linksBatchResults = false
 
     public init(model: String? = nil, streams: Bool = false, injectedStreamUsage: Bool = false, rewrittenBody: [UInt8]? = nil, maxOutputTokens: Int64? = nil, serviceTier: ServiceTier? = nil) {
         self.model = model
@@ -68,6 +74,15 @@ public enum RequestInspector {
         let isOpenAI = kind == .openai || kind == .openaiCompatible
         inspection.countsWebSearches = isOpenAI && path.hasSuffix("/responses")
         inspection.readsJobs = isOpenAI && (path.utf8Range(of: "/responses") != nil || path.utf8Range(of: "/batches") != nil)
+        if kind == .anthropic, let range = path.utf8Range(of: "/messages/batches") {
+            let rest = path[range.upperBound...].split(separator: "/", omittingEmptySubsequences: false)
+            // rest: ["", id, "results"] for the results, ["", id] for one batch, [] or [""] for the list.
+            if method == "GET", rest.count == 3, rest[2] == "results", !rest[1].isEmpty {
+                inspection.batchResultsOf = String(rest[1])
+            } else {
+                inspection.linksBatchResults = true
+            }
+        }
         // Gemini names the model and the streaming in the path: /v1beta/models/gemini-2.5-flash:streamGenerateContent
         if let range = path.utf8Range(of: "/models/") {
             let rest = path[range.upperBound...]

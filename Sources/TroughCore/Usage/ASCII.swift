@@ -7,6 +7,7 @@ enum ASCII {
     static let colon = UInt8(ascii: ":")
     static let comma = UInt8(ascii: ",")
     static let quote = UInt8(ascii: "\"")
+    static let slash = UInt8(ascii: "/")
     static let backslash = UInt8(ascii: "\\")
     static let openBrace = UInt8(ascii: "{")
     static let closeBrace = UInt8(ascii: "}")

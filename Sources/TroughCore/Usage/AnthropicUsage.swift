@@ -59,6 +59,10 @@ enum AnthropicUsage {
     }
 
     static func apply(_ object: JSONObject, to state: inout UsageState) {
+        if state.sumsBatchResults {
+            applyBatchResult(object, to: &state)
+            return
+        }
         let type = UsageJSON.string(object["type"])
         if type == "message_stop" {
             state.sawEnd = true
@@ -73,5 +77,27 @@ enum AnthropicUsage {
             state.serviceTier = usage.serviceTier
             state.record(usage)
         }
+    }
+
+    /// One line of a Message Batch's results (`{"custom_id", "result": {"type": "succeeded", "message": {…}}}`): a
+    /// succeeded request's usage is added to the batch's total; errored, canceled and expired requests are not
+    /// billed. A line too large to parse whole comes flattened to its first `type`, first `model` and last `usage`.
+    static func applyBatchResult(_ line: JSONObject, to state: inout UsageState) {
+        let result = UsageJSON.object(line["result"]) ?? line
+        guard UsageJSON.string(result["type"]) == "succeeded" else { return }
+        let message = UsageJSON.object(result["message"]) ?? result
+        guard let usage = UsageJSON.object(message["usage"]) else { return }
+        if let model = UsageJSON.string(message["model"]) {
+            if state.model == nil {
+                state.model = model
+            } else if state.model != model {
+                state.mixedModels = true
+            }
+        }
+        var counts = Counts()
+        counts.merge(usage)
+        var normalized = counts.normalized
+        normalized.serviceTier = nil
+        state.add(normalized)
     }
 }

@@ -44,6 +44,24 @@ public struct Usage: Hashable, Sendable {
     /// usage of an ordinary answer.
     public var deferredID: String?
 
+    /// Adds another answer's counts (a Message Batch's results, request by request); model, tier and job stay.
+    public mutating func add(_ other: Usage) {
+        inputTokens += other.inputTokens
+        cachedInputTokens += other.cachedInputTokens
+        cacheWriteTokens += other.cacheWriteTokens
+        cacheWrite1hTokens += other.cacheWrite1hTokens
+        outputTokens += other.outputTokens
+        reasoningTokens += other.reasoningTokens
+        audioInputTokens += other.audioInputTokens
+        audioOutputTokens += other.audioOutputTokens
+        imageInputTokens += other.imageInputTokens
+        imageOutputTokens += other.imageOutputTokens
+        webSearches += other.webSearches
+        images += other.images
+        audioMilliseconds += other.audioMilliseconds
+        characters += other.characters
+    }
+
     /// Whether any token was counted.
     public var hasTokens: Bool {
         inputTokens != 0 || cachedInputTokens != 0 || cacheWriteTokens != 0 || cacheWrite1hTokens != 0 || outputTokens != 0

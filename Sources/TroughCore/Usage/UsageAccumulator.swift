@@ -45,8 +45,12 @@ public struct UsageAccumulator: Sendable {
     ///   - requestCharacters: the characters a speech request sent (`RequestInspection.characters`), billed per
     ///     character by some models; their answer is audio, with no usage in it.
     ///   - readsJobs: the answer may be an OpenAI background response or batch (`RequestInspection.readsJobs`).
+    ///   - batchResultsOf: the answer is this Anthropic Message Batch's results (`RequestInspection.batchResultsOf`):
+    ///     read as JSON lines whatever its Content-Type, the succeeded requests' usage summed at the batch tier,
+    ///     billed once by the batch's id.
     public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil,
-                countsImages: Bool = false, countsWebSearches: Bool = false, requestCharacters: Int64 = 0, readsJobs: Bool = false) {
+                countsImages: Bool = false, countsWebSearches: Bool = false, requestCharacters: Int64 = 0, readsJobs: Bool = false,
+                batchResultsOf batchID: String? = nil) {
         self.requestModel = requestModel
         self.requestCharacters = requestCharacters
         state = UsageState(provider: provider)
@@ -57,6 +61,11 @@ public struct UsageAccumulator: Sendable {
         let mediaType = contentType ?? ""
         if provider == .generic {
             format = .none
+        } else if let batchID {
+            format = .jsonLines
+            state.sumsBatchResults = true
+            state.serviceTier = ServiceTier.batch.rawValue
+            state.deferredID = batchID
         } else if mediaType.containsIgnoringASCIICase("event-stream") {
             format = .eventStream
         } else if Self.jsonLinesMarkers.contains(where: mediaType.containsIgnoringASCIICase) {

@@ -16,6 +16,10 @@ struct UsageState: Sendable {
     var sawEnd = false
     /// Anthropic reports its fields across `message_start` and `message_delta`; they are merged here.
     var anthropic = AnthropicUsage.Counts()
+    /// The body is a Message Batch's results (one line per request): succeeded requests' usage is summed.
+    var sumsBatchResults = false
+    /// A batch's results named more than one model: no single model prices them.
+    var mixedModels = false
 
     init(provider: ProviderKind) {
         self.provider = provider
@@ -29,10 +33,16 @@ struct UsageState: Sendable {
         sawUsage = true
     }
 
+    /// Adds one request's counts to the total (a Message Batch's results).
+    mutating func add(_ counts: Usage) {
+        self.counts.add(counts)
+        sawUsage = true
+    }
+
     func usage(requestModel: String?) -> Usage? {
         guard sawUsage else { return nil }
         var usage = counts
-        usage.model = model ?? requestModel
+        usage.model = mixedModels ? nil : model ?? requestModel
         usage.serviceTier = serviceTier
         usage.deferredID = deferredID
         usage.webSearches += webSearchEvents

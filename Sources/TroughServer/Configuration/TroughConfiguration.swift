@@ -84,6 +84,8 @@ public struct TroughConfiguration: Sendable {
             webDirectory: reader.string("TROUGH_WEB_DIR") ?? Self.locateWebDirectory(),
             proxy: try Self.proxySettings(reader)
         )
+        configuration.proxy.publicScheme = publicURL.scheme ?? "http"
+        configuration.proxy.publicAuthority = publicURL.port.map { "\(publicURL.host ?? host):\($0)" } ?? publicURL.host ?? host
         configuration.limits.leaseSeconds = Int64(try reader.integer("TROUGH_LIMIT_LEASE_SECONDS", default: 60, in: 5...3600))
         configuration.limitSyncSeconds = Int64(try reader.integer("TROUGH_LIMIT_SYNC_SECONDS", default: 10, in: 1...600))
         configuration.eventFlushMilliseconds = Int64(try reader.integer("TROUGH_EVENT_FLUSH_MS", default: 50, in: 5...10_000))

@@ -31,5 +31,16 @@ public struct ProxySettings: Sendable {
         return tls
     }
 
+    /// How clients reach Trough (`TROUGH_PUBLIC_URL`): links Trough writes into answers for the client to follow
+    /// (a Message Batch's `results_url`) use this scheme, with the request's `Host` (else this authority).
+    public var publicScheme = "http"
+    public var publicAuthority = "127.0.0.1:8790"
+
+    /// The URL of `service`'s proxy route as the client that sent `host` (its `Host` header) reaches Trough.
+    func proxyBase(host: String?, service: String) -> String {
+        let authority = host.flatMap { $0.isEmpty || !ProxyHeaders.isFieldValue($0) || $0.contains("/") ? nil : $0 } ?? publicAuthority
+        return publicScheme + "://" + authority + "/proxy/" + service
+    }
+
     public init() {}
 }

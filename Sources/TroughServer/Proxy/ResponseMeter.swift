@@ -15,7 +15,7 @@ struct ResponseMeter {
         accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model,
                                        serviceTier: serviceTier, countsImages: inspection.countsImages,
                                        countsWebSearches: inspection.countsWebSearches, requestCharacters: inspection.characters,
-                                       readsJobs: inspection.readsJobs)
+                                       readsJobs: inspection.readsJobs, batchResultsOf: inspection.batchResultsOf)
         fetchesStoredAnswer = inspection.fetchesStoredAnswer
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil

@@ -403,9 +403,14 @@ final class ProxyExchange {
         let upstreamEnded = ContinuousClock.now
         guard var meter else { return }
         switch answer {
-        case .holding(var response, let body):
+        case .holding(var response, var body):
             answer = .done  // (the head's headers are then changed in place, not copied)
             _ = meter.process(body)
+            if inspection.linksBatchResults, (200..<300).contains(event.status),
+               let linked = BatchResultsLink.rewrite(body.readableBytesView, upstreamBase: upstream.service.baseURL,
+                                                     troughBase: settings.proxyBase(host: head.headers.first(name: "host"), service: upstream.service.name)) {
+                body = ByteBuffer(bytes: linked)
+            }
             complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
                 response.headers.replaceOrAdd(name: "X-Trough-Cost-Usd", value: event.cost.usdString)
