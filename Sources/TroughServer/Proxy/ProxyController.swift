@@ -359,6 +359,9 @@ struct ProxyController {
         // a refused request are not billed, nor is the usage of a stored answer read again.
         var usage = meter.usage
         if event.status >= 400, usage?.hasTokens != true { usage = nil }
+        // A job's usage is billed once, so only from a whole answer: a results download cut short is billed by the
+        // next whole one.
+        if usage?.deferredID != nil, event.errorType != nil { usage = nil }
         if let seen = usage, !billing.bills(seen, fetched: meter.fetchesStoredAnswer) { usage = nil }
         if let usage {
             event.model = usage.model ?? event.model
