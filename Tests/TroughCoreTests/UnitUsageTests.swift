@@ -97,6 +97,36 @@ struct UnitUsageTests {
         #expect(!tts.canPrice(Usage(inputTokens: 10)))
     }
 
+    @Test("streamed speech (stream_format sse): speech.audio.done's output tokens are audio tokens, priced at the audio rate")
+    func streamedSpeech() throws {
+        let stream = """
+        data: {"type":"speech.audio.delta","audio":"SUQzBAAAAAAAI1RTU0UAAAAPAAADTGF2ZjU4Ljc2LjEwMAAAAAAAAAAAAAAA"}
+
+        data: {"type":"speech.audio.delta","audio":"//uQxAAAAAAAAAAAAAAAAAAAAAAAWGluZwAAAA8AAAACAAACcQCA"}
+
+        data: {"type":"speech.audio.done","usage":{"input_tokens":14,"output_tokens":1052,"total_tokens":1066}}
+
+
+        """
+        let inspection = RequestInspector.inspect(body: Array(#"{"model":"gpt-4o-mini-tts","input":"Hello there, friend!","voice":"coral","stream_format":"sse"}"#.utf8),
+                                                  path: "/v1/audio/speech", kind: .openai, injectStreamUsage: true)
+        #expect(inspection.synthesizesSpeech && inspection.characters == 20 && inspection.rewrittenBody == nil)
+        for chunkSize in [1, 9, Int.max] {
+            var accumulator = UsageAccumulator(provider: .openai, contentType: "text/event-stream", requestModel: inspection.model,
+                                               requestCharacters: inspection.characters, synthesizesSpeech: inspection.synthesizesSpeech)
+            feed(&accumulator, stream, chunkSize: chunkSize)
+            let usage = try #require(accumulator.usage())
+            #expect(usage.inputTokens == 14 && usage.outputTokens == 1_052 && usage.audioOutputTokens == 1_052, "chunk size \(chunkSize)")
+            // gpt-4o-mini-tts: text in $0.60, audio out $12 per M: 14 × 0.6 + 1,052 × 12 = 12,632.4 micro-dollars.
+            let price = try #require(try PriceTable.builtIn().price(provider: "openai", model: "gpt-4o-mini-tts", at: .now()))
+            #expect(price.cost(of: usage).nanos == 14 * 600 + 1_052 * 12_000)
+        }
+        // Not a speech request: the same output stays text output.
+        var chat = UsageAccumulator(provider: .openai, contentType: "text/event-stream", requestModel: "gpt-4o-mini-tts")
+        feed(&chat, stream, chunkSize: 64)
+        #expect(chat.usage()?.audioOutputTokens == 0)
+    }
+
     @Test("web searches: Responses API web_search_call items counted in the answer, priced per search on top of the tokens")
     func webSearches() throws {
         let body = #"{"id":"resp_5","object":"response","model":"gpt-5-2025-08-07","tools":[{"type":"web_search"}],"output":[{"type":"web_search_call","id":"ws_1","status":"completed","action":{"type":"search","query":"\"web_search_call\" weather"}},{"id":"ws_2","type" : "web_search_call" ,"status":"completed"},{"type":"message","content":[{"type":"output_text","text":"Sunny."}]}],"usage":{"input_tokens":5000,"input_tokens_details":{"cached_tokens":0},"output_tokens":400,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":5400}}"#

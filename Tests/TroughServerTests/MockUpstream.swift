@@ -300,10 +300,18 @@ enum MockRoutes {
             _ = try await request.collectBody(upTo: 1 << 24)
             return json(#"{"text":"Imagine the wildest idea that you've ever had.","usage":{"type":"duration","seconds":9.2}}"#)
         }
-        // Text to speech: audio bytes back, no usage (tts-1 is billed per character of the input).
+        // Text to speech: audio bytes back, no usage (tts-1 is billed per character of the input); with
+        // `stream_format: "sse"`, OpenAI's speech events, the last with token usage.
         router.post("/v1/audio/speech") { request, _ in
             var request = request
-            _ = try await request.collectBody(upTo: 1 << 20)
+            let body = try await request.collectBody(upTo: 1 << 20)
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+            if object["stream_format"] as? String == "sse" {
+                return sse([
+                    "data: {\"type\":\"speech.audio.delta\",\"audio\":\"SUQzBAAAAAAAI1RTU0UAAAAPAAADTGF2ZjU4\"}\n\n",
+                    "data: {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\":14,\"output_tokens\":1052,\"total_tokens\":1066}}\n\n",
+                ])
+            }
             return Response(status: .ok, headers: [.contentType: "audio/mpeg"], body: .init(byteBuffer: ByteBuffer(bytes: [0xFF, 0xF3, 0x44, 0xC4] + Array(repeating: 0, count: 4096))))
         }
         // Image generation without token usage (images priced per image): `n` images of ~400 KB of base64 each.

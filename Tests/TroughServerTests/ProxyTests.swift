@@ -463,6 +463,10 @@ extension ServerSuites {
                                                  body: #"{"model":"tts-1","voice":"alloy","input":"Café au lait 😀, the quick brown fox jumps."}"#)
                 #expect(speech.status == 200 && speech.headers[.contentType] == "audio/mpeg")
                 #expect(speech.headers[costHeader] == "0.00063")
+                // gpt-4o-mini-tts streamed as SSE: 14 text tokens in at $0.60/M, 1,052 audio tokens out at $12/M.
+                let streamedSpeech = try await Self.call(app, .post, "/v1/audio/speech", token: setup.token,
+                                                         body: #"{"model":"gpt-4o-mini-tts","voice":"coral","input":"Hello there, friend!","stream_format":"sse"}"#)
+                #expect(streamedSpeech.status == 200 && streamedSpeech.body.contains("speech.audio.done"))
                 // Two generated images of a model priced per image (a tenant's own): 2 × $0.04 = $0.08; the ~800 KB
                 // answer is counted as it passes, not held.
                 let custom = try await setup.owner.send(.post, "/api/tenants/\(setup.owner.tenantID)/prices",
@@ -485,11 +489,13 @@ extension ServerSuites {
                                                     body: #"{"model":"gpt-image-1.5","prompt":"a lighthouse"}"#)
                 #expect(generated.status == 200)
 
-                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 5)
-                #expect(events.prefix(3).map(\.cost.nanos) == [920_000, 630_000, 80_000_000])
-                #expect(events.map(\.units) == [10, 42, 2, 0, 0])
-                #expect(events.map(\.costSource) == [.usage, .usage, .usage, .usage, .usage])
-                #expect(events.map(\.model) == ["whisper-1", "tts-1", "my-image-model", "gpt-audio-2025-08-28", "gpt-image-1.5"])
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 6)
+                let speechCost: Int64 = 14 * 600 + 1_052 * 12_000
+                #expect(events.prefix(4).map(\.cost.nanos) == [920_000, 630_000, speechCost, 80_000_000])
+                #expect(events.map(\.units) == [10, 42, 0, 2, 0, 0])
+                #expect(events.map(\.costSource) == [.usage, .usage, .usage, .usage, .usage, .usage])
+                #expect(events.map(\.model) == ["whisper-1", "tts-1", "gpt-4o-mini-tts", "my-image-model", "gpt-audio-2025-08-28", "gpt-image-1.5"])
+                #expect(events[2].streamed && events[2].outputTokens == 1_052)
                 #expect(events.last?.cost.nanos == 146_170_000)
             }
         }

@@ -22,6 +22,8 @@ public struct RequestInspection: Sendable, Equatable {
     public var countsWebSearches = false
     /// Characters of text a speech request (`/audio/speech`) sends, billed per character by some models.
     public var characters: Int64 = 0
+    /// A speech request (`/audio/speech`): the tokens its answer reports as output are the audio's.
+    public var synthesizesSpeech = false
     /// A GET: its answer reads something made earlier (a stored response or chat completion, a batch) whose usage
     /// was billed when it was made, so it is not billed again, except a background response's or a finished batch's (`DeferredUsage`).
     public var fetchesStoredAnswer = false
@@ -67,6 +69,7 @@ public enum RequestInspector {
         var inspection = RequestInspection()
         inspection.fetchesStoredAnswer = method == "GET"
         let isSpeech = path.hasSuffix("/audio/speech")
+        inspection.synthesizesSpeech = isSpeech
         if path.utf8Range(of: "/images/") != nil || path.hasSuffix(":predict") {
             inspection.countsImages = true
             inspection.imagesRequested = 1

@@ -22,6 +22,7 @@ public struct UsageAccumulator: Sendable {
 
     private let requestModel: String?
     private let requestCharacters: Int64
+    private let synthesizesSpeech: Bool
     private var format: Format
     private var state: UsageState
     private var events = SSEDataReader()
@@ -45,14 +46,17 @@ public struct UsageAccumulator: Sendable {
     ///   - requestCharacters: the characters a speech request sent (`RequestInspection.characters`), billed per
     ///     character by some models; their answer is audio, with no usage in it.
     ///   - readsJobs: the answer may be an OpenAI background response or batch (`RequestInspection.readsJobs`).
+    ///   - synthesizesSpeech: the answer is synthesized speech (`RequestInspection.synthesizesSpeech`): output tokens
+    ///     reported without a breakdown (`speech.audio.done`) are audio tokens.
     ///   - batchResultsOf: the answer is this Anthropic Message Batch's results (`RequestInspection.batchResultsOf`):
     ///     read as JSON lines whatever its Content-Type, the succeeded requests' usage summed at the batch tier,
     ///     billed once by the batch's id.
     public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil,
                 countsImages: Bool = false, countsWebSearches: Bool = false, requestCharacters: Int64 = 0, readsJobs: Bool = false,
-                batchResultsOf batchID: String? = nil) {
+                synthesizesSpeech: Bool = false, batchResultsOf batchID: String? = nil) {
         self.requestModel = requestModel
         self.requestCharacters = requestCharacters
+        self.synthesizesSpeech = synthesizesSpeech
         state = UsageState(provider: provider)
         state.serviceTier = serviceTier
         state.readsJobs = readsJobs
@@ -116,6 +120,11 @@ public struct UsageAccumulator: Sendable {
         // An image generation's output without a breakdown is the images' tokens.
         if self.images != nil, var counted = usage, counted.imageOutputTokens == 0, counted.audioOutputTokens == 0 {
             counted.imageOutputTokens = counted.outputTokens - counted.reasoningTokens
+            usage = counted
+        }
+        // A speech answer's output is the audio's tokens (OpenAI's `speech.audio.done` gives no breakdown).
+        if synthesizesSpeech, var counted = usage, counted.audioOutputTokens == 0 {
+            counted.audioOutputTokens = counted.outputTokens
             usage = counted
         }
         if requestCharacters > 0 { usage?.characters = requestCharacters }

@@ -15,7 +15,8 @@ struct ResponseMeter {
         accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model,
                                        serviceTier: serviceTier, countsImages: inspection.countsImages,
                                        countsWebSearches: inspection.countsWebSearches, requestCharacters: inspection.characters,
-                                       readsJobs: inspection.readsJobs, batchResultsOf: inspection.batchResultsOf)
+                                       readsJobs: inspection.readsJobs, synthesizesSpeech: inspection.synthesizesSpeech,
+                                       batchResultsOf: inspection.batchResultsOf)
         fetchesStoredAnswer = inspection.fetchesStoredAnswer
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
