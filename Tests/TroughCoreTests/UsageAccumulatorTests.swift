@@ -33,6 +33,22 @@ struct UsageAccumulatorTests {
             model: "claude-3-7-sonnet-20250219", inputTokens: 472, cachedInputTokens: 2048, cacheWriteTokens: 1024, outputTokens: 2
         ))
         #expect(!accumulator.sawEnd)
+        // One piece so far (the last event is not complete): fewer than the 2 output tokens reported, no estimate.
+        #expect(accumulator.unfinishedStreamDeltas == 1)
+    }
+
+    @Test("a stream cut short counts its generated pieces (for the estimate); one that ended, or a document, has none")
+    func unfinishedStreamDeltas() {
+        let chunk = { (delta: String) in #"data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":\#(delta),"finish_reason":null}]}"# + "\n\n" }
+        let cut = chunk(#"{"role":"assistant","content":""}"#) + chunk(#"{"content":"Once"}"#) + chunk(#"{"content":" upon"}"#)
+        var accumulator = UsageAccumulator(provider: .openai, contentType: "text/event-stream", requestModel: "gpt-4o")
+        accumulator.consume(Array(cut.utf8))
+        #expect(accumulator.usage() == nil && accumulator.unfinishedStreamDeltas == 3)
+        accumulator.consume(Array((chunk("{}") + "data: [DONE]\n\n").utf8))
+        #expect(accumulator.unfinishedStreamDeltas == nil)
+        var document = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-4o")
+        document.consume(Array(#"{"choices":[{"delta":{}}]"#.utf8))
+        #expect(document.unfinishedStreamDeltas == nil)
     }
 
     @Test("usage can be read mid-stream and keeps growing to the final count")

@@ -128,6 +128,21 @@ enum MockRoutes {
             }
             let includeUsage = (object["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true
             let usageField = includeUsage ? #","usage":null"# : ""
+            // `X-Mock-Slow`: the role chunk and ten one-token chunks, then the rest five seconds later (a stream to cut short).
+            if request.headers[HTTPField.Name("X-Mock-Slow")!] != nil {
+                let chunk = { (delta: String, finish: String) in
+                    #"data: {"id":"chatcmpl-2","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":\#(finish)}]\#(usageField)}"# + "\n\n"
+                }
+                let first = chunk(#"{"role":"assistant","content":""}"#, "null") + (0..<10).map { chunk(#"{"content":"w\#($0) "}"#, "null") }.joined()
+                let usage = includeUsage ? #"data: {"id":"chatcmpl-2","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":2000,"completion_tokens":500,"total_tokens":2500}}"# + "\n\n" : ""
+                let last = chunk("{}", #""stop""#) + usage + "data: [DONE]\n\n"
+                return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: first))
+                    try await Task.sleep(for: .seconds(5))
+                    try await writer.write(ByteBuffer(string: last))
+                    try await writer.finish(nil)
+                })
+            }
             var events = [
                 #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","service_tier":"\#(tier)","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]\#(usageField)}"# + "\n\n",
                 #"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","service_tier":"\#(tier)","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":"Hello"},"logprobs":null,"finish_reason":null}]\#(usageField)}"# + "\n\n",

@@ -795,6 +795,40 @@ extension ServerSuites {
             }
         }
 
+        @Test("an OpenAI stream the client stops before its usage came is estimated, not recorded as $0", arguments: PostgresTestServer.drivers)
+        func cutStreamEstimated(driver: TestDriver) async throws {
+            try await ProxySetup.with(driver) { app, setup, upstream in
+                let body = #"{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Write a long story about a lighthouse keeper and the sea."}]}"#
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(app.client.port ?? 0)/v1/chat/completions")
+                request.method = .POST
+                request.headers.add(name: "X-Project-Token", value: setup.token)
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.headers.add(name: "X-Mock-Slow", value: "1")
+                request.body = .bytes(ByteBuffer(string: body))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                #expect(response.status.code == 200)
+                var received = ""
+                for try await chunk in response.body {
+                    received += String(buffer: chunk)
+                    if received.components(separatedBy: "data: ").count > 11 { break }  // the user pressed stop
+                }
+                let event = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 1).first)
+                if app.environment["TROUGH_PROXY_EVENT_LOOP"] == "false" {
+                    // The router's path notices the client only at its next write: it read the upstream's whole stream,
+                    // usage included (2,000 in + 500 out).
+                    #expect(event.costSource == .usage && event.cost.nanos == 2_000 * 2_500 + 500 * 10_000)
+                    return
+                }
+                #expect(event.errorType == "client_disconnected" && event.streamed)
+                #expect(event.costSource == .estimate)
+                // 11 pieces (the role chunk and ten words) as output tokens, a quarter of the body's bytes as input:
+                // GPT-4o at $2.50 / $10 per M.
+                let input = Int64(body.utf8.count / 4)
+                #expect(event.inputTokens == input && event.outputTokens == 11)
+                #expect(event.cost.nanos == input * 2_500 + 11 * 10_000)
+            }
+        }
+
         @Test("a client that hangs up mid-stream stops the upstream read, and what was seen is recorded", arguments: PostgresTestServer.drivers)
         func clientDisconnect(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in

@@ -132,6 +132,14 @@ public struct UsageAccumulator: Sendable {
         return usage
     }
 
+    /// For an SSE stream that has not ended normally (cut short: the client left, the upstream failed), the events
+    /// that carried a generated piece (`"delta"`) so far; nil for a stream that ended and for other answers.
+    public var unfinishedStreamDeltas: Int64? {
+        guard format == .eventStream else { return nil }
+        let state = finished()
+        return state.sawEnd ? nil : state.deltaEvents
+    }
+
     /// True once an SSE stream ended normally (OpenAI `data: [DONE]`, Anthropic `message_stop`, Responses
     /// `response.completed`, Cohere `message-end`, Gemini's last chunk with a `finishReason`, Ollama `"done":true`);
     /// for a single JSON document, once it is complete. Informational.

@@ -20,6 +20,9 @@ struct UsageState: Sendable {
     var sumsBatchResults = false
     /// A batch's results named more than one model: no single model prices them.
     var mixedModels = false
+    /// Stream events that carried a `delta` (a generated piece: about one token each for OpenAI-style streams), to
+    /// estimate the output of a stream cut short before its usage came.
+    var deltaEvents: Int64 = 0
 
     init(provider: ProviderKind) {
         self.provider = provider
@@ -60,6 +63,7 @@ struct UsageState: Sendable {
             sawEnd = true
             return
         }
+        if Self.contains(bytes, Self.deltaMarker) { deltaEvents += 1 }
         guard mightMatter(bytes),
               let json = JSONValueParser.parse(bytes[...])
         else { return }
@@ -131,6 +135,7 @@ struct UsageState: Sendable {
     }
 
     private static let doneMarker = Array("[DONE]".utf8)
+    private static let deltaMarker = Array("\"delta\"".utf8)
     private static let modelMarker = Array("\"model\"".utf8)
 
     static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {

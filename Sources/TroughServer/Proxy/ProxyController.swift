@@ -363,6 +363,7 @@ struct ProxyController {
         // next whole one.
         if usage?.deferredID != nil, event.errorType != nil { usage = nil }
         if let seen = usage, !billing.bills(seen, fetched: meter.fetchesStoredAnswer) { usage = nil }
+        let estimated = estimateCutStream(&usage, event: event, meter: meter, streamed: streamed)
         if let usage {
             event.model = usage.model ?? event.model
             event.inputTokens = usage.inputTokens
@@ -391,7 +392,23 @@ struct ProxyController {
         }
         event.cost = price.cost(of: usage)
         event.units = price.billedUnits(of: usage)
-        event.costSource = .usage
+        event.costSource = estimated ? .estimate : .usage
+    }
+
+    /// A stream cut short (the client left, the upstream failed) before its usage came: the provider still bills
+    /// what it generated, so it is estimated (`cost_source = "estimate"`) rather than recorded as $0: one output token
+    /// per generated piece seen (OpenAI-style streams send about one token per chunk), and, when nothing reported
+    /// the input (OpenAI-style streams report usage only at the end), a quarter of the request body's bytes. A
+    /// stream that reported its input (Anthropic's `message_start`) keeps it and gets the output estimated. True
+    /// when `usage` was estimated.
+    static func estimateCutStream(_ usage: inout Usage?, event: RequestEvent, meter: ResponseMeter, streamed: Bool) -> Bool {
+        guard streamed, event.errorType != nil, event.status < 400, let pieces = meter.unfinishedStreamDeltas,
+              pieces > (usage?.outputTokens ?? 0), usage?.deferredID == nil
+        else { return false }
+        var estimate = usage ?? Usage(model: event.model, inputTokens: event.bytesIn / 4)
+        estimate.outputTokens = pieces
+        usage = estimate
+        return true
     }
 
     /// The whole request body, or 413 when it is larger than the limit.

@@ -54,6 +54,9 @@ struct ResponseMeter {
     /// The usage seen so far.
     var usage: Usage? { accumulator.usage() }
 
+    /// The generated pieces of a stream cut short (`UsageAccumulator.unfinishedStreamDeltas`).
+    var unfinishedStreamDeltas: Int64? { accumulator.unfinishedStreamDeltas }
+
     /// The chunk OpenAI sends last when asked to include usage: an empty `choices` and a `usage` object
     /// (however the JSON is spaced; most chunks are let go by the first, byte-level test).
     static func isInjectedUsageChunk(_ event: SSEEventSplitter.Event) -> Bool {
