@@ -164,7 +164,7 @@ struct AnthropicBatchTests {
         #expect(BatchResultsLink.rewrite(Array(#"{"results_url":null}"#.utf8), upstreamBase: "https://api.anthropic.com", troughBase: "https://t/proxy/c") == nil)
     }
 
-    @Test("results are summed over succeeded requests, in any chunking; several models leave no model to price by (unpriced)")
+    @Test("results are summed over succeeded requests, in any chunking; several models are kept apart to be priced each")
     func results() {
         let succeeded = { (model: String, input: Int, output: Int) in
             #"{"custom_id":"r","result":{"type":"succeeded","message":{"id":"m","type":"message","model":"\#(model)","content":[{"type":"text","text":"{\"usage\":1}"}],"usage":{"input_tokens":\#(input),"cache_read_input_tokens":5,"output_tokens":\#(output)}}}}"#
@@ -181,8 +181,17 @@ struct AnthropicBatchTests {
         var mixed = UsageAccumulator(provider: .anthropic, contentType: nil, requestModel: nil, batchResultsOf: "msgbatch_2")
         mixed.consume(Array((succeeded("claude-sonnet-4-5", 1, 1) + "\n" + succeeded("claude-haiku-4-5", 1, 1)).utf8))
         #expect(mixed.usage()?.model == nil && mixed.usage()?.inputTokens == 2)
+        #expect(mixed.usage()?.parts.map(\.model) == ["claude-sonnet-4-5", "claude-haiku-4-5"] && mixed.usage()?.parts.map(\.inputTokens) == [1, 1])
+        #expect(accumulatorParts("claude-sonnet-4-5") == [], "one model: no parts")
         var nothing = UsageAccumulator(provider: .anthropic, contentType: nil, requestModel: nil, batchResultsOf: "msgbatch_3")
         nothing.consume(Array(#"{"custom_id":"e","result":{"type":"canceled"}}"#.utf8))
         #expect(nothing.usage() == nil)
+    }
+
+    private func accumulatorParts(_ model: String) -> [Usage] {
+        var accumulator = UsageAccumulator(provider: .anthropic, contentType: nil, requestModel: nil, batchResultsOf: "msgbatch_4")
+        let line = #"{"custom_id":"r","result":{"type":"succeeded","message":{"model":"\#(model)","usage":{"input_tokens":1,"output_tokens":1}}}}"#
+        accumulator.consume(Array((line + "\n" + line).utf8))
+        return accumulator.usage()?.parts ?? [Usage(model: "missing")]
     }
 }

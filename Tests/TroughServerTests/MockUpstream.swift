@@ -202,13 +202,18 @@ enum MockRoutes {
             return json(#"{"id":"\#(id)","type":"message_batch","processing_status":"ended","request_counts":{"processing":0,"succeeded":2,"errored":1,"canceled":0,"expired":0},"ended_at":"2025-10-01T12:00:00Z","created_at":"2025-10-01T11:00:00Z","expires_at":"2025-10-02T11:00:00Z","archived_at":null,"cancel_initiated_at":null,"results_url": "\#(results)"}"#)
         }
         router.get("/v1/messages/batches/{id}/results") { request, _ in
-            let lines = [
+            var lines = [
                 #"{"custom_id":"req-1","result":{"type":"succeeded","message":{"id":"msg_014VwiXbi91y3JMjcpyGBHX5","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Hello!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":500,"service_tier":"batch"}}}}"#,
                 #"{"custom_id":"req-2","result":{"type":"errored","error":{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"}}}}"#,
                 #"{"custom_id":"req-3","result":{"type":"succeeded","message":{"id":"msg_01FqfsLoHwgeFbguDgpz48m7","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Sure."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2000,"cache_creation_input_tokens":0,"cache_read_input_tokens":10000,"output_tokens":1000,"service_tier":"batch"}}}}"#,
             ]
+            // `?mixed=1`: the third request ran on Claude Haiku 4.5 (a batch may mix models).
+            if request.uri.query?.contains("mixed") == true {
+                lines[2] = lines[2].replacingOccurrences(of: "claude-sonnet-4-5-20250929", with: "claude-haiku-4-5-20251001")
+            }
             // `?slow=1`: the first line, then the rest 5 seconds later (a download to cut short).
             if request.uri.query?.contains("slow") == true {
+                let lines = lines
                 return Response(status: .ok, headers: [.contentType: "application/binary"], body: ResponseBody { writer in
                     try await writer.write(ByteBuffer(string: lines[0] + "\n"))
                     try await Task.sleep(for: .seconds(5))

@@ -396,7 +396,16 @@ extension ServerSuites {
                 // Downloaded again: not billed again.
                 #expect(try await Self.call(app, .get, path, token: setup.token).status == 200)
 
-                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 4)
+                // Another batch mixing models is priced model by model: Sonnet 4.5's request $0.00525, Haiku 4.5's
+                // (2,000 in + 10,000 cache reads + 1,000 out at $0.50 / $0.05 / $2.50 per M) $0.004.
+                let mixed = try await Self.call(app, .get, "/proxy/claude/v1/messages/batches/msgbatch_02mixed/results?mixed=1", token: setup.token)
+                #expect(mixed.status == 200 && mixed.body.contains("claude-haiku-4-5-20251001"))
+                #expect(mixed.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.00925")
+                let mixedEvent = try #require(try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 5).last)
+                #expect(mixedEvent.cost.nanos == 9_250_000 && mixedEvent.costSource == .usage && mixedEvent.serviceTier == "batch")
+                #expect(mixedEvent.model == "claude-sonnet-4-5-20250929" && mixedEvent.inputTokens == 3_000 && mixedEvent.outputTokens == 1_500)
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 5).dropLast()
                 #expect(events.map(\.route) == ["/v1/messages/batches/{id}"] + Array(repeating: "/v1/messages/batches/{id}/results", count: 3))
                 let billed = events.filter { $0.costSource == .usage }
                 #expect(billed.count == 1, "billed once: \(events.map(\.costSource))")

@@ -43,6 +43,9 @@ public struct Usage: Hashable, Sendable {
     /// often it is fetched (an OpenAI background response, a finished batch): see `DeferredUsage`. nil for the
     /// usage of an ordinary answer.
     public var deferredID: String?
+    /// The usage by model when one answer covers several models (an Anthropic Message Batch's results), each part
+    /// with its `model` and priced on its own; empty otherwise (the totals above cover them all).
+    public var parts: [Usage] = []
 
     /// Adds another answer's counts (a Message Batch's results, request by request); model, tier and job stay.
     public mutating func add(_ other: Usage) {

@@ -18,8 +18,10 @@ struct UsageState: Sendable {
     var anthropic = AnthropicUsage.Counts()
     /// The body is a Message Batch's results (one line per request): succeeded requests' usage is summed.
     var sumsBatchResults = false
-    /// A batch's results named more than one model: no single model prices them.
+    /// A batch's results named more than one model: each is priced on its own (`Usage.parts`).
     var mixedModels = false
+    /// A batch's results summed by model, in the order the models first came.
+    var byModel: [Usage] = []
     /// Stream events that carried a `delta` (a generated piece: about one token each for OpenAI-style streams), to
     /// estimate the output of a stream cut short before its usage came.
     var deltaEvents: Int64 = 0
@@ -36,16 +38,24 @@ struct UsageState: Sendable {
         sawUsage = true
     }
 
-    /// Adds one request's counts to the total (a Message Batch's results).
-    mutating func add(_ counts: Usage) {
+    /// Adds one request's counts to the total and to its model's (a Message Batch's results).
+    mutating func add(_ counts: Usage, model: String?) {
         self.counts.add(counts)
         sawUsage = true
+        if let index = byModel.firstIndex(where: { $0.model == model }) {
+            byModel[index].add(counts)
+        } else {
+            var part = counts
+            part.model = model
+            byModel.append(part)
+        }
     }
 
     func usage(requestModel: String?) -> Usage? {
         guard sawUsage else { return nil }
         var usage = counts
         usage.model = mixedModels ? nil : model ?? requestModel
+        if mixedModels { usage.parts = byModel }
         usage.serviceTier = serviceTier
         usage.deferredID = deferredID
         usage.webSearches += webSearchEvents

@@ -385,6 +385,10 @@ struct ProxyController {
             event.costSource = .none
             return
         }
+        if !usage.parts.isEmpty {
+            priceByModel(&event, parts: usage.parts, serviceTier: usage.serviceTier, prices: prices)
+            return
+        }
         guard let model = event.model, let price = prices.price(tenantID: event.tenantID, provider: event.provider, model: model, at: event.occurredAt),
               price.canPrice(usage) else {
             event.costSource = .unpriced
@@ -393,6 +397,30 @@ struct ProxyController {
         event.cost = price.cost(of: usage)
         event.units = price.billedUnits(of: usage)
         event.costSource = estimated ? .estimate : .usage
+    }
+
+    /// Prices an answer that covers several models (an Anthropic Message Batch's results) model by model; the event
+    /// names the model that cost most. Unpriced when any of them has no price.
+    static func priceByModel(_ event: inout RequestEvent, parts: [Usage], serviceTier: String?, prices: PriceBook) {
+        var cost = Money.zero
+        var units: Int64 = 0
+        var costliest: (model: String, cost: Money)?
+        for var part in parts {
+            part.serviceTier = serviceTier
+            guard let model = part.model, let price = prices.price(tenantID: event.tenantID, provider: event.provider, model: model, at: event.occurredAt),
+                  price.canPrice(part) else {
+                event.costSource = .unpriced
+                return
+            }
+            let partCost = price.cost(of: part)
+            cost = cost + partCost
+            units += price.billedUnits(of: part)
+            if costliest.map({ partCost.nanos > $0.cost.nanos }) ?? true { costliest = (model, partCost) }
+        }
+        event.model = costliest?.model
+        event.cost = cost
+        event.units = units
+        event.costSource = .usage
     }
 
     /// A stream cut short (the client left, the upstream failed) before its usage came: the provider still bills
