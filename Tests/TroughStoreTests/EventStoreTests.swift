@@ -110,6 +110,10 @@ struct EventStoreTests {
             #expect(rows == [[4, 10_000, 200], [1, 7, 100]])
             let claims = try await db.database.sql.raw("SELECT tenant_id, job_id, event_id FROM billed_jobs ORDER BY tenant_id").all()
             #expect(try claims.map { try $0.decode(column: "event_id", as: String.self) } == ["evt_j1", "evt_j4"])
+            // A deleted tenant's claims go with its events.
+            _ = try await db.store.deleteTenant(id: "ten_2", logger: logger)
+            let left = try await db.database.sql.raw("SELECT event_id FROM billed_jobs").all()
+            #expect(try left.map { try $0.decode(column: "event_id", as: String.self) } == ["evt_j1"])
         }
     }
 }

@@ -22,7 +22,7 @@ extension SQLStore {
     public func deleteTenant(id: String, logger: Logger) async throws -> Bool {
         try await database.transaction { sql in
             // Rows without foreign keys (events, rollups) go explicitly; the rest cascade.
-            for table in ["request_events", "usage_hourly", "usage_daily", "refusals_daily", "audit_log"] {
+            for table in ["request_events", "usage_hourly", "usage_daily", "refusals_daily", "billed_jobs", "audit_log"] {
                 try await sql.delete(from: table).where("tenant_id", .equal, id).run()
             }
             return try await !sql.delete(from: "tenants").where("id", .equal, id).returning("id").all().isEmpty
