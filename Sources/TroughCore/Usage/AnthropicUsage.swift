@@ -87,16 +87,10 @@ enum AnthropicUsage {
         guard UsageJSON.string(result["type"]) == "succeeded" else { return }
         let message = UsageJSON.object(result["message"]) ?? result
         guard let usage = UsageJSON.object(message["usage"]) else { return }
-        let model = UsageJSON.string(message["model"])
-        if state.model == nil {
-            state.model = model
-        } else if state.model != model {
-            state.mixedModels = true
-        }
         var counts = Counts()
         counts.merge(usage)
         var normalized = counts.normalized
         normalized.serviceTier = nil
-        state.add(normalized, model: model)
+        state.add(normalized, model: UsageJSON.string(message["model"]))
     }
 }

@@ -18,9 +18,8 @@ struct UsageState: Sendable {
     var anthropic = AnthropicUsage.Counts()
     /// The body is a Message Batch's results (one line per request): succeeded requests' usage is summed.
     var sumsBatchResults = false
-    /// A batch's results named more than one model: each is priced on its own (`Usage.parts`).
-    var mixedModels = false
-    /// A batch's results summed by model, in the order the models first came.
+    /// A batch's results summed by model, in the order the models first came; more than one: each is priced on its
+    /// own (`Usage.parts`).
     var byModel: [Usage] = []
     /// Stream events that carried a `delta` (a generated piece: about one token each for OpenAI-style streams), to
     /// estimate the output of a stream cut short before its usage came.
@@ -42,6 +41,7 @@ struct UsageState: Sendable {
     mutating func add(_ counts: Usage, model: String?) {
         self.counts.add(counts)
         sawUsage = true
+        if self.model == nil { self.model = model }
         if let index = byModel.firstIndex(where: { $0.model == model }) {
             byModel[index].add(counts)
         } else {
@@ -54,8 +54,11 @@ struct UsageState: Sendable {
     func usage(requestModel: String?) -> Usage? {
         guard sawUsage else { return nil }
         var usage = counts
-        usage.model = mixedModels ? nil : model ?? requestModel
-        if mixedModels { usage.parts = byModel }
+        if byModel.count > 1 {
+            usage.parts = byModel
+        } else {
+            usage.model = model ?? requestModel
+        }
         usage.serviceTier = serviceTier
         usage.deferredID = deferredID
         usage.webSearches += webSearchEvents

@@ -204,11 +204,7 @@ struct ProxyController {
             let upstreamEnded = ContinuousClock.now
             _ = meter.process(body)
             finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded, record: record)
-            if inspection.linksBatchResults, (200..<300).contains(event.status),
-               let linked = BatchResultsLink.rewrite(body.readableBytesView, upstreamBase: service.baseURL,
-                                                     troughBase: settings.proxyBase(host: request.head.authority, service: service.name)) {
-                body = ByteBuffer(bytes: linked)
-            }
+            body = settings.clientBody(body, inspection: inspection, status: event.status, service: service, host: request.head.authority)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
                 headers[.troughCost] = event.cost.usdString
             }

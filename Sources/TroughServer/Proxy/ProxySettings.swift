@@ -1,4 +1,6 @@
+import NIOCore
 import NIOSSL
+import TroughCore
 
 /// How the proxy behaves; read from the environment by `TroughConfiguration`.
 public struct ProxySettings: Sendable {
@@ -36,8 +38,19 @@ public struct ProxySettings: Sendable {
     public var publicScheme = "http"
     public var publicAuthority = "127.0.0.1:8790"
 
+    /// A held answer as the client gets it: Anthropic Message Batch objects have their `results_url` pointed at the
+    /// service's proxy route (`BatchResultsLink`); every other answer goes on unchanged. Called by both proxy
+    /// paths once the answer has been metered.
+    func clientBody(_ body: ByteBuffer, inspection: RequestInspection, status: Int, service: Service, host: String?) -> ByteBuffer {
+        guard inspection.linksBatchResults, (200..<300).contains(status),
+              let linked = BatchResultsLink.rewrite(body.readableBytesView, upstreamBase: service.baseURL,
+                                                    troughBase: proxyBase(host: host, service: service.name))
+        else { return body }
+        return ByteBuffer(bytes: linked)
+    }
+
     /// The URL of `service`'s proxy route as the client that sent `host` (its `Host` header) reaches Trough.
-    func proxyBase(host: String?, service: String) -> String {
+    private func proxyBase(host: String?, service: String) -> String {
         let authority = host.flatMap { $0.isEmpty || !ProxyHeaders.isFieldValue($0) || $0.contains("/") ? nil : $0 } ?? publicAuthority
         return publicScheme + "://" + authority + "/proxy/" + service
     }

@@ -406,12 +406,8 @@ final class ProxyExchange {
         case .holding(var response, var body):
             answer = .done  // (the head's headers are then changed in place, not copied)
             _ = meter.process(body)
-            if inspection.linksBatchResults, (200..<300).contains(event.status),
-               let linked = BatchResultsLink.rewrite(body.readableBytesView, upstreamBase: upstream.service.baseURL,
-                                                     troughBase: settings.proxyBase(host: head.headers.first(name: "host"), service: upstream.service.name)) {
-                body = ByteBuffer(bytes: linked)
-            }
             complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
+            body = settings.clientBody(body, inspection: inspection, status: event.status, service: upstream.service, host: head.headers.first(name: "host"))
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
                 response.headers.replaceOrAdd(name: "X-Trough-Cost-Usd", value: event.cost.usdString)
             }
