@@ -46,6 +46,13 @@ struct UsageAccumulatorTests {
         #expect(accumulator.usage() == nil && accumulator.unfinishedStreamDeltas == 3)
         accumulator.consume(Array((chunk("{}") + "data: [DONE]\n\n").utf8))
         #expect(accumulator.unfinishedStreamDeltas == nil)
+        // A background response streamed and cut short goes on at OpenAI and is billed when a later answer reports its
+        // usage (`DeferredUsage`): nothing is estimated for it here, or it would be billed twice.
+        let background = #"data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_bg1","object":"response","status":"queued","background":true,"model":"o3-2025-04-16","output":[],"usage":null}}"# + "\n\n"
+            + #"data: {"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Once"}"# + "\n\n"
+        var job = UsageAccumulator(provider: .openai, contentType: "text/event-stream", requestModel: "o3", readsJobs: true)
+        job.consume(Array(background.utf8))
+        #expect(job.usage() == nil && job.unfinishedStreamDeltas == nil)
         var document = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-4o")
         document.consume(Array(#"{"choices":[{"delta":{}}]"#.utf8))
         #expect(document.unfinishedStreamDeltas == nil)

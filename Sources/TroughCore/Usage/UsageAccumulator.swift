@@ -133,11 +133,12 @@ public struct UsageAccumulator: Sendable {
     }
 
     /// For an SSE stream that has not ended normally (cut short: the client left, the upstream failed), the events
-    /// that carried a generated piece (`"delta"`) so far; nil for a stream that ended and for other answers.
+    /// that carried a generated piece (`"delta"`) so far; nil for a stream that ended, for a job whose usage a later
+    /// answer reports (a background response goes on without the client and is billed then), and for other answers.
     public var unfinishedStreamDeltas: Int64? {
         guard format == .eventStream else { return nil }
         let state = finished()
-        return state.sawEnd ? nil : state.deltaEvents
+        return state.sawEnd || state.deferredID != nil ? nil : state.deltaEvents
     }
 
     /// True once an SSE stream ended normally (OpenAI `data: [DONE]`, Anthropic `message_stop`, Responses

@@ -427,7 +427,7 @@ struct ProxyController {
     /// when `usage` was estimated.
     static func estimateCutStream(_ usage: inout Usage?, event: RequestEvent, meter: ResponseMeter, streamed: Bool) -> Bool {
         guard streamed, event.errorType != nil, event.status < 400, let pieces = meter.unfinishedStreamDeltas,
-              pieces > (usage?.outputTokens ?? 0), usage?.deferredID == nil
+              pieces > (usage?.outputTokens ?? 0)
         else { return false }
         var estimate = usage ?? Usage(model: event.model, inputTokens: event.bytesIn / 4)
         estimate.outputTokens = pieces
