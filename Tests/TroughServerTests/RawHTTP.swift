@@ -91,3 +91,75 @@ enum RawHTTP {
         }
     }
 }
+
+/// An upstream that answers each request with bytes written by hand (framings HTTP servers rarely send: 1xx
+/// first, bare LF lines, a body ended by the close, chunk extensions and trailers, invalid answers). The answer is
+/// `answers[X-Case]` of the request; an answer ending with the close closes the connection after it.
+final class ScriptedUpstream: Sendable {
+    struct Answer: Sendable {
+        let bytes: String
+        var closes = false
+    }
+
+    let port: Int
+    private let channel: any Channel
+
+    init(answers: [String: Answer]) async throws {
+        let connections = Connections()
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                connections.count.add(1, ordering: .relaxed)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ScriptedHandler(answers: answers))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress?.port ?? 0
+        self.connections = connections
+    }
+
+    private final class Connections: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
+    private let connections: Connections
+    /// Connections the proxy opened so far.
+    var connectionCount: Int { connections.count.load(ordering: .relaxed) }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func stop() async {
+        try? await channel.close()
+    }
+
+    private final class ScriptedHandler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let answers: [String: Answer]
+        var received: [UInt8] = []
+
+        init(answers: [String: Answer]) {
+            self.answers = answers
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received += Array(unwrapInboundIn(data).readableBytesView)
+            let text = String(decoding: received, as: UTF8.self)
+            guard let headEnd = text.range(of: "\r\n\r\n") else { return }
+            let lines = text[..<headEnd.lowerBound].split(separator: "\r\n")
+            func field(_ name: String) -> String? {
+                lines.first { $0.lowercased().hasPrefix(name + ":") }.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+            }
+            let length = field("content-length").flatMap(Int.init) ?? 0
+            guard received.count - text[..<headEnd.upperBound].utf8.count >= length else { return }
+            received.removeAll()
+            let answer = answers[field("x-case") ?? ""] ?? Answer(bytes: "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            let write = context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer.bytes)))
+            if answer.closes {
+                let channel = context.channel
+                write.whenComplete { _ in channel.close(promise: nil) }
+            }
+        }
+    }
+}

@@ -48,7 +48,12 @@ struct ResponseMeter {
     /// The service tier a response header names: Gemini says which tier served the request (`priority`, `flex`,
     /// or `standard` when a priority request was downgraded) only there.
     static func serviceTierHeader(_ headers: HTTPHeaders, kind: ProviderKind) -> String? {
-        kind == .gemini ? headers.first(name: "x-gemini-service-tier") : nil
+        serviceTierHeader(kind: kind) { headers.first(name: $0) }
+    }
+
+    /// `serviceTierHeader(_:kind:)` with the header's value looked up by `value` (given a lower-case name).
+    static func serviceTierHeader(kind: ProviderKind, value: (String) -> String?) -> String? {
+        kind == .gemini ? value("x-gemini-service-tier") : nil
     }
 
     /// The usage seen so far.

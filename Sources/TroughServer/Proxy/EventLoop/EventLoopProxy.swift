@@ -126,6 +126,7 @@ struct RequestHeaderFacts {
     var contentType: String?
     var requestID: String?
     var tags: String?
+    var host: String?
     /// `ProjectCredential.find(in:)`'s answer.
     var projectToken: String?
 
@@ -139,6 +140,7 @@ struct RequestHeaderFacts {
                 if contentLength == nil { contentLength = value }
             case 17 where name.equalsIgnoringASCIICase("transfer-encoding"): chunked = true
             case 6 where name.equalsIgnoringASCIICase("expect"): expects = true
+            case 4 where host == nil && name.equalsIgnoringASCIICase("host"): host = value
             case 12 where contentType == nil && name.equalsIgnoringASCIICase("content-type"): contentType = value
             case 12 where requestID == nil && name.equalsIgnoringASCIICase("x-request-id"): requestID = value
             case 13 where tags == nil && name.equalsIgnoringASCIICase("x-trough-tags"): tags = value

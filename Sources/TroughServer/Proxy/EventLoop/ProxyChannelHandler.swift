@@ -15,6 +15,8 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     let proxy: EventLoopProxy
+    /// Where exchanges write their answers as bytes (past NIO's response encoder).
+    let answers: ClientAnswerWriter
     /// The request being served here, until its answer has ended.
     private var exchange: ProxyExchange?
     /// The current request's parts go to Hummingbird.
@@ -31,8 +33,9 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The last project token seen on this connection and its SHA-256 (clients send the same one each time).
     private var lastToken: (raw: String, hash: String)?
 
-    init(proxy: EventLoopProxy) {
+    init(proxy: EventLoopProxy, answers: ClientAnswerWriter) {
         self.proxy = proxy
+        self.answers = answers
     }
 
     /// The token's hash, as the token cache is keyed.
@@ -190,7 +193,10 @@ final class ProxyHandlerInstaller: ChannelInboundHandler, RemovableChannelHandle
         let pipeline = context.pipeline.syncOperations
         do {
             let codec = try pipeline.context(handlerType: HTTP1ToHTTPServerCodec.self)
-            try pipeline.addHandler(ProxyChannelHandler(proxy: proxy), position: .before(codec.handler))
+            let encoder = try pipeline.context(handlerType: HTTPResponseEncoder.self)
+            let answers = ClientAnswerWriter()
+            try pipeline.addHandler(answers, position: .before(encoder.handler))
+            try pipeline.addHandler(ProxyChannelHandler(proxy: proxy, answers: answers), position: .before(codec.handler))
         } catch {
             // No HTTP/1 conversion in this pipeline: Hummingbird serves every request here.
         }

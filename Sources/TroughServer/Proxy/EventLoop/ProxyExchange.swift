@@ -60,7 +60,7 @@ final class ProxyExchange {
         /// Nothing from the upstream yet.
         case waiting
         /// A small answer, held to put its cost in a header.
-        case holding(HTTPResponseHead, ByteBuffer)
+        case holding(UpstreamResponseHead, ByteBuffer)
         /// Streaming to the client.
         case streaming
         case done
@@ -70,6 +70,10 @@ final class ProxyExchange {
     private var meter: ResponseMeter?
     private var upstreamKeepAlive = true
     private var isEventStream = false
+    /// The streamed answer goes to the client chunked (its length is not known, the client speaks HTTP/1.1).
+    private var chunkedToClient = false
+    /// The streamed answer ends with the connection (its length is not known, the client speaks HTTP/1.0).
+    private var closesAfterAnswer = false
 
     init(proxy: EventLoopProxy, handler: ProxyChannelHandler, context: ChannelHandlerContext, head: HTTPRequestHead, facts: RequestHeaderFacts, path: String,
          query: String?, bodyLength: Int64?, rawToken: String, selector: ProxyController.ServiceSelector, cached: ProxyRoute?) {
@@ -272,6 +276,7 @@ final class ProxyExchange {
         let channel = connection.channel
         upstreamConnection = connection
         connection.responses.exchange = self
+        connection.responses.requestIsHead = head.method == .HEAD
         let headers: HTTPHeaders
         do {
             headers = try upstreamHeaders()
@@ -335,7 +340,7 @@ final class ProxyExchange {
 
     private var lastUpstreamRead = NIODeadline.now()
 
-    func upstreamRead(_ part: HTTPClientResponsePart) {
+    func upstreamRead(_ part: UpstreamResponseEvent) {
         lastUpstreamRead = .now()
         switch part {
         case .head(let response):
@@ -348,34 +353,43 @@ final class ProxyExchange {
     }
 
     func upstreamReadComplete() {
-        if case .streaming = answer { context.flush() }
+        if case .streaming = answer { handler.answers.flush() }
     }
 
-    private func receiveHead(_ response: HTTPResponseHead) {
+    private func receiveHead(_ response: UpstreamResponseHead) {
         guard case .waiting = answer else { return }
-        upstreamKeepAlive = response.isKeepAlive
-        event.status = Int(response.status.code)
-        var headers = ProxyHeaders.downstream(from: response.headers)
-        headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
-        let contentType = response.headers.first(name: "content-type")
+        upstreamKeepAlive = response.keepAlive
+        event.status = response.status
+        let contentType = response.contentType
         isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
-        let upstreamLength = response.headers.first(name: "content-length").flatMap(Int.init)
+        let upstreamLength = response.contentLength
         meter = ResponseMeter(kind: upstream.service.kind, contentType: contentType, inspection: inspection,
-                                      serviceTier: ResponseMeter.serviceTierHeader(response.headers, kind: upstream.service.kind))
-        let bodiless = head.method == .HEAD || response.status.code == 204 || response.status.code == 304
+                              serviceTier: ResponseMeter.serviceTierHeader(kind: upstream.service.kind, value: response.value(of:)))
+        let bodiless = head.method == .HEAD || response.status == 204 || response.status == 304
 
         if !isEventStream, !bodiless, let upstreamLength, upstreamLength <= settings.costHeaderMaxBytes {
-            answer = .holding(HTTPResponseHead(version: head.version, status: response.status, headers: headers), ByteBuffer())
+            answer = .holding(response, ByteBuffer())
             return
         }
         // Streams (and large or bodiless answers) go through as they come.
-        headers.replaceOrAdd(name: "X-Trough-Overhead-Ms", value: ProxyController.milliseconds(upstreamStarted - started))
-        if let remaining = reservation?.remainingBudget { headers.replaceOrAdd(name: "X-Trough-Budget-Remaining-Usd", value: remaining.usdString) }
-        if let upstreamLength, !inspection.injectedStreamUsage || bodiless {
-            headers.add(name: "Content-Length", value: String(upstreamLength))
+        var added = [(name: "X-Request-Id", value: requestID), (name: "X-Trough-Overhead-Ms", value: ProxyController.milliseconds(upstreamStarted - started))]
+        if let remaining = reservation?.remainingBudget { added.append((name: "X-Trough-Budget-Remaining-Usd", value: remaining.usdString)) }
+        if response.status == 204 || response.status == 304 {
+            // No body and no length.
+        } else if let upstreamLength, !inspection.injectedStreamUsage || bodiless {
+            added.append((name: "Content-Length", value: String(upstreamLength)))
+        } else if bodiless {
+            // A HEAD answer of unknown length.
+        } else if head.version.minor >= 1 && head.version.major == 1 {
+            added.append((name: "Transfer-Encoding", value: "chunked"))
+            chunkedToClient = true
+        } else {
+            closesAfterAnswer = true
         }
         answer = .streaming
-        context.writeAndFlush(wrapOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
+        var output = ByteBuffer()
+        ClientAnswer.writeHead(response, version: head.version, added: added, into: &output)
+        handler.answers.write(output, flush: true)
     }
 
     private func receiveBody(_ buffer: ByteBuffer) {
@@ -389,10 +403,7 @@ final class ProxyExchange {
             guard var meter else { return }
             let forwarded = meter.process(buffer)
             self.meter = meter
-            if forwarded.readableBytes > 0 {
-                context.write(wrapOut(.body(.byteBuffer(forwarded))), promise: nil)
-                if isEventStream { context.flush() }
-            }
+            if forwarded.readableBytes > 0 { writeStreamed(forwarded, flush: isEventStream) }
         case .waiting, .done:
             break
         }
@@ -403,32 +414,44 @@ final class ProxyExchange {
         let upstreamEnded = ContinuousClock.now
         guard var meter else { return }
         switch answer {
-        case .holding(var response, var body):
-            answer = .done  // (the head's headers are then changed in place, not copied)
+        case .holding(let response, var body):
+            answer = .done  // (the held body is then not shared)
             _ = meter.process(body)
             complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
-            body = settings.clientBody(body, inspection: inspection, status: event.status, service: upstream.service, host: head.headers.first(name: "host"))
+            body = settings.clientBody(body, inspection: inspection, status: event.status, service: upstream.service, host: facts.host)
+            var added = [(name: "X-Request-Id", value: requestID)]
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
-                response.headers.replaceOrAdd(name: "X-Trough-Cost-Usd", value: event.cost.usdString)
+                added.append((name: "X-Trough-Cost-Usd", value: event.cost.usdString))
             }
-            if let remaining = reservation?.remainingBudget { response.headers.replaceOrAdd(name: "X-Trough-Budget-Remaining-Usd", value: remaining.usdString) }
-            response.headers.replaceOrAdd(name: "X-Trough-Overhead-Ms", value: ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted)))
-            response.headers.add(name: "Content-Length", value: String(body.readableBytes))
-            answer = .done
-            context.write(wrapOut(.head(response)), promise: nil)
-            if head.method != .HEAD, body.readableBytes > 0 { context.write(wrapOut(.body(.byteBuffer(body))), promise: nil) }
-            context.writeAndFlush(wrapOut(.end(nil)), promise: nil)
+            if let remaining = reservation?.remainingBudget { added.append((name: "X-Trough-Budget-Remaining-Usd", value: remaining.usdString)) }
+            added.append((name: "X-Trough-Overhead-Ms", value: ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted))))
+            added.append((name: "Content-Length", value: String(body.readableBytes)))
+            var output = ByteBuffer()
+            ClientAnswer.writeHead(response, version: head.version, added: added, into: &output)
+            if head.method != .HEAD { output.writeBuffer(&body) }
+            handler.answers.write(output, flush: true)
         case .streaming:
-            if let rest = meter.finish() { context.write(wrapOut(.body(.byteBuffer(rest))), promise: nil) }
+            if let rest = meter.finish() { writeStreamed(rest, flush: false) }
             complete(meter: meter, body: nil, upstreamEnded: upstreamEnded)
             answer = .done
-            context.writeAndFlush(wrapOut(.end(nil)), promise: nil)
+            if chunkedToClient { handler.answers.write(ClientAnswer.lastChunk, flush: true) } else { handler.answers.flush() }
         case .waiting, .done:
             return
         }
         record()
         releaseUpstream(reusable: upstreamKeepAlive)
-        finish()
+        finish(closeConnection: closesAfterAnswer)
+    }
+
+    /// A piece of a streamed answer, chunked when the client gets it so.
+    private func writeStreamed(_ piece: ByteBuffer, flush: Bool) {
+        if chunkedToClient {
+            var output = ByteBuffer()
+            ClientAnswer.writeChunk(piece, into: &output)
+            handler.answers.write(output, flush: flush)
+        } else {
+            handler.answers.write(piece, flush: flush)
+        }
     }
 
     /// The upstream could not be reached, failed, closed early or timed out.
@@ -437,8 +460,9 @@ final class ProxyExchange {
         let failure = UpstreamFailure(error)
         switch answer {
         case .waiting:
-            // A pooled connection the upstream had closed: try once more on a new one, when the body can be sent again.
-            if reusedConnection, !retried, !(error is UpstreamTimeout), collectsBody || (!chunked && bodyLength ?? 0 == 0) {
+            // A pooled connection the upstream had closed: try once more on a new one, when the body can be sent again
+            // (not after a timeout or an answer that was not HTTP: the upstream had the request).
+            if reusedConnection, !retried, !(error is UpstreamTimeout), !(error is UpstreamResponseInvalid), collectsBody || (!chunked && bodyLength ?? 0 == 0) {
                 retried = true
                 releaseUpstream(reusable: false)
                 send()

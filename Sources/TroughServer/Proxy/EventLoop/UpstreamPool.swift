@@ -62,7 +62,7 @@ final class UpstreamPool: Sendable {
         }
     }
 
-    /// Opens a connection to `target` on `loop`, with TLS for https, HTTP/1.1 client codecs and a response handler last.
+    /// Opens a connection to `target` on `loop`, with TLS for https, NIO's HTTP/1.1 request encoder and the response handler last.
     func connect(_ target: UpstreamTarget, on loop: any EventLoop) -> EventLoopFuture<PooledUpstream> {
         startSweeping(loop)
         let tls = self.tls
@@ -77,10 +77,10 @@ final class UpstreamPool: Sendable {
                         let serverName = target.host.contains(":") || target.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : target.host
                         try pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    // NIO's outbound header check scans every byte of every header again (~4 % of the loops'
-                    // CPU): the client's headers were checked by the request parser, and what Trough adds is checked
-                    // where it is made (`ProxyHeaders.upstream`).
-                    try pipeline.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    // NIO's request encoder without its outbound header check, which scans every byte of every header
+                    // again (~4 % of the loops' CPU): the client's headers were checked by the request parser, and what
+                    // Trough adds is checked where it is made (`ProxyHeaders.upstream`). Answers are read from the bytes.
+                    try pipeline.addHandler(HTTPRequestEncoder())
                     try pipeline.addHandler(responses.value)
                 }
             }
@@ -162,14 +162,18 @@ struct PooledUpstream: @unchecked Sendable {
     let responses: UpstreamResponseHandler
 }
 
-/// The last handler of an upstream connection: hands response parts to the exchange using the connection.
+/// The last handler of an upstream connection: reads its responses from the bytes (`UpstreamResponseParser`, no
+/// `HTTPHeaders` per answer) and hands them to the exchange using the connection.
 final class UpstreamResponseHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
 
     /// The exchange the connection serves now; nil while it is idle in the pool.
     var exchange: ProxyExchange?
+    /// The current request is a HEAD (its answer has no body).
+    var requestIsHead = false
     let pool: UpstreamPool
     let target: UpstreamTarget
+    private let parser = UpstreamResponseParser()
 
     init(pool: UpstreamPool, target: UpstreamTarget) {
         self.pool = pool
@@ -177,7 +181,22 @@ final class UpstreamResponseHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        exchange?.upstreamRead(unwrapInboundIn(data))
+        let bytes = unwrapInboundIn(data)
+        guard exchange != nil else {
+            // Bytes while no request waits: the connection cannot be trusted with one.
+            context.close(promise: nil)
+            return
+        }
+        do {
+            try parser.read(bytes, requestIsHead: requestIsHead) { event in
+                self.exchange?.upstreamRead(event)
+            }
+        } catch {
+            let current = exchange
+            exchange = nil
+            current?.upstreamFailed(error)
+            context.close(promise: nil)
+        }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -185,6 +204,8 @@ final class UpstreamResponseHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // An answer framed by the connection's close ends here.
+        if let end = parser.connectionClosed() { exchange?.upstreamRead(end) }
         let current = exchange
         exchange = nil
         pool.forget(context.channel, target: target)
