@@ -63,7 +63,7 @@ struct UpstreamResponseParserTests {
         let both = try Self.parse("HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
         #expect(both.body == Array("hi".utf8) && both.heads.first?.contentLength == nil)
         let closing = try Self.parse("HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nContent-Length: 0\r\n\r\n")
-        #expect(closing.heads.first?.keepAlive == false && closing.heads.first?.connectionOptions == [Array("x-hop".utf8)])
+        #expect(closing.heads.first?.keepAlive == false && closing.heads.first?.connectionOptions() == [Array("x-hop".utf8)])
     }
 
     @Test("what is not a valid answer is refused: folded or malformed fields, control characters, bad lengths and chunks, extra bytes")
@@ -93,11 +93,15 @@ struct UpstreamResponseParserTests {
             + "Retry-After:  3 \r\nX-Request-Id: upstream\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nno"
         let head = try #require(try Self.parse(wire).heads.first)
         var output = ByteBuffer()
-        ClientAnswer.writeHead(head, version: .http1_1, added: [("X-Request-Id", "req_1"), ("Content-Length", "2")], into: &output)
+        ClientAnswer.startHead(head, version: .http1_1, into: &output)
+        ClientAnswer.writeField("X-Request-Id", "req_1", into: &output)
+        ClientAnswer.writeField("Content-Length", "2", into: &output)
+        ClientAnswer.endHead(into: &output)
         #expect(String(buffer: output) == "HTTP/1.1 429 Too Many Requests\r\nRetry-After:  3\r\nX-Request-Id: req_1\r\nContent-Length: 2\r\n\r\n")
         let bare = try #require(try Self.parse("HTTP/1.1 404\r\nContent-Length: 0\r\n\r\n").heads.first)
         output.clear()
-        ClientAnswer.writeHead(bare, version: .http1_0, added: [], into: &output)
+        ClientAnswer.startHead(bare, version: .http1_0, into: &output)
+        ClientAnswer.endHead(into: &output)
         #expect(String(buffer: output) == "HTTP/1.0 404 Not Found\r\n\r\n")
         output.clear()
         ClientAnswer.writeChunk(ByteBuffer(string: String(repeating: "x", count: 26)), into: &output)

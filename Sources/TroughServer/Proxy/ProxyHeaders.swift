@@ -18,9 +18,16 @@ enum ProxyHeaders {
     /// `X-Trough-*`, a project token given as the credential); with the stored key added the way the provider
     /// expects when the client sent no credential of its own. Responses are asked for uncompressed so usage can be read.
     static func upstream(from headers: HTTPHeaders, kind: ProviderKind, storedKey: () throws -> String?) rethrows -> HTTPHeaders {
-        let options = connectionOptions(headers)
         var result = HTTPHeaders()
         result.reserveCapacity(headers.count + 2)
+        try forEachUpstream(from: headers, kind: kind, storedKey: storedKey) { result.add(name: $0, value: $1) }
+        return result
+    }
+
+    /// `upstream(from:kind:storedKey:)`'s headers, one by one (the event-loop path writes them as bytes).
+    static func forEachUpstream(from headers: HTTPHeaders, kind: ProviderKind, storedKey: () throws -> String?,
+                                _ body: (_ name: String, _ value: String) -> Void) rethrows {
+        let options = connectionOptions(headers)
         var hasCredential = false
         for (name, value) in headers {
             if isHopByHop(name, connectionOptions: options) || isOneOf(name, ownByLength) || name.hasPrefixIgnoringASCIICase("x-trough-") {
@@ -30,19 +37,18 @@ enum ProxyHeaders {
                 if ProjectCredential.isProjectToken(value) { continue }
                 hasCredential = true
             }
-            result.add(name: name, value: value)
+            body(name, value)
         }
-        result.add(name: "Accept-Encoding", value: "identity")
+        body("Accept-Encoding", "identity")
         // The stored key is the one value here that no HTTP parser has seen (keys are checked to be one line when
         // saved; a control character would still break the request's framing, so such a key is not sent).
         if !hasCredential, let key = try storedKey(), isFieldValue(key) {
             switch kind {
-            case .anthropic: result.add(name: "x-api-key", value: key)
-            case .gemini: result.add(name: "x-goog-api-key", value: key)
-            default: result.add(name: "Authorization", value: "Bearer " + key)
+            case .anthropic: body("x-api-key", key)
+            case .gemini: body("x-goog-api-key", key)
+            default: body("Authorization", "Bearer " + key)
             }
         }
-        return result
     }
 
     /// Whether `value` can be sent as a header value as it is: no control character but horizontal tab.

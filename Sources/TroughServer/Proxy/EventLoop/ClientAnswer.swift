@@ -6,59 +6,67 @@ import NIOHTTP1
 /// field names), `Date`, `Server` and the fields Trough sets itself, plus Trough's; bodies of unknown length are
 /// chunked for HTTP/1.1 clients.
 enum ClientAnswer {
-    /// Fields of an upstream answer that are not passed on (lower-case, grouped by length).
+    /// Fields of an upstream answer that are not passed on (lower-case, grouped by length): hop-by-hop ones, `Date`,
+    /// `Server`, and those Trough sets on the answers it writes.
     private static let droppedByLength: [[[UInt8]]] = {
-        let names = ProxyHeaders.hopByHop + ["date", "server"]
+        let names = ProxyHeaders.hopByHop + ["date", "server"] + troughFields.map { $0.lowercased() }
         var groups = [[[UInt8]]](repeating: [], count: names.map(\.utf8.count).max()! + 1)
         for name in names { groups[name.utf8.count].append(Array(name.utf8)) }
         return groups
     }()
 
-    /// Writes the head: `version`'s status line with the upstream's status and reason, the upstream's fields that
-    /// cross, then `added` (which replace upstream fields of the same names).
-    static func writeHead(_ response: UpstreamResponseHead, version: HTTPVersion, added: [(name: String, value: String)], into output: inout ByteBuffer) {
-        output.reserveCapacity(minimumWritableBytes: response.bytes.readableBytes + 160)
+    /// The fields Trough sets on a proxied answer (an upstream's own of these names are dropped).
+    static let troughFields = ["X-Request-Id", "X-Trough-Overhead-Ms", "X-Trough-Cost-Usd", "X-Trough-Budget-Remaining-Usd"]
+
+    /// Writes the head up to Trough's own fields: `version`'s status line with the upstream's status and reason, then the
+    /// upstream's fields that cross. The caller adds its fields (`writeField`), then `endHead`.
+    static func startHead(_ response: UpstreamResponseHead, version: HTTPVersion, into output: inout ByteBuffer) {
         output.writeStaticString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         output.writeString(String(response.status))
         output.writeStaticString(" ")
-        response.bytes.withUnsafeReadableBytes { raw in
-            if response.reason.isEmpty {
-                output.writeString(HTTPResponseStatus(statusCode: response.status).reasonPhrase)
-            } else {
-                output.writeBytes(UnsafeRawBufferPointer(rebasing: raw[response.reason]))
-            }
-            output.writeStaticString("\r\n")
-            for field in response.fields where !isDropped(raw[field.name], response: response, added: added) {
-                // The line as it came, from the name to the value's end (a bare LF becomes CRLF).
-                output.writeBytes(UnsafeRawBufferPointer(rebasing: raw[field.name.lowerBound..<field.value.upperBound]))
-                output.writeStaticString("\r\n")
-            }
+        if response.reason.isEmpty {
+            output.writeString(HTTPResponseStatus(statusCode: response.status).reasonPhrase)
+        } else {
+            output.writeBytes(response.bytes.readableBytesView[response.bytes.readerIndex + response.reason.lowerBound..<response.bytes.readerIndex + response.reason.upperBound])
         }
-        for (name, value) in added {
-            output.writeString(name)
-            output.writeStaticString(": ")
-            output.writeString(value)
+        output.writeStaticString("\r\n")
+        let options = response.connectionOptions()
+        response.forEachField { raw, name, value in
+            guard !isDropped(raw[name], connectionOptions: options) else { return }
+            // The line as it came, from the name to the value's end (a bare LF becomes CRLF).
+            output.writeBytes(UnsafeRawBufferPointer(rebasing: raw[name.lowerBound..<value.upperBound]))
             output.writeStaticString("\r\n")
         }
+    }
+
+    static func writeField(_ name: StaticString, _ value: String, into output: inout ByteBuffer) {
+        output.writeStaticString(name)
+        output.writeStaticString(": ")
+        output.writeString(value)
         output.writeStaticString("\r\n")
     }
 
-    private static func isDropped(_ name: Slice<UnsafeRawBufferPointer>, response: UpstreamResponseHead, added: [(name: String, value: String)]) -> Bool {
+    static func endHead(into output: inout ByteBuffer) {
+        output.writeStaticString("\r\n")
+    }
+
+    private static func isDropped(_ name: Slice<UnsafeRawBufferPointer>, connectionOptions: [[UInt8]]) -> Bool {
         let length = name.count
         if length < droppedByLength.count {
             for candidate in droppedByLength[length] where equalsLowercased(name, candidate) { return true }
         }
-        for option in response.connectionOptions where equalsLowercased(name, option) { return true }
-        for field in added where field.name.utf8.count == length && equalsIgnoringCase(name, field.name) { return true }
+        for option in connectionOptions where equalsLowercased(name, option) { return true }
         return false
     }
 
     private static func equalsLowercased(_ name: Slice<UnsafeRawBufferPointer>, _ lowercased: [UInt8]) -> Bool {
-        name.count == lowercased.count && zip(name, lowercased).allSatisfy { ASCIIBytes.lowercased($0) == $1 }
-    }
-
-    private static func equalsIgnoringCase(_ name: Slice<UnsafeRawBufferPointer>, _ other: String) -> Bool {
-        zip(name, other.utf8).allSatisfy { ASCIIBytes.lowercased($0) == ASCIIBytes.lowercased($1) }
+        guard name.count == lowercased.count else { return false }
+        var index = name.startIndex
+        for expected in lowercased {
+            guard ASCIIBytes.lowercased(name[index]) == expected else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Frames one piece of a chunked body.

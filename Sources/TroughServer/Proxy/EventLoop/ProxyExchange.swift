@@ -170,7 +170,7 @@ final class ProxyExchange {
             var part = buffer
             collected.writeBuffer(&part)
         } else if let channel = upstreamChannel {
-            channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
+            channel.writeAndFlush(NIOAny(upstreamBodyPiece(buffer)), promise: nil)
         } else {
             pendingBody.append(buffer)
         }
@@ -185,7 +185,7 @@ final class ProxyExchange {
         if route != nil, collectsBody {
             bodyComplete()
         } else if let channel = upstreamChannel {
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            endUpstreamRequest(on: channel)
         }
     }
 
@@ -277,9 +277,10 @@ final class ProxyExchange {
         upstreamConnection = connection
         connection.responses.exchange = self
         connection.responses.requestIsHead = head.method == .HEAD
-        let headers: HTTPHeaders
+        var request = ByteBuffer()
+        request.reserveCapacity(512 + (collectsBody ? collected.readableBytes : 0))
         do {
-            headers = try upstreamHeaders()
+            try writeUpstreamHead(into: &request)
         } catch {
             connection.responses.exchange = nil
             proxy.pool.release(connection, target: target)
@@ -287,17 +288,16 @@ final class ProxyExchange {
             respondWithError(.internalError, record: false)
             return
         }
-        let uri = target.basePath + path + (query.map { "?" + $0 } ?? "")
-        let requestHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: uri.isEmpty ? "/" : uri, headers: headers)
-        channel.write(HTTPClientRequestPart.head(requestHead), promise: nil)
         if collectsBody {
-            if collected.readableBytes > 0 { channel.write(HTTPClientRequestPart.body(.byteBuffer(collected)), promise: nil) }
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            var body = collected  // (kept whole: a retry sends it again)
+            request.writeBuffer(&body)
+            channel.writeAndFlush(NIOAny(request), promise: nil)
         } else {
-            for part in pendingBody { channel.write(HTTPClientRequestPart.body(.byteBuffer(part)), promise: nil) }
+            channel.write(NIOAny(request), promise: nil)
+            for part in pendingBody { channel.write(NIOAny(upstreamBodyPiece(part)), promise: nil) }
             pendingBody.removeAll()
             if requestEnded {
-                channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+                endUpstreamRequest(on: channel)
             } else {
                 channel.flush()
             }
@@ -305,22 +305,58 @@ final class ProxyExchange {
         armReadTimeout()
     }
 
-    /// The client's headers for the upstream (as on the other path), with `Host` and the body's length.
-    private func upstreamHeaders() throws -> HTTPHeaders {
+    /// The body streams to the upstream chunked (the client's was, and is passed on as it comes).
+    private var upstreamChunked: Bool { chunked && sendsBody && !collectsBody }
+
+    /// The upstream request's head as bytes (the upstream connection has no HTTP encoder): the request line, the client's
+    /// headers as on the other path (`ProxyHeaders.forEachUpstream`), `Host` and the body's framing.
+    private func writeUpstreamHead(into output: inout ByteBuffer) throws {
+        output.writeString(head.method.rawValue)
+        output.writeStaticString(" ")
+        if target.basePath.isEmpty && path.isEmpty { output.writeStaticString("/") }
+        output.writeString(target.basePath)
+        output.writeString(path)
+        if let query {
+            output.writeStaticString("?")
+            output.writeString(query)
+        }
+        output.writeStaticString(" HTTP/1.1\r\n")
         let key = upstream.key
         let secrets = proxy.proxy.secrets
-        var headers = try ProxyHeaders.upstream(from: head.headers, kind: upstream.service.kind) {
+        try ProxyHeaders.forEachUpstream(from: head.headers, kind: upstream.service.kind, storedKey: {
             try key.map { try secrets.open($0.sealed, binding: $0.binding) }
+        }) { name, value in
+            output.writeString(name)
+            output.writeStaticString(": ")
+            output.writeString(value)
+            output.writeStaticString("\r\n")
         }
-        headers.add(name: "Host", value: target.hostHeader)
+        ClientAnswer.writeField("Host", target.hostHeader, into: &output)
         if collectsBody {
-            headers.add(name: "Content-Length", value: String(collected.readableBytes))
+            ClientAnswer.writeField("Content-Length", String(collected.readableBytes), into: &output)
         } else if let bodyLength, sendsBody {
-            headers.add(name: "Content-Length", value: String(bodyLength))
-        } else if chunked, sendsBody {
-            headers.add(name: "Transfer-Encoding", value: "chunked")
+            ClientAnswer.writeField("Content-Length", String(bodyLength), into: &output)
+        } else if upstreamChunked {
+            ClientAnswer.writeField("Transfer-Encoding", "chunked", into: &output)
         }
-        return headers
+        output.writeStaticString("\r\n")
+    }
+
+    /// A piece of the request body for the upstream, framed as a chunk when the body is chunked.
+    private func upstreamBodyPiece(_ piece: ByteBuffer) -> ByteBuffer {
+        guard upstreamChunked else { return piece }
+        var framed = ByteBuffer()
+        ClientAnswer.writeChunk(piece, into: &framed)
+        return framed
+    }
+
+    /// The request's body has all been sent: the last chunk of a chunked one.
+    private func endUpstreamRequest(on channel: any Channel) {
+        if upstreamChunked {
+            channel.writeAndFlush(NIOAny(ClientAnswer.lastChunk), promise: nil)
+        } else {
+            channel.flush()
+        }
     }
 
     /// Starts the read timeout: reads only note the time, and the connection's periodic check
@@ -372,23 +408,26 @@ final class ProxyExchange {
             return
         }
         // Streams (and large or bodiless answers) go through as they come.
-        var added = [(name: "X-Request-Id", value: requestID), (name: "X-Trough-Overhead-Ms", value: ProxyController.milliseconds(upstreamStarted - started))]
-        if let remaining = reservation?.remainingBudget { added.append((name: "X-Trough-Budget-Remaining-Usd", value: remaining.usdString)) }
+        var output = ByteBuffer()
+        output.reserveCapacity(response.bytes.readableBytes + 160)
+        ClientAnswer.startHead(response, version: head.version, into: &output)
+        ClientAnswer.writeField("X-Request-Id", requestID, into: &output)
+        ClientAnswer.writeField("X-Trough-Overhead-Ms", ProxyController.milliseconds(upstreamStarted - started), into: &output)
+        if let remaining = reservation?.remainingBudget { ClientAnswer.writeField("X-Trough-Budget-Remaining-Usd", remaining.usdString, into: &output) }
         if response.status == 204 || response.status == 304 {
             // No body and no length.
         } else if let upstreamLength, !inspection.injectedStreamUsage || bodiless {
-            added.append((name: "Content-Length", value: String(upstreamLength)))
+            ClientAnswer.writeField("Content-Length", String(upstreamLength), into: &output)
         } else if bodiless {
             // A HEAD answer of unknown length.
-        } else if head.version.minor >= 1 && head.version.major == 1 {
-            added.append((name: "Transfer-Encoding", value: "chunked"))
+        } else if head.version.major == 1 && head.version.minor >= 1 {
+            ClientAnswer.writeField("Transfer-Encoding", "chunked", into: &output)
             chunkedToClient = true
         } else {
             closesAfterAnswer = true
         }
+        ClientAnswer.endHead(into: &output)
         answer = .streaming
-        var output = ByteBuffer()
-        ClientAnswer.writeHead(response, version: head.version, added: added, into: &output)
         handler.answers.write(output, flush: true)
     }
 
@@ -419,15 +458,17 @@ final class ProxyExchange {
             _ = meter.process(body)
             complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
             body = settings.clientBody(body, inspection: inspection, status: event.status, service: upstream.service, host: facts.host)
-            var added = [(name: "X-Request-Id", value: requestID)]
-            if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
-                added.append((name: "X-Trough-Cost-Usd", value: event.cost.usdString))
-            }
-            if let remaining = reservation?.remainingBudget { added.append((name: "X-Trough-Budget-Remaining-Usd", value: remaining.usdString)) }
-            added.append((name: "X-Trough-Overhead-Ms", value: ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted))))
-            added.append((name: "Content-Length", value: String(body.readableBytes)))
             var output = ByteBuffer()
-            ClientAnswer.writeHead(response, version: head.version, added: added, into: &output)
+            output.reserveCapacity(response.bytes.readableBytes + 200 + body.readableBytes)
+            ClientAnswer.startHead(response, version: head.version, into: &output)
+            ClientAnswer.writeField("X-Request-Id", requestID, into: &output)
+            if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
+                ClientAnswer.writeField("X-Trough-Cost-Usd", event.cost.usdString, into: &output)
+            }
+            if let remaining = reservation?.remainingBudget { ClientAnswer.writeField("X-Trough-Budget-Remaining-Usd", remaining.usdString, into: &output) }
+            ClientAnswer.writeField("X-Trough-Overhead-Ms", ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted)), into: &output)
+            ClientAnswer.writeField("Content-Length", String(body.readableBytes), into: &output)
+            ClientAnswer.endHead(into: &output)
             if head.method != .HEAD { output.writeBuffer(&body) }
             handler.answers.write(output, flush: true)
         case .streaming:

@@ -62,7 +62,7 @@ final class UpstreamPool: Sendable {
         }
     }
 
-    /// Opens a connection to `target` on `loop`, with TLS for https, NIO's HTTP/1.1 request encoder and the response handler last.
+    /// Opens a connection to `target` on `loop`, with TLS for https and the response handler (HTTP/1.1 as bytes both ways).
     func connect(_ target: UpstreamTarget, on loop: any EventLoop) -> EventLoopFuture<PooledUpstream> {
         startSweeping(loop)
         let tls = self.tls
@@ -77,10 +77,9 @@ final class UpstreamPool: Sendable {
                         let serverName = target.host.contains(":") || target.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : target.host
                         try pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    // NIO's request encoder without its outbound header check, which scans every byte of every header
-                    // again (~4 % of the loops' CPU): the client's headers were checked by the request parser, and what
-                    // Trough adds is checked where it is made (`ProxyHeaders.upstream`). Answers are read from the bytes.
-                    try pipeline.addHandler(HTTPRequestEncoder())
+                    // No HTTP codec: the exchange writes its request as bytes (the client's headers were checked by
+                    // NIO's request parser, and what Trough adds where it is made, `ProxyHeaders.forEachUpstream`), and
+                    // answers are read from the bytes.
                     try pipeline.addHandler(responses.value)
                 }
             }

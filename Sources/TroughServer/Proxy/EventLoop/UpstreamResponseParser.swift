@@ -1,36 +1,56 @@
 import NIOCore
 
-/// An upstream's HTTP/1.x response head as it came: the status, the header fields located in the head's bytes
-/// (forwarded to the client as they are, no `HTTPHeaders` built per answer), and the few values the proxy reads.
+/// An upstream's HTTP/1.x response head as it came: the status, the header section kept as bytes (forwarded to the
+/// client line by line, no `HTTPHeaders` built per answer), and the few values the proxy reads.
 struct UpstreamResponseHead {
     /// The whole head as received, status line to the empty line.
     let bytes: ByteBuffer
     let status: Int
     /// The reason phrase's place in `bytes` (may be empty).
     let reason: Range<Int>
-    /// Each field's name and value (value without surrounding spaces), as places in `bytes`.
-    let fields: [Field]
+    /// Where the field lines are in `bytes` (checked when the head was parsed; `forEachField` walks them).
+    let fieldSection: Range<Int>
     let contentType: String?
     let contentLength: Int?
     let chunked: Bool
     /// The connection may carry another request after this answer.
     let keepAlive: Bool
-    /// Field names the `Connection` field lists (hop-by-hop for this message), lower-cased; usually empty.
-    let connectionOptions: [[UInt8]]
+    /// The `Connection` field names other fields (hop-by-hop for this message), besides `close` and `keep-alive`.
+    let hasConnectionOptions: Bool
 
-    struct Field {
-        let name: Range<Int>
-        let value: Range<Int>
+    /// Calls `body` with each field's name and value (without surrounding spaces) and the raw buffer they are in.
+    func forEachField(_ body: (UnsafeRawBufferPointer, _ name: Range<Int>, _ value: Range<Int>) -> Void) {
+        bytes.withUnsafeReadableBytes { raw in
+            UpstreamResponseParser.forEachLine(raw, in: fieldSection) { line in
+                let colon = raw[line].firstIndex(of: UInt8(ascii: ":"))!
+                body(raw, line.lowerBound..<colon, UpstreamResponseParser.trimmedValue(raw, colon + 1..<line.upperBound))
+            }
+        }
     }
 
     /// The first value of the field `name` (lower-case ASCII), as a string.
     func value(of name: String) -> String? {
-        bytes.withUnsafeReadableBytes { raw in
-            for field in fields where ASCIIBytes.equalsLowercased(raw[field.name], name) {
-                return String(decoding: raw[field.value], as: UTF8.self)
-            }
-            return nil
+        var found: String?
+        forEachField { raw, fieldName, value in
+            if found == nil, ASCIIBytes.equalsLowercased(raw[fieldName], name) { found = String(decoding: raw[value], as: UTF8.self) }
         }
+        return found
+    }
+
+    /// The field names the `Connection` fields list, lower-cased (empty unless `hasConnectionOptions`).
+    func connectionOptions() -> [[UInt8]] {
+        guard hasConnectionOptions else { return [] }
+        var options: [[UInt8]] = []
+        forEachField { raw, name, value in
+            guard ASCIIBytes.equalsLowercased(raw[name], "connection") else { return }
+            UpstreamResponseParser.forEachListItem(raw, in: value) { item in
+                let option = raw[item]
+                if !ASCIIBytes.equalsLowercased(option, "close"), !ASCIIBytes.equalsLowercased(option, "keep-alive") {
+                    options.append(option.map(ASCIIBytes.lowercased))
+                }
+            }
+        }
+        return options
     }
 }
 
@@ -232,104 +252,133 @@ final class UpstreamResponseParser {
     /// Parses a complete head (status line, fields, empty line).
     static func parseHead(_ bytes: ByteBuffer) throws -> UpstreamResponseHead {
         try bytes.withUnsafeReadableBytes { raw in
-            // Lines as [start, end) without their line breaks.
-            var lines: [Range<Int>] = []
-            lines.reserveCapacity(16)
-            var start = 0
-            while start < raw.count, let newline = raw[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                var end = newline
-                if end > start, raw[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                if end == start { break }
-                lines.append(start..<end)
-                start = newline + 1
-            }
-            guard let statusLine = lines.first else { throw UpstreamResponseInvalid(reason: "no status line") }
-
-            // HTTP/1.x SSS[ reason]
-            let prefix = Array("HTTP/1.".utf8)
-            guard statusLine.count >= 12, raw[statusLine.lowerBound..<statusLine.lowerBound + 7].elementsEqual(prefix),
-                  raw[statusLine.lowerBound + 7] == UInt8(ascii: "0") || raw[statusLine.lowerBound + 7] == UInt8(ascii: "1"),
-                  raw[statusLine.lowerBound + 8] == UInt8(ascii: " ")
+            // The status line: HTTP/1.x SSS[ reason]
+            guard let firstNewline = raw.firstIndex(of: UInt8(ascii: "\n")) else { throw UpstreamResponseInvalid(reason: "no status line") }
+            let statusEnd = firstNewline > 0 && raw[firstNewline - 1] == UInt8(ascii: "\r") ? firstNewline - 1 : firstNewline
+            guard statusEnd >= 12, raw[0] == UInt8(ascii: "H"), raw[1] == UInt8(ascii: "T"), raw[2] == UInt8(ascii: "T"), raw[3] == UInt8(ascii: "P"),
+                  raw[4] == UInt8(ascii: "/"), raw[5] == UInt8(ascii: "1"), raw[6] == UInt8(ascii: "."),
+                  raw[7] == UInt8(ascii: "0") || raw[7] == UInt8(ascii: "1"), raw[8] == UInt8(ascii: " ")
             else { throw UpstreamResponseInvalid(reason: "bad status line") }
-            let minorVersion = Int(raw[statusLine.lowerBound + 7] - UInt8(ascii: "0"))
+            let minorVersion = Int(raw[7] - UInt8(ascii: "0"))
             var status = 0
-            for index in statusLine.lowerBound + 9..<statusLine.lowerBound + 12 {
+            for index in 9..<12 {
                 let byte = raw[index]
                 guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { throw UpstreamResponseInvalid(reason: "bad status code") }
                 status = status * 10 + Int(byte - UInt8(ascii: "0"))
             }
             guard status >= 100 else { throw UpstreamResponseInvalid(reason: "bad status code") }
-            var reason = statusLine.upperBound..<statusLine.upperBound
-            if statusLine.count > 12 {
-                guard raw[statusLine.lowerBound + 12] == UInt8(ascii: " ") else { throw UpstreamResponseInvalid(reason: "bad status line") }
-                reason = statusLine.lowerBound + 13..<statusLine.upperBound
+            var reason = statusEnd..<statusEnd
+            if statusEnd > 12 {
+                guard raw[12] == UInt8(ascii: " ") else { throw UpstreamResponseInvalid(reason: "bad status line") }
+                reason = 13..<statusEnd
                 guard !raw[reason].contains(where: isControl) else { throw UpstreamResponseInvalid(reason: "bad reason phrase") }
             }
 
-            var fields: [UpstreamResponseHead.Field] = []
-            fields.reserveCapacity(lines.count - 1)
+            let fieldSection = firstNewline + 1..<raw.count
             var contentType: String?
             var contentLength: Int?
             var transferEncoding = false
             var chunked = false
             var close = false
             var keepAliveOption = false
-            var connectionOptions: [[UInt8]] = []
-            for line in lines.dropFirst() {
+            var connectionOptions = false
+            var invalid: String?
+            forEachLine(raw, in: fieldSection) { line in
+                guard invalid == nil else { return }
                 guard raw[line.lowerBound] != UInt8(ascii: " "), raw[line.lowerBound] != UInt8(ascii: "\t") else {
-                    throw UpstreamResponseInvalid(reason: "folded field")
+                    invalid = "folded field"
+                    return
                 }
                 guard let colon = raw[line].firstIndex(of: UInt8(ascii: ":")), colon > line.lowerBound,
                       raw[line.lowerBound..<colon].allSatisfy(isTokenByte)
-                else { throw UpstreamResponseInvalid(reason: "bad field") }
-                var valueStart = colon + 1
-                var valueEnd = line.upperBound
-                while valueStart < valueEnd, raw[valueStart] == UInt8(ascii: " ") || raw[valueStart] == UInt8(ascii: "\t") { valueStart += 1 }
-                while valueEnd > valueStart, raw[valueEnd - 1] == UInt8(ascii: " ") || raw[valueEnd - 1] == UInt8(ascii: "\t") { valueEnd -= 1 }
-                guard !raw[valueStart..<valueEnd].contains(where: isControl) else { throw UpstreamResponseInvalid(reason: "control character in a field") }
-                let name = line.lowerBound..<colon
-                let value = valueStart..<valueEnd
-                fields.append(.init(name: name, value: value))
-
+                else {
+                    invalid = "bad field"
+                    return
+                }
+                let value = trimmedValue(raw, colon + 1..<line.upperBound)
+                guard !raw[value].contains(where: isControl) else {
+                    invalid = "control character in a field"
+                    return
+                }
+                let name = raw[line.lowerBound..<colon]
                 switch name.count {
-                case 12 where equalsLowercased(raw, name, "content-type"):
-                    if contentType == nil { contentType = String(decoding: raw[value], as: UTF8.self) }
-                case 14 where equalsLowercased(raw, name, "content-length"):
+                case 12 where ASCIIBytes.equalsLowercased(name, "content-type"):
+                    if contentType == nil { contentType = mediaType(raw[value]) }
+                case 14 where ASCIIBytes.equalsLowercased(name, "content-length"):
                     guard let length = decimal(raw, value), contentLength == nil || contentLength == length else {
-                        throw UpstreamResponseInvalid(reason: "bad content length")
+                        invalid = "bad content length"
+                        return
                     }
                     contentLength = length
-                case 17 where equalsLowercased(raw, name, "transfer-encoding"):
-                    transferEncoding = true
+                case 17 where ASCIIBytes.equalsLowercased(name, "transfer-encoding"):
                     // Chunked when it is the last coding of all the Transfer-Encoding fields.
-                    if let last = raw[value].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).last {
-                        chunked = equalsLowercased(trimmed(last), "chunked")
-                    } else {
-                        chunked = false
-                    }
-                case 10 where equalsLowercased(raw, name, "connection"):
-                    for option in raw[value].split(separator: UInt8(ascii: ",")).map(trimmed) where !option.isEmpty {
-                        if option.count == 5, equalsLowercased(option, "close") {
+                    transferEncoding = true
+                    var last: Range<Int>?
+                    forEachListItem(raw, in: value) { last = $0 }
+                    chunked = last.map { ASCIIBytes.equalsLowercased(raw[$0], "chunked") } ?? false
+                case 10 where ASCIIBytes.equalsLowercased(name, "connection"):
+                    forEachListItem(raw, in: value) { item in
+                        if ASCIIBytes.equalsLowercased(raw[item], "close") {
                             close = true
-                        } else if option.count == 10, equalsLowercased(option, "keep-alive") {
+                        } else if ASCIIBytes.equalsLowercased(raw[item], "keep-alive") {
                             keepAliveOption = true
                         } else {
-                            connectionOptions.append(option.map(ASCIIBytes.lowercased))
+                            connectionOptions = true
                         }
                     }
                 default: break
                 }
             }
+            if let invalid { throw UpstreamResponseInvalid(reason: invalid) }
             if transferEncoding {
                 // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length; a body not chunked ends with the connection.
                 contentLength = nil
                 if !chunked { close = true }
             }
-            let keepAlive = !close && (minorVersion == 1 || keepAliveOption) && (chunked || contentLength != nil || status == 204 || status == 304 || status < 200)
-            return UpstreamResponseHead(bytes: bytes, status: status, reason: reason, fields: fields, contentType: contentType,
-                                        contentLength: contentLength, chunked: chunked, keepAlive: keepAlive, connectionOptions: connectionOptions)
+            let keepAlive = !close && (minorVersion == 1 || keepAliveOption) && (chunked || contentLength != nil || status == 204 || status == 304)
+            return UpstreamResponseHead(bytes: bytes, status: status, reason: reason, fieldSection: fieldSection, contentType: contentType,
+                                        contentLength: contentLength, chunked: chunked, keepAlive: keepAlive, hasConnectionOptions: connectionOptions)
         }
     }
+
+    /// Calls `body` with each non-empty line of `range` (without its line break), up to the first empty line.
+    static func forEachLine(_ raw: UnsafeRawBufferPointer, in range: Range<Int>, _ body: (Range<Int>) -> Void) {
+        var start = range.lowerBound
+        while start < range.upperBound, let newline = raw[start..<range.upperBound].firstIndex(of: UInt8(ascii: "\n")) {
+            let end = newline > start && raw[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
+            if end == start { return }
+            body(start..<end)
+            start = newline + 1
+        }
+    }
+
+    /// Calls `body` with each comma-separated item of a field value, without surrounding spaces (empty items skipped).
+    static func forEachListItem(_ raw: UnsafeRawBufferPointer, in range: Range<Int>, _ body: (Range<Int>) -> Void) {
+        var start = range.lowerBound
+        while start <= range.upperBound {
+            let end = raw[start..<range.upperBound].firstIndex(of: UInt8(ascii: ",")) ?? range.upperBound
+            let item = trimmedValue(raw, start..<end)
+            if !item.isEmpty { body(item) }
+            start = end + 1
+        }
+    }
+
+    /// `range` without spaces and tabs at either end.
+    static func trimmedValue(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+        var start = range.lowerBound
+        var end = range.upperBound
+        while start < end, raw[start] == UInt8(ascii: " ") || raw[start] == UInt8(ascii: "\t") { start += 1 }
+        while end > start, raw[end - 1] == UInt8(ascii: " ") || raw[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        return start..<end
+    }
+
+    /// A Content-Type value as a string; the usual ones without building a new string.
+    private static func mediaType(_ value: Slice<UnsafeRawBufferPointer>) -> String {
+        for common in commonMediaTypes where value.elementsEqual(common.utf8) { return common }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    private static let commonMediaTypes = ["application/json", "text/event-stream", "application/json; charset=utf-8", "text/event-stream; charset=utf-8"]
 
     private static func isControl(_ byte: UInt8) -> Bool {
         (byte < 0x20 && byte != 0x09) || byte == 0x7F
@@ -346,20 +395,6 @@ final class UpstreamResponseParser {
         }
     }
 
-    private static func equalsLowercased(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercased: String) -> Bool {
-        ASCIIBytes.equalsLowercased(raw[range], lowercased)
-    }
-
-    private static func equalsLowercased(_ bytes: Slice<UnsafeRawBufferPointer>, _ lowercased: String) -> Bool {
-        ASCIIBytes.equalsLowercased(bytes, lowercased)
-    }
-
-    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
-        var slice = bytes
-        while let first = slice.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { slice = slice.dropFirst() }
-        while let last = slice.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { slice = slice.dropLast() }
-        return slice
-    }
 
     /// A non-negative decimal of at most 18 digits.
     private static func decimal(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
