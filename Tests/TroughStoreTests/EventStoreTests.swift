@@ -76,6 +76,33 @@ struct EventStoreTests {
         }
     }
 
+    @Test("every column of an event comes back as stored: quotes, backslashes, control characters and non-ASCII text, absent values, extreme integers", arguments: PostgresTestServer.drivers)
+    func columnsRoundTrip(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            var full = Self.event("evt_full", at: 1_700_000_000_123, cost: Int64.max)
+            full.errorType = "upstream\"timeout\\"
+            full.tags = #"{"feature":"chat \"quoted\"","user":"Zoë ✓","tab":"a\tb\u0001"}"#
+            full.model = "model/with\\slash\u{1}and\nnewline"
+            full.upstreamLatencyMicros = -1
+            full.bytesIn = 1 << 40
+            full.bytesOut = 0
+            full.cachedInputTokens = 7
+            full.cacheWriteTokens = 8
+            full.reasoningTokens = 9
+            full.units = 3
+            full.streamed = true
+            full.serviceTier = "priority"
+            var sparse = Self.event("evt_sparse", at: 1_700_000_000_124, cost: 0, source: .none)
+            sparse.serviceID = nil
+            sparse.tokenID = nil
+            sparse.provider = nil
+            sparse.model = nil
+            try await db.store.recordEvents([full, sparse], logger: logger)
+            let stored = try await db.store.events(projectID: "prj_1", tenantID: "ten_1", from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: .max), limit: 10, logger: logger)
+            #expect(stored == [full, sparse])
+        }
+    }
+
     @Test("a job's usage is stored once per tenant: a later event for it (another instance, a restart) is kept unbilled", arguments: PostgresTestServer.drivers)
     func jobsBilledOnce(driver: TestDriver) async throws {
         try await TestDatabase.with(driver) { (db) async throws in
