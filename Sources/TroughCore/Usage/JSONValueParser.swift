@@ -10,6 +10,21 @@ enum JSONValueParser {
         return parser.index == bytes.endIndex ? value : nil
     }
 
+    /// Keys of the providers' usage objects, grouped by length.
+    static let knownKeysByLength: [[String]] = {
+        let keys = [
+            "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details", "cached_tokens",
+            "audio_tokens", "reasoning_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens", "input_tokens", "output_tokens",
+            "input_tokens_details", "output_tokens_details", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation",
+            "ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens", "server_tool_use", "web_search_requests", "service_tier",
+            "promptTokenCount", "candidatesTokenCount", "totalTokenCount", "cachedContentTokenCount", "thoughtsTokenCount",
+            "text_tokens", "image_tokens", "model",
+        ]
+        var groups = [[String]](repeating: [], count: keys.map(\.utf8.count).max()! + 1)
+        for key in keys { groups[key.utf8.count].append(key) }
+        return groups
+    }()
+
     private struct Parser {
         let bytes: ArraySlice<UInt8>
         var index: Int
@@ -56,7 +71,7 @@ enum JSONValueParser {
             }
             while true {
                 skipWhitespace()
-                guard index < bytes.endIndex, bytes[index] == ASCII.quote, let key = string() else { return nil }
+                guard index < bytes.endIndex, bytes[index] == ASCII.quote, let key = key() else { return nil }
                 skipWhitespace()
                 guard index < bytes.endIndex, bytes[index] == ASCII.colon else { return nil }
                 index += 1
@@ -99,6 +114,24 @@ enum JSONValueParser {
                     return nil
                 }
             }
+        }
+
+        /// An object's key: the usual usage keys without building a new string (most are over 15 bytes, so each
+        /// new one was an allocation).
+        mutating func key() -> String? {
+            let start = index + 1
+            var end = start
+            while end < bytes.endIndex, bytes[end] != ASCII.quote, bytes[end] != ASCII.backslash { end += 1 }
+            if end < bytes.endIndex, bytes[end] == ASCII.quote {
+                let length = end - start
+                if length < JSONValueParser.knownKeysByLength.count {
+                    for known in JSONValueParser.knownKeysByLength[length] where bytes[start..<end].elementsEqual(known.utf8) {
+                        index = end + 1
+                        return known
+                    }
+                }
+            }
+            return string()
         }
 
         mutating func string() -> String? {

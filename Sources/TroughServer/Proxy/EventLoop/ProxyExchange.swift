@@ -142,7 +142,7 @@ final class ProxyExchange {
         startEvent()
         collectsBody = RequestInspector.wantsBody(kind: upstream.service.kind, method: head.method.rawValue, contentType: facts.contentType)
         if collectsBody {
-            for var part in pendingBody { collected.writeBuffer(&part) }
+            for part in pendingBody { collect(part, into: &collected) }
             pendingBody.removeAll()
             if requestEnded { bodyComplete() }
             return
@@ -167,12 +167,21 @@ final class ProxyExchange {
             return
         }
         if route != nil, collectsBody {
-            var part = buffer
-            collected.writeBuffer(&part)
+            collect(buffer, into: &collected)
         } else if let channel = upstreamChannel {
             channel.writeAndFlush(NIOAny(upstreamBodyPiece(buffer)), promise: nil)
         } else {
             pendingBody.append(buffer)
+        }
+    }
+
+    /// Adds a piece to a body being collected: the first piece is kept as it came (a body in one read is not copied).
+    private func collect(_ piece: ByteBuffer, into body: inout ByteBuffer) {
+        if body.readableBytes == 0 {
+            body = piece
+        } else {
+            var piece = piece
+            body.writeBuffer(&piece)
         }
     }
 
@@ -434,9 +443,8 @@ final class ProxyExchange {
     private func receiveBody(_ buffer: ByteBuffer) {
         switch answer {
         case .holding(let response, var body):
-            var part = buffer
             answer = .done  // (no copy-on-write of the held body while it grows)
-            body.writeBuffer(&part)
+            collect(buffer, into: &body)
             answer = .holding(response, body)
         case .streaming:
             guard var meter else { return }
