@@ -100,7 +100,7 @@ final class ClientAnswerWriter: ChannelOutboundHandler, RemovableChannelHandler 
     /// Writes bytes of an answer toward the socket.
     func write(_ bytes: ByteBuffer, flush: Bool) {
         guard let context else { return }
-        context.write(NIOAny(IOData.byteBuffer(bytes)), promise: nil)
+        context.write(NIOAny(bytes), promise: nil)
         if flush { context.flush() }
     }
 

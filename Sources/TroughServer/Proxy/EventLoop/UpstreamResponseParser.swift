@@ -331,9 +331,10 @@ final class UpstreamResponseParser {
             }
             if let invalid { throw UpstreamResponseInvalid(reason: invalid) }
             if transferEncoding {
-                // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length; a body not chunked ends with the connection.
+                // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length (and a message with both closes its connection:
+                // it may be an attempt at request smuggling); a body not chunked ends with the connection.
+                if contentLength != nil || !chunked { close = true }
                 contentLength = nil
-                if !chunked { close = true }
             }
             let keepAlive = !close && (minorVersion == 1 || keepAliveOption) && (chunked || contentLength != nil || status == 204 || status == 304)
             return UpstreamResponseHead(bytes: bytes, status: status, reason: reason, fieldSection: fieldSection, contentType: contentType,
