@@ -42,7 +42,7 @@ public struct UsageRollup: Hashable, Sendable {
         }
     }
 
-    /// Adds events up into one rollup per bucket and dimensions.
+    /// Adds events up into one rollup per bucket and dimensions (one dictionary lookup per event).
     public static func aggregate(_ events: [RequestEvent], by granularity: Granularity) -> [UsageRollup] {
         var rollups: [Key: UsageRollup] = [:]
         for event in events {
@@ -51,21 +51,49 @@ public struct UsageRollup: Hashable, Sendable {
                 serviceID: event.serviceID ?? "", tokenID: event.tokenID ?? "", route: event.route,
                 provider: event.provider ?? "", model: event.model ?? ""
             )
-            var rollup = rollups[key] ?? UsageRollup(key: key)
-            rollup.requests += 1
-            if event.isError { rollup.errors += 1 }
-            if event.costSource == .unpriced { rollup.unpriced += 1 }
-            rollup.inputTokens += event.inputTokens
-            rollup.outputTokens += event.outputTokens
-            rollup.cachedInputTokens += event.cachedInputTokens
-            rollup.cacheWriteTokens += event.cacheWriteTokens
-            rollup.reasoningTokens += event.reasoningTokens
-            rollup.costNanos += event.cost.nanos
-            rollup.totalLatencyMicros += event.totalLatencyMicros
-            rollup.bytesIn += event.bytesIn
-            rollup.bytesOut += event.bytesOut
-            rollups[key] = rollup
+            rollups[key, default: UsageRollup(key: key)].add(event)
         }
         return Array(rollups.values)
+    }
+
+    /// The same sums in larger buckets (hours into UTC days), without going back to the events.
+    public static func rollUp(_ rollups: [UsageRollup], by granularity: Granularity) -> [UsageRollup] {
+        var larger: [Key: UsageRollup] = [:]
+        for rollup in rollups {
+            var key = rollup.key
+            key.bucketAt = granularity.bucket(key.bucketAt)
+            larger[key, default: UsageRollup(key: key)].add(rollup)
+        }
+        return Array(larger.values)
+    }
+
+    mutating func add(_ event: RequestEvent) {
+        requests += 1
+        if event.isError { errors += 1 }
+        if event.costSource == .unpriced { unpriced += 1 }
+        inputTokens += event.inputTokens
+        outputTokens += event.outputTokens
+        cachedInputTokens += event.cachedInputTokens
+        cacheWriteTokens += event.cacheWriteTokens
+        reasoningTokens += event.reasoningTokens
+        costNanos += event.cost.nanos
+        totalLatencyMicros += event.totalLatencyMicros
+        bytesIn += event.bytesIn
+        bytesOut += event.bytesOut
+    }
+
+    mutating func add(_ other: UsageRollup) {
+        requests += other.requests
+        errors += other.errors
+        unpriced += other.unpriced
+        inputTokens += other.inputTokens
+        outputTokens += other.outputTokens
+        cachedInputTokens += other.cachedInputTokens
+        cacheWriteTokens += other.cacheWriteTokens
+        reasoningTokens += other.reasoningTokens
+        costNanos += other.costNanos
+        totalLatencyMicros += other.totalLatencyMicros
+        bytesIn += other.bytesIn
+        bytesOut += other.bytesOut
     }
 }

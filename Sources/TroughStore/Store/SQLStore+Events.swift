@@ -8,28 +8,30 @@ extension SQLStore {
         // Duplicates within the batch (a batch replayed with its own copy) are dropped here; rows stored
         // before (a replay of a batch that did commit) are skipped by the insert itself, and only the rows it
         // returns count in the rollups.
-        var seen = Set<String>()
-        let unique = events.filter { seen.insert($0.eventID).inserted }
+        var seen = Set<String>(minimumCapacity: events.count)
+        let hasDuplicates = events.contains { !seen.insert($0.eventID).inserted }
+        var kept = Set<String>()
+        let unique = hasDuplicates ? events.filter { kept.insert($0.eventID).inserted } : events
         // On the database's own low-priority thread, with the rows bound through the driver itself: SQLKit's
         // serializer and `Encodable` bind encoding were most of the writer's CPU at full load.
         try await database.driverTransaction { connection, sql in
             var rows = unique
             try await Self.claimJobs(&rows, on: sql)
-            var inserted: [RequestEvent] = []
-            inserted.reserveCapacity(rows.count)
+            // Only the rows stored now count in the rollups (usually all of them: no copy then).
+            var skipped: Set<String> = []
             for start in stride(from: 0, to: rows.count, by: EventRows.perInsert) {
                 let chunk = rows[start..<min(start + EventRows.perInsert, rows.count)]
                 let stored = try await EventRows.insert(chunk, on: connection)
-                if stored.count == chunk.count {
-                    inserted.append(contentsOf: chunk)
-                } else {
+                if stored.count != chunk.count {
                     let storedIDs = Set(stored)
-                    inserted.append(contentsOf: chunk.filter { storedIDs.contains($0.eventID) })
+                    for event in chunk where !storedIDs.contains(event.eventID) { skipped.insert(event.eventID) }
                 }
             }
+            let inserted = skipped.isEmpty ? rows : rows.filter { !skipped.contains($0.eventID) }
             guard !inserted.isEmpty else { return }
-            try await Self.addRollups(UsageRollup.aggregate(inserted, by: .hour), into: "usage_hourly", on: sql)
-            try await Self.addRollups(UsageRollup.aggregate(inserted, by: .day), into: "usage_daily", on: sql)
+            let hourly = UsageRollup.aggregate(inserted, by: .hour)
+            try await Self.addRollups(hourly, into: "usage_hourly", on: sql)
+            try await Self.addRollups(UsageRollup.rollUp(hourly, by: .day), into: "usage_daily", on: sql)
         }
     }
 
