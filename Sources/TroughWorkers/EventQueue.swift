@@ -30,6 +30,11 @@ public final class EventQueue: Sendable {
     public func drain(limit: Int) -> [RequestEvent] {
         state.withLock { state in
             let count = min(limit, state.count)
+            if state.head == 0, count == state.events.count {
+                // All of it (the usual case): handed over whole, no copy of each event.
+                defer { state.events = [] }
+                return state.events
+            }
             let batch = Array(state.events[state.head..<state.head + count])
             state.head += count
             if state.head == state.events.count {

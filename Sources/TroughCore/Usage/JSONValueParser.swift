@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Parses one small JSON value (a usage object, a model name) straight into a `JSONValue`, without
 /// `JSONSerialization`'s detour through Foundation objects (once the largest cost on the proxy's path) or
 /// `[String: Any]`'s hashing and casts. Nil for malformed input.
@@ -11,7 +15,7 @@ enum JSONValueParser {
     }
 
     /// Keys of the providers' usage objects, grouped by length.
-    static let knownKeysByLength: [[String]] = {
+    static let knownKeysByLength: [[(name: String, bytes: [UInt8])]] = {
         let keys = [
             "prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details", "completion_tokens_details", "cached_tokens",
             "audio_tokens", "reasoning_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens", "input_tokens", "output_tokens",
@@ -20,8 +24,8 @@ enum JSONValueParser {
             "promptTokenCount", "candidatesTokenCount", "totalTokenCount", "cachedContentTokenCount", "thoughtsTokenCount",
             "text_tokens", "image_tokens", "model",
         ]
-        var groups = [[String]](repeating: [], count: keys.map(\.utf8.count).max()! + 1)
-        for key in keys { groups[key.utf8.count].append(key) }
+        var groups = [[(name: String, bytes: [UInt8])]](repeating: [], count: keys.map(\.utf8.count).max()! + 1)
+        for key in keys { groups[key.utf8.count].append((key, Array(key.utf8))) }
         return groups
     }()
 
@@ -124,10 +128,15 @@ enum JSONValueParser {
             while end < bytes.endIndex, bytes[end] != ASCII.quote, bytes[end] != ASCII.backslash { end += 1 }
             if end < bytes.endIndex, bytes[end] == ASCII.quote {
                 let length = end - start
-                if length < JSONValueParser.knownKeysByLength.count {
-                    for known in JSONValueParser.knownKeysByLength[length] where bytes[start..<end].elementsEqual(known.utf8) {
+                if length < JSONValueParser.knownKeysByLength.count, !JSONValueParser.knownKeysByLength[length].isEmpty {
+                    let found = bytes[start..<end].withUnsafeBytes { candidate in
+                        JSONValueParser.knownKeysByLength[length].first { known in
+                            known.bytes.withUnsafeBytes { memcmp($0.baseAddress!, candidate.baseAddress!, length) == 0 }
+                        }
+                    }
+                    if let found {
                         index = end + 1
-                        return known
+                        return found.name
                     }
                 }
             }
