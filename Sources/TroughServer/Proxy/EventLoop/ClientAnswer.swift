@@ -19,7 +19,7 @@ enum ClientAnswer {
     static let troughFields = ["X-Request-Id", "X-Trough-Overhead-Ms", "X-Trough-Cost-Usd", "X-Trough-Budget-Remaining-Usd"]
 
     /// Writes the head up to Trough's own fields: `version`'s status line with the upstream's status and reason, then the
-    /// upstream's fields that cross. The caller adds its fields (`writeField`), then `endHead`.
+    /// upstream's fields that cross. The caller adds its fields (`HTTP1Bytes.writeField`), then `HTTP1Bytes.endHead`.
     static func startHead(_ response: UpstreamResponseHead, version: HTTPVersion, into output: inout ByteBuffer) {
         output.writeStaticString(version.minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         output.writeString(String(response.status))
@@ -39,17 +39,6 @@ enum ClientAnswer {
         }
     }
 
-    static func writeField(_ name: StaticString, _ value: String, into output: inout ByteBuffer) {
-        output.writeStaticString(name)
-        output.writeStaticString(": ")
-        output.writeString(value)
-        output.writeStaticString("\r\n")
-    }
-
-    static func endHead(into output: inout ByteBuffer) {
-        output.writeStaticString("\r\n")
-    }
-
     private static func isDropped(_ name: Slice<UnsafeRawBufferPointer>, connectionOptions: [[UInt8]]) -> Bool {
         let length = name.count
         if length < droppedByLength.count {
@@ -67,6 +56,22 @@ enum ClientAnswer {
             index += 1
         }
         return true
+    }
+}
+
+/// Pieces of HTTP/1.1 messages written as bytes (both ways of the event-loop proxy).
+enum HTTP1Bytes {
+    /// One field line.
+    static func writeField(_ name: StaticString, _ value: String, into output: inout ByteBuffer) {
+        output.writeStaticString(name)
+        output.writeStaticString(": ")
+        output.writeString(value)
+        output.writeStaticString("\r\n")
+    }
+
+    /// The empty line that ends a head.
+    static func endHead(into output: inout ByteBuffer) {
+        output.writeStaticString("\r\n")
     }
 
     /// Frames one piece of a chunked body.

@@ -10,7 +10,9 @@ import TroughCore
 /// router's path uses). Request bodies stream both ways, chunked ones too. Requests this path does not take — no
 /// project token (401), `Expect`, a declared size over the limit (413), a body with both `Content-Length` and
 /// `Transfer-Encoding`, one pipelined behind a router answer — go to the Hummingbird
-/// route, which behaves the same. `TROUGH_PROXY_EVENT_LOOP=false` sends everything there.
+/// route, which behaves the same. `TROUGH_PROXY_EVENT_LOOP=false` sends everything there. The client's request is
+/// decoded by NIO; the upstream request and answer, and the answer back to the client, are HTTP/1.1 as bytes
+/// (`ProxyExchange.writeUpstreamHead`, `UpstreamResponseParser`, `ClientAnswer`).
 final class EventLoopProxy: Sendable {
     let proxy: ProxyController
     let pool: UpstreamPool

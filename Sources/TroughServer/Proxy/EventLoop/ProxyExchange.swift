@@ -340,13 +340,13 @@ final class ProxyExchange {
             output.writeString(value)
             output.writeStaticString("\r\n")
         }
-        ClientAnswer.writeField("Host", target.hostHeader, into: &output)
+        HTTP1Bytes.writeField("Host", target.hostHeader, into: &output)
         if collectsBody {
-            ClientAnswer.writeField("Content-Length", String(collected.readableBytes), into: &output)
+            HTTP1Bytes.writeField("Content-Length", String(collected.readableBytes), into: &output)
         } else if let bodyLength, sendsBody {
-            ClientAnswer.writeField("Content-Length", String(bodyLength), into: &output)
+            HTTP1Bytes.writeField("Content-Length", String(bodyLength), into: &output)
         } else if upstreamChunked {
-            ClientAnswer.writeField("Transfer-Encoding", "chunked", into: &output)
+            HTTP1Bytes.writeField("Transfer-Encoding", "chunked", into: &output)
         }
         output.writeStaticString("\r\n")
     }
@@ -355,14 +355,14 @@ final class ProxyExchange {
     private func upstreamBodyPiece(_ piece: ByteBuffer) -> ByteBuffer {
         guard upstreamChunked else { return piece }
         var framed = ByteBuffer()
-        ClientAnswer.writeChunk(piece, into: &framed)
+        HTTP1Bytes.writeChunk(piece, into: &framed)
         return framed
     }
 
     /// The request's body has all been sent: the last chunk of a chunked one.
     private func endUpstreamRequest(on channel: any Channel) {
         if upstreamChunked {
-            channel.writeAndFlush(NIOAny(ClientAnswer.lastChunk), promise: nil)
+            channel.writeAndFlush(NIOAny(HTTP1Bytes.lastChunk), promise: nil)
         } else {
             channel.flush()
         }
@@ -420,22 +420,22 @@ final class ProxyExchange {
         var output = ByteBuffer()
         output.reserveCapacity(response.bytes.readableBytes + 160)
         ClientAnswer.startHead(response, version: head.version, into: &output)
-        ClientAnswer.writeField("X-Request-Id", requestID, into: &output)
-        ClientAnswer.writeField("X-Trough-Overhead-Ms", ProxyController.milliseconds(upstreamStarted - started), into: &output)
-        if let remaining = reservation?.remainingBudget { ClientAnswer.writeField("X-Trough-Budget-Remaining-Usd", remaining.usdString, into: &output) }
+        HTTP1Bytes.writeField("X-Request-Id", requestID, into: &output)
+        HTTP1Bytes.writeField("X-Trough-Overhead-Ms", ProxyController.milliseconds(upstreamStarted - started), into: &output)
+        if let remaining = reservation?.remainingBudget { HTTP1Bytes.writeField("X-Trough-Budget-Remaining-Usd", remaining.usdString, into: &output) }
         if response.status == 204 || response.status == 304 {
             // No body and no length.
         } else if let upstreamLength, !inspection.injectedStreamUsage || bodiless {
-            ClientAnswer.writeField("Content-Length", String(upstreamLength), into: &output)
+            HTTP1Bytes.writeField("Content-Length", String(upstreamLength), into: &output)
         } else if bodiless {
             // A HEAD answer of unknown length.
         } else if head.version.major == 1 && head.version.minor >= 1 {
-            ClientAnswer.writeField("Transfer-Encoding", "chunked", into: &output)
+            HTTP1Bytes.writeField("Transfer-Encoding", "chunked", into: &output)
             chunkedToClient = true
         } else {
             closesAfterAnswer = true
         }
-        ClientAnswer.endHead(into: &output)
+        HTTP1Bytes.endHead(into: &output)
         answer = .streaming
         handler.answers.write(output, flush: true)
     }
@@ -469,21 +469,21 @@ final class ProxyExchange {
             var output = ByteBuffer()
             output.reserveCapacity(response.bytes.readableBytes + 200 + body.readableBytes)
             ClientAnswer.startHead(response, version: head.version, into: &output)
-            ClientAnswer.writeField("X-Request-Id", requestID, into: &output)
+            HTTP1Bytes.writeField("X-Request-Id", requestID, into: &output)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
-                ClientAnswer.writeField("X-Trough-Cost-Usd", event.cost.usdString, into: &output)
+                HTTP1Bytes.writeField("X-Trough-Cost-Usd", event.cost.usdString, into: &output)
             }
-            if let remaining = reservation?.remainingBudget { ClientAnswer.writeField("X-Trough-Budget-Remaining-Usd", remaining.usdString, into: &output) }
-            ClientAnswer.writeField("X-Trough-Overhead-Ms", ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted)), into: &output)
-            ClientAnswer.writeField("Content-Length", String(body.readableBytes), into: &output)
-            ClientAnswer.endHead(into: &output)
+            if let remaining = reservation?.remainingBudget { HTTP1Bytes.writeField("X-Trough-Budget-Remaining-Usd", remaining.usdString, into: &output) }
+            HTTP1Bytes.writeField("X-Trough-Overhead-Ms", ProxyController.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted)), into: &output)
+            HTTP1Bytes.writeField("Content-Length", String(body.readableBytes), into: &output)
+            HTTP1Bytes.endHead(into: &output)
             if head.method != .HEAD { output.writeBuffer(&body) }
             handler.answers.write(output, flush: true)
         case .streaming:
             if let rest = meter.finish() { writeStreamed(rest, flush: false) }
             complete(meter: meter, body: nil, upstreamEnded: upstreamEnded)
             answer = .done
-            if chunkedToClient { handler.answers.write(ClientAnswer.lastChunk, flush: true) } else { handler.answers.flush() }
+            if chunkedToClient { handler.answers.write(HTTP1Bytes.lastChunk, flush: true) } else { handler.answers.flush() }
         case .waiting, .done:
             return
         }
@@ -496,7 +496,7 @@ final class ProxyExchange {
     private func writeStreamed(_ piece: ByteBuffer, flush: Bool) {
         if chunkedToClient {
             var output = ByteBuffer()
-            ClientAnswer.writeChunk(piece, into: &output)
+            HTTP1Bytes.writeChunk(piece, into: &output)
             handler.answers.write(output, flush: flush)
         } else {
             handler.answers.write(piece, flush: flush)
