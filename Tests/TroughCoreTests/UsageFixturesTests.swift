@@ -41,6 +41,13 @@ extension Usage {
         usage.deferredID = id
         return usage
     }
+
+    /// This usage as a sum over requests whose largest prompt was `largestRequestPrompt` tokens.
+    func summed(largestRequestPrompt: Int64) -> Usage {
+        var usage = self
+        usage.largestRequestPrompt = largestRequestPrompt
+        return usage
+    }
 }
 
 /// Builds SSE bodies: each event an optional `event:` line and one `data:` line, ended by a blank line.
@@ -112,13 +119,14 @@ enum UsageFixtures {
                             serviceTier: "default").deferred("resp_68a4c2b8f4e88190b7b4f25ea4a4b7a20e4b3b4e8b3c5d21"),
             sawEnd: true, readsJobs: true
         ),
-        // platform.openai.com/docs/api-reference/batch/object: a finished batch's usage in total, billed at the batch rates.
+        // platform.openai.com/docs/api-reference/batch/object: a finished batch's usage in total, billed at the batch
+        // rates; the requests' own sizes are unknown, so the total never reaches long-context rates (largest prompt 0).
         UsageFixture(
             name: "OpenAI batch, completed",
             provider: .openai, contentType: "application/json", requestModel: nil,
             body: #"{"id":"batch_abc123","object":"batch","endpoint":"/v1/chat/completions","model":"gpt-5-2025-08-07","errors":null,"input_file_id":"file-abc123","completion_window":"24h","status":"completed","output_file_id":"file-cvaTdG","error_file_id":"file-HOWS94","created_at":1711471533,"completed_at":1711493133,"request_counts":{"total":100,"completed":95,"failed":5},"usage":{"input_tokens":1500,"input_tokens_details":{"cached_tokens":1024},"output_tokens":500,"output_tokens_details":{"reasoning_tokens":300},"total_tokens":2000},"metadata":{"customer_id":"user_123456789"}}"#,
             expected: Usage(model: "gpt-5-2025-08-07", inputTokens: 476, cachedInputTokens: 1024, outputTokens: 500, reasoningTokens: 300,
-                            serviceTier: "batch").deferred("batch_abc123"),
+                            serviceTier: "batch").deferred("batch_abc123").summed(largestRequestPrompt: 0),
             sawEnd: true, readsJobs: true
         ),
         // Still running (or being cancelled: the answer to POST /v1/batches/{id}/cancel): its usage is not final

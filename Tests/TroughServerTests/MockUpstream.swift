@@ -250,6 +250,25 @@ enum MockRoutes {
             return json(#"{"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant","model":"\#(model)","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":503\#(searches)\#(speed)}}"#)
         }
 
+        // A finished Gemini batch with inlined results (GET /v1beta/batches/{id}): Gemini 2.5 Flash, two requests
+        // succeeded (1,000 in, 200 + 300 thinking out; 3,000 in of which 2,000 cached, 500 out), one failed.
+        router.get("/v1beta/batches/{id}") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            func response(_ usage: String) -> String {
+                #"{"candidates":[{"content":{"parts":[{"text":"Sure."}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":\#(usage),"modelVersion":"gemini-2.5-flash","responseId":"r"}"#
+            }
+            let first = response(#"{"promptTokenCount":1000,"candidatesTokenCount":200,"thoughtsTokenCount":300,"totalTokenCount":1500}"#)
+            let third = response(#"{"promptTokenCount":3000,"cachedContentTokenCount":2000,"candidatesTokenCount":500,"totalTokenCount":3500}"#)
+            return json(#"{"name":"batches/\#(id)","metadata":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch","model":"models/gemini-2.5-flash","displayName":"job","batchStats":{"requestCount":"3","successfulRequestCount":"2","failedRequestCount":"1"},"state":"BATCH_STATE_SUCCEEDED","name":"batches/\#(id)"},"done":true,"response":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput","inlinedResponses":{"inlinedResponses":[{"response":\#(first),"metadata":{"key":"1"}},{"error":{"code":400,"message":"bad"},"metadata":{"key":"2"}},{"response":\#(third),"metadata":{"key":"3"}}]}}}"#)
+        }
+        // A Gemini batch's results file (GET /download/v1beta/files/{id}:download?alt=media): Gemini 2.5 Pro, two
+        // requests of 150,000 prompt tokens and 1,000 out each (together over Pro's 200k long-context threshold), one error.
+        router.get("/download/v1beta/files/{file}") { _, _ in
+            let line = #"{"key":"k","response":{"candidates":[{"content":{"parts":[{"text":"Done."}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":150000,"candidatesTokenCount":1000,"totalTokenCount":151000},"modelVersion":"gemini-2.5-pro","responseId":"r"}}"#
+            let error = #"{"key":"e","error":{"code":500,"message":"Internal error"}}"#
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(string: [line, error, line].joined(separator: "\n") + "\n")))
+        }
+
         // Gemini generateContent (and streamGenerateContent?alt=sse, cumulative usage per chunk) with thinking and cached tokens.
         // A request for the priority tier is answered with Gemini's x-gemini-service-tier header.
         router.post("/v1beta/models/{model}") { request, _ in

@@ -415,6 +415,36 @@ extension ServerSuites {
             }
         }
 
+        @Test("a Gemini batch: its inlined results, or its results file's download, billed once at the batch rates, each request at its own context length's rates", arguments: PostgresTestServer.drivers)
+        func geminiBatchResults(driver: TestDriver) async throws {
+            try await ProxySetup.with(driver) { app, setup, upstream in
+                try await setup.addService(app, name: "gemini", kind: "gemini", baseURL: upstream.baseURL, apiKey: "AIza-stored-key-abcd")
+                let costHeader = HTTPField.Name("X-Trough-Cost-Usd")!
+                // Gemini 2.5 Flash at the Batch API's rates ($0.15 / $1.25 per M, cached $0.03): 2,000 in + 2,000
+                // cached + 1,000 out (300 of it thinking) = $0.00161; the failed request is free. Polled again: not billed
+                // (no cost header: nothing billed).
+                let operation = try await Self.call(app, .get, "/proxy/gemini/v1beta/batches/123456", token: setup.token)
+                #expect(operation.status == 200 && operation.body.contains("inlinedResponses"))
+                #expect(operation.headers[costHeader] == "0.00161")
+                #expect(try await Self.call(app, .get, "/proxy/gemini/v1beta/batches/123456", token: setup.token).headers[costHeader] == nil)
+                // Gemini 2.5 Pro's results file: 300,000 in + 2,000 out at the batch rates ($0.625 / $5 per M) = $0.1975.
+                // Each request is under the 200k threshold, so their sum is not billed at the long-context rates ($0.78).
+                let file = "/proxy/gemini/download/v1beta/files/batch-7g2ab3:download?alt=media"
+                let download = try await Self.call(app, .get, file, token: setup.token)
+                #expect(download.status == 200 && download.body.split(separator: "\n").count == 3)
+                #expect(download.headers[costHeader] == "0.1975")
+                #expect(try await Self.call(app, .get, file, token: setup.token).headers[costHeader] == nil)
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 4)
+                #expect(events.map(\.cost.nanos) == [1_610_000, 0, 197_500_000, 0])
+                #expect(events.map(\.costSource) == [.usage, .none, .usage, .none])
+                #expect(events.map(\.serviceTier) == ["batch", nil, "batch", nil])
+                #expect(events.map(\.model) == ["gemini-2.5-flash", nil, "gemini-2.5-pro", nil])
+                #expect(events.map(\.inputTokens) == [2_000, 0, 300_000, 0] && events.map(\.cachedInputTokens) == [2_000, 0, 0, 0])
+                #expect(events.map(\.outputTokens) == [1_000, 0, 2_000, 0] && events.map(\.reasoningTokens) == [300, 0, 0, 0])
+            }
+        }
+
         @Test("Anthropic's fast mode: usage.speed bills every rate at the model's fast multiple, streamed or not; tenants set 1-hour cache-write rates by their documented name", arguments: PostgresTestServer.drivers)
         func anthropicFastMode(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in

@@ -222,11 +222,18 @@ public struct LongContextPrice: Hashable, Sendable {
         self.cacheWrite1h = cacheWrite1h
     }
 
-    /// Whether the request's prompt is over the threshold.
+    /// Whether the request's prompt is over the threshold (for a batch's summed usage, its largest request's).
     public func applies(to usage: Usage) -> Bool {
-        let prompt = usage.inputTokens.addingReportingOverflow(usage.cachedInputTokens).partialValue
-            .addingReportingOverflow(usage.cacheWriteTokens).partialValue
-            .addingReportingOverflow(usage.cacheWrite1hTokens).partialValue
-        return prompt > aboveTokens
+        (usage.largestRequestPrompt ?? usage.promptTokens) > aboveTokens
+    }
+
+    /// The prompt sizes at which the built-in table's long-context rates start (a test keeps them equal to the
+    /// table's `above_tokens`): a batch's requests are summed apart on each side of each (`UsageState.add`), so each
+    /// sum is priced at the rates its requests were billed at.
+    public static let knownThresholds: [Int64] = [100_000, 200_000, 272_000]
+
+    /// How many of `knownThresholds` a prompt is over.
+    public static func sizeClass(ofPrompt tokens: Int64) -> Int {
+        knownThresholds.count { tokens > $0 }
     }
 }

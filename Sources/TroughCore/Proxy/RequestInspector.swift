@@ -30,9 +30,13 @@ public struct RequestInspection: Sendable, Equatable {
     /// The answer may be an OpenAI job billed once by its id (a background response, a batch: `/responses…` and
     /// `/batches…`), so its id, object and status are read; other answers skip those keys.
     public var readsJobs = false
-    /// The Anthropic Message Batch whose results the answer is (`GET …/messages/batches/{id}/results`): billed once,
-    /// the sum of its succeeded requests at the batch tier.
+    /// The batch whose results file the answer is (an Anthropic Message Batch's `GET …/messages/batches/{id}/results`,
+    /// a Gemini batch's `GET /download/v1beta/files/{id}:download`): billed once, the sum of its succeeded requests
+    /// at the batch tier.
     public var batchResultsOf: String?
+    /// The Gemini batch operation the answer is (`GET …/batches/{id}`): once done, the sum of its inlined results'
+    /// usage is billed once, at the batch tier.
+    public var batchOperationOf: String?
     /// The answer may be Anthropic Message Batch objects (`…/messages/batches…`, not their results): their
     /// `results_url` is pointed at Trough, so the SDKs fetch the results through it (`BatchResultsLink`).
     public var linksBatchResults = false
@@ -86,6 +90,7 @@ public enum RequestInspector {
                 inspection.linksBatchResults = true
             }
         }
+        if kind == .gemini, method == "GET" { inspectGeminiBatch(path, into: &inspection) }
         // Gemini names the model and the streaming in the path: /v1beta/models/gemini-2.5-flash:streamGenerateContent
         if let range = path.utf8Range(of: "/models/") {
             let rest = path[range.upperBound...]
@@ -118,6 +123,21 @@ public enum RequestInspector {
             }
         }
         return inspection
+    }
+
+    /// A Gemini batch's results: a batch operation (`/v1beta/batches/{id}`, inlined results) or a results file's
+    /// download (`/download/v1beta/files/{id}:download`). Both are billed once, by the name Gemini gives them.
+    static func inspectGeminiBatch(_ path: String, into inspection: inout RequestInspection) {
+        let segments = path.split(separator: "/")
+        guard segments.count >= 2 else { return }
+        let (collection, id) = (segments[segments.count - 2], segments[segments.count - 1])
+        if collection == "batches", !id.isEmpty, !id.contains(":") {
+            inspection.batchOperationOf = "batches/\(id)"
+        } else if collection == "files", segments.contains("download") {
+            let name = (id.removingPercentEncoding ?? String(id))
+            guard name.hasSuffix(":download"), name.count > ":download".count else { return }
+            inspection.batchResultsOf = "files/\(name.dropLast(":download".count))"
+        }
     }
 
     /// The body with `"stream_options":{"include_usage":true}`: inserted as text before the closing brace

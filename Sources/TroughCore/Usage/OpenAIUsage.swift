@@ -52,6 +52,7 @@ enum OpenAIUsage {
             guard let status = UsageJSON.string(body["status"]), finishedBatchStatuses.contains(status) else { return false }
             state.serviceTier = ServiceTier.batch.rawValue
             state.deferredID = UsageJSON.string(body["id"])
+            state.summedRequests = true
         } else if UsageJSON.bool(body["background"]) == true {
             state.deferredID = UsageJSON.string(body["id"]) ?? state.deferredID
         }

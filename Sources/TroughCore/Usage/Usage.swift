@@ -43,8 +43,14 @@ public struct Usage: Hashable, Sendable {
     /// often it is fetched (an OpenAI background response, a finished batch): see `DeferredUsage`. nil for the
     /// usage of an ordinary answer.
     public var deferredID: String?
-    /// The usage by model when one answer covers several models (an Anthropic Message Batch's results), each part
-    /// with its `model` and priced on its own; empty otherwise (the totals above cover them all).
+    /// For usage summed over many requests (a batch's results), the largest prompt of any one of them (`promptTokens`
+    /// of one request): long-context rates apply request by request, so this, not the sum, meets their threshold.
+    /// 0 for a total whose requests' sizes are unknown (an OpenAI batch object): billed at the short-context rates.
+    /// nil for one request's usage.
+    public var largestRequestPrompt: Int64?
+    /// The usage by model when one answer covers several models or prompt sizes (a batch's results: see
+    /// `UsageState.add`), each part with its `model` and priced on its own; empty otherwise (the totals above cover
+    /// them all).
     public var parts: [Usage] = []
 
     /// Adds another answer's counts (a Message Batch's results, request by request); model, tier and job stay.
@@ -63,6 +69,13 @@ public struct Usage: Hashable, Sendable {
         images += other.images
         audioMilliseconds += other.audioMilliseconds
         characters += other.characters
+    }
+
+    /// Every input-side token (uncached, cached and cache writes), as providers count a prompt for long-context rates.
+    public var promptTokens: Int64 {
+        inputTokens.addingReportingOverflow(cachedInputTokens).partialValue
+            .addingReportingOverflow(cacheWriteTokens).partialValue
+            .addingReportingOverflow(cacheWrite1hTokens).partialValue
     }
 
     /// Whether any token was counted.

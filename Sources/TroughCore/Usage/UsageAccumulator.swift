@@ -13,6 +13,8 @@ public struct UsageAccumulator: Sendable {
         /// One JSON document (also Gemini's streamed JSON array). Switches to `eventStream` when the body turns out
         /// to start like SSE despite its Content-Type.
         case document
+        /// A Gemini batch operation: only its inlined results' usage is kept (`JSONPathCollector`).
+        case batchOperation
         /// `generic` services: nothing to read.
         case none
     }
@@ -28,6 +30,7 @@ public struct UsageAccumulator: Sendable {
     private var events = SSEDataReader()
     private var lines = JSONLineReader()
     private var document = BoundedBuffer(wholeLimit: UsageAccumulator.documentLimit)
+    private var batchOperation: JSONPathCollector?
     /// Whether the document's first non-whitespace byte was seen.
     private var sniffed = false
     /// Counts generated images in an image-generation answer (nil for other answers).
@@ -48,12 +51,14 @@ public struct UsageAccumulator: Sendable {
     ///   - readsJobs: the answer may be an OpenAI background response or batch (`RequestInspection.readsJobs`).
     ///   - synthesizesSpeech: the answer is synthesized speech (`RequestInspection.synthesizesSpeech`): output tokens
     ///     reported without a breakdown (`speech.audio.done`) are audio tokens.
-    ///   - batchResultsOf: the answer is this Anthropic Message Batch's results (`RequestInspection.batchResultsOf`):
-    ///     read as JSON lines whatever its Content-Type, the succeeded requests' usage summed at the batch tier,
-    ///     billed once by the batch's id.
+    ///   - batchResultsOf: the answer is this batch's results file (`RequestInspection.batchResultsOf`: an Anthropic
+    ///     Message Batch's, a Gemini batch's): read as JSON lines whatever its Content-Type, the succeeded requests'
+    ///     usage summed at the batch tier, billed once by the id.
+    ///   - batchOperationOf: the answer is this Gemini batch operation (`RequestInspection.batchOperationOf`): its
+    ///     inlined results' usage summed at the batch tier, billed once by the batch's name.
     public init(provider: ProviderKind, contentType: String?, requestModel: String?, serviceTier: String? = nil,
                 countsImages: Bool = false, countsWebSearches: Bool = false, requestCharacters: Int64 = 0, readsJobs: Bool = false,
-                synthesizesSpeech: Bool = false, batchResultsOf batchID: String? = nil) {
+                synthesizesSpeech: Bool = false, batchResultsOf batchID: String? = nil, batchOperationOf operation: String? = nil) {
         self.requestModel = requestModel
         self.requestCharacters = requestCharacters
         self.synthesizesSpeech = synthesizesSpeech
@@ -70,6 +75,12 @@ public struct UsageAccumulator: Sendable {
             state.sumsBatchResults = true
             state.serviceTier = ServiceTier.batch.rawValue
             state.deferredID = batchID
+        } else if let operation, provider == .gemini {
+            format = .batchOperation
+            batchOperation = JSONPathCollector(paths: GeminiUsage.batchOperationPaths)
+            state.sumsBatchResults = true
+            state.serviceTier = ServiceTier.batch.rawValue
+            state.deferredID = operation
         } else if mediaType.containsIgnoringASCIICase("event-stream") {
             format = .eventStream
         } else if Self.jsonLinesMarkers.contains(where: mediaType.containsIgnoringASCIICase) {
@@ -104,6 +115,8 @@ public struct UsageAccumulator: Sendable {
             document.append(contentsOf: bytes)
             images?.consume(bytes)
             webSearchCalls?.consume(bytes)
+        case .batchOperation:
+            batchOperation?.consume(bytes)
         case .none:
             break
         }
@@ -164,6 +177,8 @@ public struct UsageAccumulator: Sendable {
             lines.finish(into: &state)
         case .document:
             Self.readDocument(document, into: &state)
+        case .batchOperation:
+            GeminiUsage.applyBatchOperation(batchOperation?.found ?? [], to: &state)
         case .none:
             break
         }

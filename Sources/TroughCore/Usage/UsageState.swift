@@ -18,9 +18,12 @@ struct UsageState: Sendable {
     var anthropic = AnthropicUsage.Counts()
     /// The body is a Message Batch's results (one line per request): succeeded requests' usage is summed.
     var sumsBatchResults = false
-    /// A batch's results summed by model, in the order the models first came; more than one: each is priced on its
-    /// own (`Usage.parts`).
+    /// A batch's results summed by model and prompt size class, in the order they first came; more than one: each is
+    /// priced on its own (`Usage.parts`).
     var byModel: [Usage] = []
+    /// The usage reported is a total over many requests whose sizes are unknown (an OpenAI batch object): it is billed
+    /// at the short-context rates (`Usage.largestRequestPrompt` 0), not at the long ones its sum would reach.
+    var summedRequests = false
     /// Stream events that carried a `delta` (a generated piece: about one token each for OpenAI-style streams), to
     /// estimate the output of a stream cut short before its usage came.
     var deltaEvents: Int64 = 0
@@ -37,16 +40,23 @@ struct UsageState: Sendable {
         sawUsage = true
     }
 
-    /// Adds one request's counts to the total and to its model's (a Message Batch's results).
+    /// Adds one request's counts to the total and to its part (a batch's results): requests are summed by model and
+    /// by prompt size class (`LongContextPrice.sizeClass`), so a part's requests share their long-context rates, and
+    /// each part keeps its largest request's prompt (`Usage.largestRequestPrompt`) to find them by.
     mutating func add(_ counts: Usage, model: String?) {
+        let prompt = counts.promptTokens
+        let sizeClass = LongContextPrice.sizeClass(ofPrompt: prompt)
         self.counts.add(counts)
+        self.counts.largestRequestPrompt = max(self.counts.largestRequestPrompt ?? 0, prompt)
         sawUsage = true
         if self.model == nil { self.model = model }
-        if let index = byModel.firstIndex(where: { $0.model == model }) {
+        if let index = byModel.firstIndex(where: { $0.model == model && LongContextPrice.sizeClass(ofPrompt: $0.largestRequestPrompt ?? 0) == sizeClass }) {
             byModel[index].add(counts)
+            byModel[index].largestRequestPrompt = max(byModel[index].largestRequestPrompt ?? 0, prompt)
         } else {
             var part = counts
             part.model = model
+            part.largestRequestPrompt = prompt
             byModel.append(part)
         }
     }
@@ -54,6 +64,7 @@ struct UsageState: Sendable {
     func usage(requestModel: String?) -> Usage? {
         guard sawUsage else { return nil }
         var usage = counts
+        if summedRequests, usage.largestRequestPrompt == nil { usage.largestRequestPrompt = 0 }
         if byModel.count > 1 {
             usage.parts = byModel
         } else {

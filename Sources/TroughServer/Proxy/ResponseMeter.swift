@@ -16,7 +16,7 @@ struct ResponseMeter {
                                        serviceTier: serviceTier, countsImages: inspection.countsImages,
                                        countsWebSearches: inspection.countsWebSearches, requestCharacters: inspection.characters,
                                        readsJobs: inspection.readsJobs, synthesizesSpeech: inspection.synthesizesSpeech,
-                                       batchResultsOf: inspection.batchResultsOf)
+                                       batchResultsOf: inspection.batchResultsOf, batchOperationOf: inspection.batchOperationOf)
         fetchesStoredAnswer = inspection.fetchesStoredAnswer
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
