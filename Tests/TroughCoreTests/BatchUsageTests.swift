@@ -109,6 +109,23 @@ struct BatchUsageTests {
         #expect(haiku.cost(of: total).nanos == 15_000_000 + 250_000)
     }
 
+    @Test("a batch tier without long-context rates bills a long prompt at the long-context rates scaled as the tier scales the base ones")
+    func batchLongContext() throws {
+        let table = try PriceTable.builtIn()
+        // Gemini 2.5 Pro: 1.25 / 10.00 / cached 0.125, above 200k 2.50 / 15.00 / 0.25; batch 0.625 / 5.00 / 0.125 and no
+        // long-context rates: a long batch request is billed at 1.25 / 7.50 / cached 0.25 (the tier keeps cached reads).
+        let pro = try #require(table.price(provider: "gemini", model: "gemini-2.5-pro", at: .now()))
+        #expect(pro.cost(of: Usage(inputTokens: 250_000, cachedInputTokens: 10_000, outputTokens: 2_000, serviceTier: "batch")).nanos
+                == 312_500_000 + 2_500_000 + 15_000_000)
+        #expect(pro.cost(of: Usage(inputTokens: 150_000, outputTokens: 2_000, serviceTier: "batch")).nanos == 93_750_000 + 10_000_000)
+        // Not another tier: priority has its own long-context rates (4.50 / 27.00), flex none (standard long-context rates).
+        #expect(pro.cost(of: Usage(inputTokens: 250_000, outputTokens: 2_000, serviceTier: "priority")).nanos == 1_125_000_000 + 54_000_000)
+        #expect(pro.cost(of: Usage(inputTokens: 250_000, outputTokens: 2_000, serviceTier: "flex")).nanos == 625_000_000 + 30_000_000)
+        // Claude Haiku 5.5's batch tier has long-context rates of its own: they are used as they are.
+        let haiku = try #require(table.price(provider: "anthropic", model: "claude-haiku-5-5", at: .now()))
+        #expect(haiku.cost(of: Usage(inputTokens: 150_000, outputTokens: 1_000, serviceTier: "batch")).nanos == 37_500_000 + 1_250_000)
+    }
+
     @Test("the prompt size classes batches are summed by are the built-in table's long-context thresholds")
     func thresholdsMatchTable() throws {
         var thresholds = Set<Int64>()

@@ -121,11 +121,19 @@ public struct ModelPrice: Hashable, Sendable {
     /// priced tier, then the long-context rates when the prompt is over their threshold. A tier without
     /// long-context rates of its own leaves long prompts at the standard long-context rates (OpenAI serves
     /// long-context requests outside Fast mode).
+    ///
+    /// The Batch APIs discount every rate, long-context ones included (Gemini: "50% of the standard cost"; LiteLLM
+    /// lists no batch long-context rates): a batch tier without long-context rates of its own bills a long prompt at
+    /// the long-context rates scaled as the tier scales the base ones.
     func flatPrice(for usage: Usage) -> ModelPrice {
         var price = self
-        if let served = ServiceTier(reported: usage.serviceTier), let tier = serviceTiers[served],
-           tier.longContext != nil || !(longContext?.applies(to: usage) ?? false) {
-            price = applying(tier)
+        if let served = ServiceTier(reported: usage.serviceTier), var tier = serviceTiers[served] {
+            if served == .batch, tier.longContext == nil, let longContext {
+                tier.longContext = longContext.scaled(from: self, to: tier)
+            }
+            if tier.longContext != nil || !(longContext?.applies(to: usage) ?? false) {
+                price = applying(tier)
+            }
         }
         if let longContext = price.longContext, longContext.applies(to: usage) {
             price = price.applying(longContext)
@@ -220,6 +228,23 @@ public struct LongContextPrice: Hashable, Sendable {
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
         self.cacheWrite1h = cacheWrite1h
+    }
+
+    /// These rates times the ratio of each of `tier`'s rates to `base`'s (a rate either lacks stays as it is):
+    /// rounded to the nearest nano-dollar per million tokens.
+    func scaled(from base: ModelPrice, to tier: ServiceTierPrice) -> LongContextPrice {
+        func scale(_ long: Int64?, _ standard: Int64?, _ discounted: Int64?) -> Int64? {
+            guard let long, let standard, let discounted, standard > 0 else { return long }
+            return Int64(clamping: (Int128(long) * Int128(discounted) + Int128(standard) / 2) / Int128(standard))
+        }
+        return LongContextPrice(
+            aboveTokens: aboveTokens,
+            input: scale(input, base.input, tier.input),
+            output: scale(output, base.output, tier.output),
+            cachedInput: scale(cachedInput, base.cachedInput, tier.cachedInput),
+            cacheWrite: scale(cacheWrite, base.cacheWrite, tier.cacheWrite),
+            cacheWrite1h: scale(cacheWrite1h, base.cacheWrite1h, tier.cacheWrite1h)
+        )
     }
 
     /// Whether the request's prompt is over the threshold (for a batch's summed usage, its largest request's).
