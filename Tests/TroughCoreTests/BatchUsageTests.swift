@@ -43,6 +43,17 @@ struct BatchUsageTests {
                         "chunk \(chunk), output in metadata too: \(outputInMetadata)")
             }
         }
+        // 500 requests with 2 KB of text each (1 MB, past what a document is kept whole for): every one is counted.
+        let text = String(repeating: "lorem ipsum \\\"usageMetadata\\\": ", count: 64)
+        let many = (0..<500).map { index in
+            #"{"response":{"candidates":[{"content":{"parts":[{"text":"\#(text)"}]}}],"usageMetadata":{"promptTokenCount":\#(1_000 + index),"candidatesTokenCount":10},"modelVersion":"gemini-2.5-flash"}}"#
+        }.joined(separator: ",")
+        let large = #"{"name":"batches/big","metadata":{"model":"models/gemini-2.5-flash"},"done":true,"response":{"inlinedResponses":{"inlinedResponses":[\#(many)]}}}"#
+        #expect(large.utf8.count > UsageAccumulator.documentLimit)
+        var big = UsageAccumulator(provider: .gemini, contentType: "application/json", requestModel: nil, batchOperationOf: "batches/big")
+        feed(&big, large, chunkSize: 65_536)
+        #expect(big.usage()?.inputTokens == 500 * 1_000 + 499 * 250 && big.usage()?.outputTokens == 5_000 && big.usage()?.largestRequestPrompt == 1_499)
+
         // Still running, or with its results in a file: nothing to bill here.
         let running = #"{"name":"batches/123456","metadata":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch","model":"models/gemini-2.5-flash","state":"BATCH_STATE_RUNNING"}}"#
         let inFile = #"{"name":"batches/9","metadata":{"model":"models/gemini-2.5-flash","state":"BATCH_STATE_SUCCEEDED"},"done":true,"response":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput","responsesFile":"files/batch-9"}}"#

@@ -34,30 +34,6 @@ enum GeminiUsage {
         state.add(counts(metadata), model: UsageJSON.string(response["modelVersion"]))
     }
 
-    /// Where a batch operation (`GET …/batches/{id}`) keeps its inlined results' usage and model: under
-    /// `response`, or (some versions) under the batch's `metadata.output`; and the batch's model.
-    static let batchOperationPaths = [
-        "response.inlinedResponses.inlinedResponses[].response.usageMetadata",
-        "metadata.output.inlinedResponses.inlinedResponses[].response.usageMetadata",
-        "response.inlinedResponses.inlinedResponses[].response.modelVersion",
-        "metadata.output.inlinedResponses.inlinedResponses[].response.modelVersion",
-        "metadata.model",
-    ]
-
-    /// A batch operation's inlined results (what `batchOperationPaths` found): every request's usage summed, at the
-    /// batch's model. A batch whose results are in a file has none here; the file's download is billed instead.
-    static func applyBatchOperation(_ found: [(path: Int, value: JSONValue)], to state: inout UsageState) {
-        let usageAt = found.contains { $0.path == 0 } ? 0 : 1
-        let batchModel = found.first { $0.path == 4 }.flatMap { UsageJSON.string($0.value) }.map { name in
-            name.hasPrefix("models/") ? String(name.dropFirst("models/".count)) : name
-        }
-        let model = found.first { $0.path == usageAt + 2 }.flatMap { UsageJSON.string($0.value) } ?? batchModel
-        for entry in found where entry.path == usageAt {
-            guard let metadata = entry.value.object else { continue }
-            state.add(counts(metadata), model: model)
-        }
-    }
-
     /// The counts of one `usageMetadata`.
     static func counts(_ metadata: JSONObject) -> Usage {
         let prompt = UsageJSON.count(metadata["promptTokenCount"]) ?? 0
@@ -79,5 +55,55 @@ enum GeminiUsage {
         counts.imageInputTokens = min(counts.inputTokens - counts.audioInputTokens, max(0, image))
         counts.imageOutputTokens = tokens("IMAGE", in: metadata["candidatesTokensDetails"])
         return counts
+    }
+}
+
+/// A Gemini batch operation (`GET …/batches/{id}`) read as it streams past: its inlined results' usage, each request
+/// added as it is found (memory does not grow with the requests), under `response` or, in some versions, under the
+/// batch's `metadata.output`, whichever holds them (never both: the same requests would count twice); the model is
+/// the results' `modelVersion`, else the batch's `metadata.model`. A batch whose results are in a file has none
+/// here: the file's download is billed instead.
+struct GeminiBatchOperation: Sendable {
+    private static let paths = [
+        "response.inlinedResponses.inlinedResponses[].response.usageMetadata",
+        "metadata.output.inlinedResponses.inlinedResponses[].response.usageMetadata",
+        "response.inlinedResponses.inlinedResponses[].response.modelVersion",
+        "metadata.output.inlinedResponses.inlinedResponses[].response.modelVersion",
+        "metadata.model",
+    ]
+
+    private var collector = JSONPathCollector(paths: GeminiBatchOperation.paths)
+    /// The requests found under each of the two places, summed (models set at the end).
+    private var sums = [UsageState(provider: .gemini), UsageState(provider: .gemini)]
+    private var resultModels: [String?] = [nil, nil]
+    private var batchModel: String?
+
+    mutating func consume(_ bytes: some Collection<UInt8>) {
+        collector.consume(bytes)
+        for (path, value) in collector.takeFound() {
+            switch path {
+            case 0, 1:
+                if let metadata = value.object { sums[path].add(GeminiUsage.counts(metadata), model: nil) }
+            case 2, 3:
+                if resultModels[path - 2] == nil { resultModels[path - 2] = UsageJSON.string(value) }
+            default:
+                batchModel = UsageJSON.string(value).map { $0.hasPrefix("models/") ? String($0.dropFirst("models/".count)) : $0 }
+            }
+        }
+    }
+
+    /// The batch's usage into `state` (which carries the batch tier and the batch's name).
+    func apply(to state: inout UsageState) {
+        let place = sums[0].sawUsage ? 0 : 1
+        guard sums[place].sawUsage else { return }
+        let model = resultModels[place] ?? batchModel
+        state.counts = sums[place].counts
+        state.byModel = sums[place].byModel.map { part in
+            var part = part
+            part.model = model
+            return part
+        }
+        state.model = model
+        state.sawUsage = true
     }
 }

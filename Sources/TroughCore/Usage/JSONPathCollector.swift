@@ -15,8 +15,14 @@ struct JSONPathCollector: Sendable {
     static let keyLimit = 128
 
     private let paths: [[Segment]]
-    /// The values found, in document order: the index of the path each was found at, and the value.
+    /// The values found and not taken yet, in document order: the index of the path each was found at, and the value.
     private(set) var found: [(path: Int, value: JSONValue)] = []
+
+    /// The values found since the last call (see `found`).
+    mutating func takeFound() -> [(path: Int, value: JSONValue)] {
+        defer { found.removeAll(keepingCapacity: true) }
+        return found
+    }
 
     /// One segment per open container: an object's current key, or `.element` for an array.
     private var levels: [Segment] = []

@@ -30,7 +30,7 @@ public struct UsageAccumulator: Sendable {
     private var events = SSEDataReader()
     private var lines = JSONLineReader()
     private var document = BoundedBuffer(wholeLimit: UsageAccumulator.documentLimit)
-    private var batchOperation: JSONPathCollector?
+    private var batchOperation: GeminiBatchOperation?
     /// Whether the document's first non-whitespace byte was seen.
     private var sniffed = false
     /// Counts generated images in an image-generation answer (nil for other answers).
@@ -77,7 +77,7 @@ public struct UsageAccumulator: Sendable {
             state.deferredID = batchID
         } else if let operation, provider == .gemini {
             format = .batchOperation
-            batchOperation = JSONPathCollector(paths: GeminiUsage.batchOperationPaths)
+            batchOperation = GeminiBatchOperation()
             state.sumsBatchResults = true
             state.serviceTier = ServiceTier.batch.rawValue
             state.deferredID = operation
@@ -178,7 +178,7 @@ public struct UsageAccumulator: Sendable {
         case .document:
             Self.readDocument(document, into: &state)
         case .batchOperation:
-            GeminiUsage.applyBatchOperation(batchOperation?.found ?? [], to: &state)
+            batchOperation?.apply(to: &state)
         case .none:
             break
         }
