@@ -279,21 +279,27 @@ struct DeferredUsageTests {
         #expect(background.accumulate(chunkSize: 5).usage()?.deferredID != nil)
     }
 
-    @Test("a GET is not billed, except a background response's first sighting; a POST always is; old ids are forgotten past the capacity")
+    @Test("a GET is not billed, except a background response's first sighting (per tenant); a POST always is; old ids are forgotten past the capacity")
     func billing() {
         let responses = DeferredUsage(capacity: 2)
         var usage = Usage(inputTokens: 10)
-        #expect(responses.bills(usage, fetched: false))
-        #expect(!responses.bills(usage, fetched: true))
+        #expect(responses.bills(usage, fetched: false, tenantID: "ten_1"))
+        #expect(!responses.bills(usage, fetched: true, tenantID: "ten_1"))
         usage.deferredID = "resp_a"
-        #expect(responses.bills(usage, fetched: true))   // the poll that finds it completed
-        #expect(!responses.bills(usage, fetched: true))  // fetched again
+        #expect(responses.bills(usage, fetched: true, tenantID: "ten_1"))   // the poll that finds it completed
+        #expect(!responses.bills(usage, fetched: true, tenantID: "ten_1"))  // fetched again
         usage.deferredID = "resp_b"
-        #expect(responses.bills(usage, fetched: false))  // streamed to completion by its POST…
-        #expect(!responses.bills(usage, fetched: true))  // …then fetched
+        #expect(responses.bills(usage, fetched: false, tenantID: "ten_1"))  // streamed to completion by its POST…
+        #expect(!responses.bills(usage, fetched: true, tenantID: "ten_1"))  // …then fetched
         usage.deferredID = "resp_c"
-        #expect(responses.bills(usage, fetched: true))   // resp_a is forgotten now
+        #expect(responses.bills(usage, fetched: true, tenantID: "ten_1"))   // resp_a is forgotten now
         usage.deferredID = "resp_a"
-        #expect(responses.bills(usage, fetched: true))
+        #expect(responses.bills(usage, fetched: true, tenantID: "ten_1"))
+        // Kept per tenant: another tenant's upstream naming the same id neither uses up nor takes this tenant's sighting.
+        let jobs = DeferredUsage()
+        usage.deferredID = "batch_x"
+        #expect(jobs.bills(usage, fetched: true, tenantID: "ten_other"))
+        #expect(jobs.bills(usage, fetched: true, tenantID: "ten_1"))
+        #expect(!jobs.bills(usage, fetched: true, tenantID: "ten_1"))
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// answer reports (`Usage.deferredID`): an OpenAI background response (`background: true`: its POST answers
 /// `queued` without usage, the poll that finds it completed carries it) and an OpenAI batch (`GET /v1/batches/{id}`
 /// once it has finished: its whole usage, at the batch rates). The first answer that carries such usage is
-/// billed, later fetches of the same id are not. The ids are kept in memory per process (the latest `capacity`
+/// billed, later fetches of the same id are not. The ids are kept in memory per process and tenant (the latest `capacity`
 /// of them); a billing event carries its job's id (`RequestEvent.jobID`), and the event writer stores each job's
 /// usage once per tenant, so a job fetched through two Trough instances, or again after a restart, is billed once.
 public final class DeferredUsage: Sendable {
@@ -25,10 +25,12 @@ public final class DeferredUsage: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Whether to bill `usage`, the usage of an answer to a GET (`fetched`) or to a request that made something.
-    public func bills(_ usage: Usage, fetched: Bool) -> Bool {
+    /// Whether to bill `usage`, the usage of an answer to a GET (`fetched`) or to a request that made something, for
+    /// `tenantID`. Job ids are kept per tenant, as the event writer bills them: a job id another tenant's upstream
+    /// answered with (any upstream can name any id) says nothing about this tenant's job.
+    public func bills(_ usage: Usage, fetched: Bool, tenantID: String) -> Bool {
         guard let id = usage.deferredID, !id.isEmpty else { return !fetched }
-        return firstSighting(of: id) || !fetched
+        return firstSighting(of: tenantID + "\u{0}" + id) || !fetched
     }
 
     /// Records `id`; false when it was recorded before.

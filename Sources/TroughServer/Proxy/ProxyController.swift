@@ -358,7 +358,7 @@ struct ProxyController {
         // A job's usage is billed once, so only from a whole answer: a results download cut short is billed by the
         // next whole one.
         if usage?.deferredID != nil, event.errorType != nil { usage = nil }
-        if let seen = usage, !billing.bills(seen, fetched: meter.fetchesStoredAnswer) { usage = nil }
+        if let seen = usage, !billing.bills(seen, fetched: meter.fetchesStoredAnswer, tenantID: event.tenantID) { usage = nil }
         let estimated = estimateCutStream(&usage, event: event, meter: meter, streamed: streamed)
         if let usage {
             event.model = usage.model ?? event.model
