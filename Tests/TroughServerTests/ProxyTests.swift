@@ -366,6 +366,39 @@ extension ServerSuites {
             }
         }
 
+        @Test("a job another instance billed first (its claim in the database) is not billed here: no cost header, nothing stored or charged", arguments: PostgresTestServer.drivers)
+        func jobBilledElsewhere(driver: TestDriver) async throws {
+            try await ProxySetup.with(driver) { app, setup, upstream in
+                try await setup.addService(app, name: "gemini", kind: "gemini", baseURL: upstream.baseURL, apiKey: "AIza-stored-key-abcd")
+                let costHeader = HTTPField.Name("X-Trough-Cost-Usd")!
+                // Another instance billed these two jobs (the event writer's claims), this one has not seen them.
+                for job in ["batch_billed_by_another_instance", "batches/elsewhere"] {
+                    try await app.database.sql.insert(into: "billed_jobs")
+                        .columns("tenant_id", "job_id", "event_id", "billed_at")
+                        .values(SQLBind(setup.owner.tenantID), SQLBind(job), SQLBind("evt_elsewhere_\(job.count)"), SQLBind(Timestamp.now().milliseconds))
+                        .run()
+                }
+                let openAI = try await Self.call(app, .get, "/v1/batches/batch_billed_by_another_instance", token: setup.token)
+                #expect(openAI.status == 200 && openAI.headers[costHeader] == nil)
+                let gemini = try await Self.call(app, .get, "/proxy/gemini/v1beta/batches/elsewhere", token: setup.token)
+                #expect(gemini.status == 200 && gemini.headers[costHeader] == nil)
+                // A job nobody billed yet is billed here (GPT-4o batch: $0.1625), then not again.
+                #expect(try await Self.call(app, .get, "/v1/batches/batch_new", token: setup.token).headers[costHeader] == "0.1625")
+                #expect(try await Self.call(app, .get, "/v1/batches/batch_new", token: setup.token).headers[costHeader] == nil)
+                // Another tenant's claim on the same id does not stop this tenant's billing.
+                try await app.database.sql.insert(into: "billed_jobs")
+                    .columns("tenant_id", "job_id", "event_id", "billed_at")
+                    .values(SQLBind("ten_someone_else"), SQLBind("batches/mine"), SQLBind("evt_other_tenant"), SQLBind(Timestamp.now().milliseconds))
+                    .run()
+                #expect(try await Self.call(app, .get, "/proxy/gemini/v1beta/batches/mine", token: setup.token).headers[costHeader] == "0.00161")
+
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 5)
+                #expect(events.map(\.cost.nanos) == [0, 0, 162_500_000, 0, 1_610_000])
+                #expect(events.map(\.costSource) == [.none, .none, .usage, .none, .usage])
+                #expect(events.allSatisfy { $0.status == 200 && $0.errorType == nil })
+            }
+        }
+
         @Test("an Anthropic Message Batch: its results_url points at Trough, and its results are billed once, succeeded requests at the batch rates", arguments: PostgresTestServer.drivers)
         func anthropicBatchResults(driver: TestDriver) async throws {
             try await ProxySetup.with(driver) { app, setup, upstream in

@@ -33,6 +33,19 @@ public final class DeferredUsage: Sendable {
         return firstSighting(of: tenantID + "\u{0}" + id) || !fetched
     }
 
+    /// The job `usage` belongs to when this process has not seen it yet for the tenant and the answer is to a GET:
+    /// the answer that would bill it here, unless another instance (or this one before a restart) billed it already
+    /// (`Store.jobBilled`; then `noteBilledElsewhere`). nil for every other answer.
+    public func unseenJob(_ usage: Usage?, fetched: Bool, tenantID: String) -> String? {
+        guard fetched, let id = usage?.deferredID, !id.isEmpty else { return nil }
+        return seen.withLock { $0.ids.contains(tenantID + "\u{0}" + id) } ? nil : id
+    }
+
+    /// The job was billed by another instance: it is not billed here.
+    public func noteBilledElsewhere(_ jobID: String, tenantID: String) {
+        _ = firstSighting(of: tenantID + "\u{0}" + jobID)
+    }
+
     /// Records `id`; false when it was recorded before.
     func firstSighting(of id: String) -> Bool {
         seen.withLock { seen in

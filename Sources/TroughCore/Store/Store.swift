@@ -210,6 +210,9 @@ public protocol Store: EventStore {
 
     /// The project's events in `[from, to)`, oldest first, at most `limit`.
     func events(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [RequestEvent]
+
+    /// Whether the tenant's job (`RequestEvent.jobID`) was billed already, by this instance or another.
+    func jobBilled(tenantID: String, jobID: String, logger: Logger) async throws -> Bool
 }
 
 extension Store {

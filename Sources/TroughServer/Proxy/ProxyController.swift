@@ -10,7 +10,8 @@ import TroughWorkers
 
 /// The proxy: `ANY /proxy/{service}/{path…}` and, for OpenAI SDKs, `ANY /v1/{path…}`.
 /// Forwards the request unchanged (streaming both ways), reads the usage from the response, prices it,
-/// and queues one event, with no database round trip on the request's path.
+/// and queues one event, with no database round trip on the request's path (but one read for a job's first poll
+/// on this instance: `checkJobBilledElsewhere`).
 struct ProxyController {
     let store: any Store
     let cache: ProxyCache
@@ -203,6 +204,7 @@ struct ProxyController {
             }
             let upstreamEnded = ContinuousClock.now
             _ = meter.process(body)
+            await checkJobBilledElsewhere(meter: meter, tenantID: event.tenantID, logger: logger)
             finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded, record: record)
             body = settings.clientBody(body, inspection: inspection, status: event.status, service: service, host: request.head.authority)
             if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
@@ -255,6 +257,7 @@ struct ProxyController {
                 throw error
             }
             let upstreamEnded = ContinuousClock.now
+            await self.checkJobBilledElsewhere(meter: meter, tenantID: event.tenantID, logger: logger)
             Self.complete(&event, meter: meter, prices: prices, billing: billing, rule: matchedRule, body: nil, streamed: isEventStream, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded)
             record(event)
             try await writer.finish(nil)
@@ -262,6 +265,22 @@ struct ProxyController {
     }
 
     // MARK: Lookups
+
+    /// An answer to a GET that would bill a job this instance has not seen (a finished batch's first poll here):
+    /// when another instance, or this one before a restart, billed the job already, it is not billed here either
+    /// (no cost header, nothing charged to budgets). The proxy's only database read on a request's path, for these
+    /// answers alone; a failed read bills here, and the event writer still stores the job's usage once.
+    func checkJobBilledElsewhere(meter: ResponseMeter, tenantID: String, logger: Logger) async {
+        guard meter.mayBeJob, meter.fetchesStoredAnswer,
+              let jobID = deferredUsage.unseenJob(meter.usage, fetched: true, tenantID: tenantID) else { return }
+        do {
+            if try await store.jobBilled(tenantID: tenantID, jobID: jobID, logger: logger) {
+                deferredUsage.noteBilledElsewhere(jobID, tenantID: tenantID)
+            }
+        } catch {
+            logger.warning("Could not check whether a job was billed", metadata: ["trough.error": .string("\(error)")])
+        }
+    }
 
     func resolveToken(_ raw: String, logger: Logger) async throws -> ProjectToken? {
         let hash = Identifier.sha256Hex(raw)

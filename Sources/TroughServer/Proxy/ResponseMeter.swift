@@ -10,6 +10,9 @@ struct ResponseMeter {
     private(set) var bytesOut: Int64 = 0
     /// The request reads something stored (a GET): see `RequestInspection.fetchesStoredAnswer`.
     let fetchesStoredAnswer: Bool
+    /// The answer may be a job billed once by its id (`Usage.deferredID`): an OpenAI background response or batch, a
+    /// batch's results.
+    let mayBeJob: Bool
 
     init(kind: ProviderKind, contentType: String?, inspection: RequestInspection, serviceTier: String? = nil) {
         accumulator = UsageAccumulator(provider: kind, contentType: contentType, requestModel: inspection.model,
@@ -18,6 +21,7 @@ struct ResponseMeter {
                                        readsJobs: inspection.readsJobs, synthesizesSpeech: inspection.synthesizesSpeech,
                                        batchResultsOf: inspection.batchResultsOf, batchOperationOf: inspection.batchOperationOf)
         fetchesStoredAnswer = inspection.fetchesStoredAnswer
+        mayBeJob = inspection.readsJobs || inspection.batchResultsOf != nil || inspection.batchOperationOf != nil
         let isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
         splitter = inspection.injectedStreamUsage && isEventStream ? SSEEventSplitter() : nil
     }

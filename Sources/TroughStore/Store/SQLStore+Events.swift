@@ -83,6 +83,12 @@ extension SQLStore {
         }
     }
 
+    public func jobBilled(tenantID: String, jobID: String, logger: Logger) async throws -> Bool {
+        try await sql.select().column("event_id").from("billed_jobs")
+            .where("tenant_id", .equal, tenantID).where("job_id", .equal, jobID)
+            .first() != nil
+    }
+
     public func events(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [RequestEvent] {
         try await sql.select().columns(RequestEvent.columns).from("request_events")
             .where("project_id", .equal, projectID)

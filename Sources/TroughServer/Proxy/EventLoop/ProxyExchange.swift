@@ -458,8 +458,9 @@ final class ProxyExchange {
 
     private func receiveEnd() {
         awaitingUpstream = false
-        let upstreamEnded = ContinuousClock.now
+        let upstreamEnded = upstreamEndedAt ?? ContinuousClock.now
         guard var meter else { return }
+        if checksJobBilledElsewhere(meter: meter, upstreamEnded: upstreamEnded) { return }
         switch answer {
         case .holding(let response, var body):
             answer = .done  // (the held body is then not shared)
@@ -492,6 +493,24 @@ final class ProxyExchange {
         finish(closeConnection: closesAfterAnswer)
     }
 
+    /// When the upstream's answer ended, once it did and a check of the job it bills went to the database.
+    private var upstreamEndedAt: ContinuousClock.Instant?
+
+    /// An answer to a GET that would bill a job this instance has not seen (`ProxyController.checkJobBilledElsewhere`):
+    /// asks the database first, then ends the answer (true: it ends later). Off the loop, for these answers only.
+    private func checksJobBilledElsewhere(meter: ResponseMeter, upstreamEnded: ContinuousClock.Instant) -> Bool {
+        guard upstreamEndedAt == nil, meter.mayBeJob, meter.fetchesStoredAnswer else { return false }
+        var whole = meter
+        if case .holding(_, let body) = answer { _ = whole.process(body) }
+        guard proxy.proxy.deferredUsage.unseenJob(whole.usage, fetched: true, tenantID: token.tenantID) != nil else { return false }
+        upstreamEndedAt = upstreamEnded
+        let (controller, tenantID, logger, probe) = (proxy.proxy, token.tenantID, self.logger, whole)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { await controller.checkJobBilledElsewhere(meter: probe, tenantID: tenantID, logger: logger) }
+        promise.futureResult.assumeIsolated().whenComplete { _ in self.receiveEnd() }
+        return true
+    }
+
     /// A piece of a streamed answer, chunked when the client gets it so.
     private func writeStreamed(_ piece: ByteBuffer, flush: Bool) {
         if chunkedToClient {
@@ -505,6 +524,8 @@ final class ProxyExchange {
 
     /// The upstream could not be reached, failed, closed early or timed out.
     func upstreamFailed(_ error: any Error) {
+        // The whole answer came (its job's billing is being checked): what the connection does now does not matter.
+        guard upstreamEndedAt == nil else { return }
         awaitingUpstream = false
         let failure = UpstreamFailure(error)
         switch answer {
