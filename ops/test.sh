@@ -41,9 +41,9 @@ echo "test.sh: PostgreSQL on 127.0.0.1:$pg_port"
 # The official Python SDKs (SDK compatibility test), Selenium (browser test, with Debian's chromium) and
 # jsonschema (the OpenAPI document against live answers).
 venv=.build/test-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import openai, anthropic, selenium, jsonschema' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import openai, anthropic, google.genai, selenium, jsonschema' 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'openai>=1.50' 'anthropic>=0.40' 'selenium>=4.20' 'jsonschema>=4.18'
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'openai>=1.50' 'anthropic>=0.40' 'google-genai>=1.20' 'selenium>=4.20' 'jsonschema>=4.18'
 fi
 export TROUGH_TEST_PYTHON="$PWD/$venv/bin/python"
 

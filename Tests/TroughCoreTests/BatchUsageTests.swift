@@ -77,15 +77,17 @@ struct BatchUsageTests {
         }
     }
 
-    @Test("a Gemini batch is found by its path: the operation, the results file's download; not creation, listing or cancelling")
+    @Test("a Gemini batch is found by its path: the operation, the results file's download (the SDK's path and the REST docs'); not creation, listing or cancelling")
     func geminiPaths() {
         func inspect(_ path: String, _ method: String = "GET") -> RequestInspection {
             RequestInspector.inspect(body: nil, path: path, kind: .gemini, injectStreamUsage: false, method: method)
         }
         #expect(inspect("/v1beta/batches/123456").batchOperationOf == "batches/123456")
+        // As the google-genai SDK downloads it (`files/{name}:download?alt=media` under its base_url), and as the REST docs do.
+        #expect(inspect("/v1beta/files/batch-abc:download").batchResultsOf == "files/batch-abc")
         #expect(inspect("/download/v1beta/files/batch-abc:download").batchResultsOf == "files/batch-abc")
         #expect(inspect("/download/v1beta/files/batch-abc%3Adownload").batchResultsOf == "files/batch-abc")
-        for path in ["/v1beta/batches", "/v1beta/batches/123456:cancel", "/v1beta/files/abc", "/v1beta/files/abc:download"] {
+        for path in ["/v1beta/batches", "/v1beta/batches/123456:cancel", "/v1beta/files/abc", "/v1beta/files", "/v1beta/files/:download"] {
             let inspection = inspect(path)
             #expect(inspection.batchOperationOf == nil && inspection.batchResultsOf == nil, "\(path)")
         }

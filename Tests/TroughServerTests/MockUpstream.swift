@@ -259,11 +259,15 @@ enum MockRoutes {
             }
             let first = response(#"{"promptTokenCount":1000,"candidatesTokenCount":200,"thoughtsTokenCount":300,"totalTokenCount":1500}"#)
             let third = response(#"{"promptTokenCount":3000,"cachedContentTokenCount":2000,"candidatesTokenCount":500,"totalTokenCount":3500}"#)
-            return json(#"{"name":"batches/\#(id)","metadata":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch","model":"models/gemini-2.5-flash","displayName":"job","batchStats":{"requestCount":"3","successfulRequestCount":"2","failedRequestCount":"1"},"state":"BATCH_STATE_SUCCEEDED","name":"batches/\#(id)"},"done":true,"response":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput","inlinedResponses":{"inlinedResponses":[{"response":\#(first),"metadata":{"key":"1"}},{"error":{"code":400,"message":"bad"},"metadata":{"key":"2"}},{"response":\#(third),"metadata":{"key":"3"}}]}}}"#)
+            // The results both in the batch's `metadata.output` (where the google-genai SDK reads them) and in the
+            // operation's `response` (where the REST docs do): counted once.
+            let inlined = #""inlinedResponses":{"inlinedResponses":[{"response":\#(first),"metadata":{"key":"1"}},{"error":{"code":400,"message":"bad"},"metadata":{"key":"2"}},{"response":\#(third),"metadata":{"key":"3"}}]}"#
+            return json(#"{"name":"batches/\#(id)","metadata":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch","model":"models/gemini-2.5-flash","displayName":"job","output":{\#(inlined)},"batchStats":{"requestCount":"3","successfulRequestCount":"2","failedRequestCount":"1"},"state":"BATCH_STATE_SUCCEEDED","name":"batches/\#(id)"},"done":true,"response":{"@type":"type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",\#(inlined)}}"#)
         }
-        // A Gemini batch's results file (GET /download/v1beta/files/{id}:download?alt=media): Gemini 2.5 Pro, two
-        // requests of 150,000 prompt tokens and 1,000 out each (together over Pro's 200k long-context threshold), one error.
-        router.get("/download/v1beta/files/{file}") { _, _ in
+        // A Gemini batch's results file (GET /v1beta/files/{id}:download?alt=media, as the google-genai SDK asks; the REST
+        // docs put it under /download/): Gemini 2.5 Pro, two requests of 150,000 prompt tokens and 1,000 out each
+        // (together over Pro's 200k long-context threshold), one error.
+        router.get("/v1beta/files/{file}") { _, _ in
             let line = #"{"key":"k","response":{"candidates":[{"content":{"parts":[{"text":"Done."}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":150000,"candidatesTokenCount":1000,"totalTokenCount":151000},"modelVersion":"gemini-2.5-pro","responseId":"r"}}"#
             let error = #"{"key":"e","error":{"code":500,"message":"Internal error"}}"#
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(string: [line, error, line].joined(separator: "\n") + "\n")))

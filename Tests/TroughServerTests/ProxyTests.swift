@@ -462,7 +462,7 @@ extension ServerSuites {
                 #expect(try await Self.call(app, .get, "/proxy/gemini/v1beta/batches/123456", token: setup.token).headers[costHeader] == nil)
                 // Gemini 2.5 Pro's results file: 300,000 in + 2,000 out at the batch rates ($0.625 / $5 per M) = $0.1975.
                 // Each request is under the 200k threshold, so their sum is not billed at the long-context rates ($0.78).
-                let file = "/proxy/gemini/download/v1beta/files/batch-7g2ab3:download?alt=media"
+                let file = "/proxy/gemini/v1beta/files/batch-7g2ab3:download?alt=media"
                 let download = try await Self.call(app, .get, file, token: setup.token)
                 #expect(download.status == 200 && download.body.split(separator: "\n").count == 3)
                 #expect(download.headers[costHeader] == "0.1975")

@@ -31,7 +31,7 @@ public struct RequestInspection: Sendable, Equatable {
     /// `/batches…`), so its id, object and status are read; other answers skip those keys.
     public var readsJobs = false
     /// The batch whose results file the answer is (an Anthropic Message Batch's `GET …/messages/batches/{id}/results`,
-    /// a Gemini batch's `GET /download/v1beta/files/{id}:download`): billed once, the sum of its succeeded requests
+    /// a Gemini batch's `GET /v1beta/files/{id}:download`): billed once, the sum of its succeeded requests
     /// at the batch tier.
     public var batchResultsOf: String?
     /// The Gemini batch operation the answer is (`GET …/batches/{id}`): once done, the sum of its inlined results'
@@ -126,14 +126,16 @@ public enum RequestInspector {
     }
 
     /// A Gemini batch's results: a batch operation (`/v1beta/batches/{id}`, inlined results) or a results file's
-    /// download (`/download/v1beta/files/{id}:download`). Both are billed once, by the name Gemini gives them.
+    /// download (`/v1beta/files/{id}:download?alt=media` as the google-genai SDK asks for it under its `base_url`,
+    /// or `/download/v1beta/files/{id}:download` as the REST docs do). Both are billed once, by the name Gemini gives
+    /// them. (Other generated files, videos, have no usage in them: nothing is billed.)
     static func inspectGeminiBatch(_ path: String, into inspection: inout RequestInspection) {
         let segments = path.split(separator: "/")
         guard segments.count >= 2 else { return }
         let (collection, id) = (segments[segments.count - 2], segments[segments.count - 1])
         if collection == "batches", !id.isEmpty, !id.contains(":") {
             inspection.batchOperationOf = "batches/\(id)"
-        } else if collection == "files", segments.contains("download") {
+        } else if collection == "files" {
             let name = (id.removingPercentEncoding ?? String(id))
             guard name.hasSuffix(":download"), name.count > ":download".count else { return }
             inspection.batchResultsOf = "files/\(name.dropLast(":download".count))"
