@@ -145,6 +145,27 @@ struct EventStoreTests {
     }
 }
 
+extension EventStoreTests {
+    @Test("job claims older than the cut-off are forgotten, newer ones kept", arguments: PostgresTestServer.drivers)
+    func forgetBilledJobs(driver: TestDriver) async throws {
+        try await TestDatabase.with(driver) { (db) async throws in
+            let now = Timestamp.now()
+            for (job, age) in [("old", Int64(400 * 86_400 + 60)), ("recent", Int64(86_400)), ("new", Int64(0))] {
+                try await db.database.sql.insert(into: "billed_jobs")
+                    .columns("tenant_id", "job_id", "event_id", "billed_at")
+                    .values(SQLBind("ten_1"), SQLBind(job), SQLBind("evt_\(job)"), SQLBind(now.adding(seconds: -age).milliseconds))
+                    .run()
+            }
+            let cutoff = now.adding(seconds: -Int64(DeferredUsage.claimRetentionDays) * 86_400)
+            #expect(try await db.store.forgetBilledJobs(before: cutoff, logger: TestDatabase.logger) == 1)
+            #expect(try await !db.store.jobBilled(tenantID: "ten_1", jobID: "old", logger: TestDatabase.logger))
+            #expect(try await db.store.jobBilled(tenantID: "ten_1", jobID: "recent", logger: TestDatabase.logger))
+            #expect(try await db.store.jobBilled(tenantID: "ten_1", jobID: "new", logger: TestDatabase.logger))
+            #expect(try await !db.store.jobBilled(tenantID: "ten_2", jobID: "new", logger: TestDatabase.logger))
+        }
+    }
+}
+
 @Suite("Stored prices")
 struct StoredPriceTests {
     @Test("imports and tenant overrides round-trip; saving the same key replaces it", arguments: PostgresTestServer.drivers)

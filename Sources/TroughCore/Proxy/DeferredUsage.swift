@@ -20,6 +20,9 @@ public final class DeferredUsage: Sendable {
 
     private let seen = Mutex(Seen())
     public let capacity: Int
+    /// How long the database keeps a job's claim (`billed_jobs`): a year and a month, far past the time providers
+    /// keep a job's answer (OpenAI stores responses 30 days; Anthropic keeps batch results 29 days).
+    public static let claimRetentionDays = 400
 
     public init(capacity: Int = 50_000) {
         self.capacity = max(1, capacity)

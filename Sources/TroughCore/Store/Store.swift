@@ -213,6 +213,8 @@ public protocol Store: EventStore {
 
     /// Whether the tenant's job (`RequestEvent.jobID`) was billed already, by this instance or another.
     func jobBilled(tenantID: String, jobID: String, logger: Logger) async throws -> Bool
+    /// Forgets the job claims made before `before`; returns how many.
+    func forgetBilledJobs(before: Timestamp, logger: Logger) async throws -> Int
 }
 
 extension Store {

@@ -55,6 +55,11 @@ public func buildApplication(
                 PeriodicJob(name: "sessions.expire", interval: .seconds(3600), logger: logger) {
                     _ = try await store.deleteExpiredSessions(before: .now(), logger: logger)
                 },
+                // Job claims (`billed_jobs`) are kept well past the providers' own retention of batches and
+                // background responses (days to weeks), so a job polled again is not billed again.
+                PeriodicJob(name: "jobs.forget", interval: .seconds(3600), logger: logger) {
+                    _ = try await store.forgetBilledJobs(before: .now().adding(seconds: -Int64(DeferredUsage.claimRetentionDays) * 86_400), logger: logger)
+                },
                 // Reports spend and renews leases; on shutdown (after the server drains) returns them all.
                 PeriodicJob(name: "limits.sync", interval: .seconds(configuration.limitSyncSeconds), logger: logger, job: {
                     await components.limits.sync()

@@ -89,6 +89,12 @@ extension SQLStore {
             .first() != nil
     }
 
+    public func forgetBilledJobs(before: Timestamp, logger: Logger) async throws -> Int {
+        try await sql.delete(from: "billed_jobs")
+            .where("billed_at", .lessThan, before.milliseconds)
+            .returning("job_id").all().count
+    }
+
     public func events(projectID: String, tenantID: String, from: Timestamp, to: Timestamp, limit: Int, logger: Logger) async throws -> [RequestEvent] {
         try await sql.select().columns(RequestEvent.columns).from("request_events")
             .where("project_id", .equal, projectID)
