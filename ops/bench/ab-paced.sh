@@ -13,15 +13,8 @@ TROUGH_PORT=$port TROUGH_ALLOW_PRIVATE_UPSTREAMS=true TROUGH_LOG_LEVEL=warning T
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-api="http://127.0.0.1:$port/api"
-curl -fs -c jar -H 'Content-Type: application/json' "$api/auth/signup" -d '{"email":"bench@example.com","password":"benchmark password","tenant_name":"Bench"}' > me.json
-csrf=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["csrf_token"])' me.json)
-tenant=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["tenants"][0]["id"])' me.json)
-post() { curl -fs -b jar -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' "$api$1" -d "$2"; }
-curl -fs -X PATCH -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' "$api/admin/tenants/$tenant" -d '{"plan":"pro"}' >/dev/null
-project=$(post "/tenants/$tenant/projects" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
-post "/projects/$project/services" '{"name":"openai","kind":"openai","base_url":"http://127.0.0.1:18080/v1"}' >/dev/null
-export BENCH_PROJECT_TOKEN=$(post "/projects/$project/tokens" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+source "$root/ops/bench/bench-tenant.sh"
+bench_tenant "$port" "$admin_key" "$work"
 cd $root
 wrk -t1 -c10 -d5s --latency -s ops/bench/paced.lua "http://127.0.0.1:$port/v1/chat/completions" > /dev/null 2>&1
 for p in poisson fixed; do

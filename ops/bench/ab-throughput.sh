@@ -11,6 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd); port=${AB_PORT:-18090}; rounds=$1; shift
 lua=$root/../shared/bench/lua/chat.lua
 tick=$(getconf CLK_TCK)
+source "$root/ops/bench/bench-tenant.sh"
 
 start() {  # start BIN DIR: starts Trough, sets pid and BENCH_PROJECT_TOKEN
   local bin=$1 work=$2 admin_key=bench-operator-key-$(date +%s)-0123456789abcdef
@@ -19,17 +20,7 @@ start() {  # start BIN DIR: starts Trough, sets pid and BENCH_PROJECT_TOKEN
       TROUGH_MIGRATIONS_DIR="$root/migrations" TROUGH_WEB_DIR="$root/web" exec "$bin" serve > "$work/trough.log" 2>&1) &
   pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-  local api="http://127.0.0.1:$port/api"
-  curl -fs -c "$work/jar" -H 'Content-Type: application/json' "$api/auth/signup" -d '{"email":"bench@example.com","password":"benchmark password","tenant_name":"Bench"}' > "$work/me.json"
-  local csrf tenant project
-  csrf=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["csrf_token"])' "$work/me.json")
-  tenant=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["tenants"][0]["id"])' "$work/me.json")
-  post() { curl -fs -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' "$api$1" -d "$2"; }
-  curl -fs -X PATCH -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' "$api/admin/tenants/$tenant" -d '{"plan":"pro"}' >/dev/null
-  project=$(post "/tenants/$tenant/projects" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
-  post "/projects/$project/services" '{"name":"openai","kind":"openai","base_url":"http://127.0.0.1:18080/v1"}' >/dev/null
-  BENCH_PROJECT_TOKEN=$(post "/projects/$project/tokens" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
-  export BENCH_PROJECT_TOKEN
+  bench_tenant "$port" "$admin_key" "$work"
 }
 
 ticks() { awk '{print $14+$15}' /proc/$1/stat; }

@@ -44,17 +44,8 @@ trap stop EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 # A tenant, a project with the mock as its openai service, and a project token.
-api="http://127.0.0.1:$port/api"
-curl -fs -c "$work/jar" -H 'Content-Type: application/json' "$api/auth/signup" \
-    -d '{"email":"bench@example.com","password":"benchmark password","tenant_name":"Bench"}' > "$work/me.json"
-csrf=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["csrf_token"])' "$work/me.json")
-tenant=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["tenants"][0]["id"])' "$work/me.json")
-post() { curl -fs -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' "$api$1" -d "$2"; }
-# Pro: the Free plan's 10,000 requests a month would end the run with 402s.
-curl -fs -X PATCH -H "Authorization: Bearer $admin_key" -H 'Content-Type: application/json' "$api/admin/tenants/$tenant" -d '{"plan":"pro"}' >/dev/null
-project=$(post "/tenants/$tenant/projects" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
-post "/projects/$project/services" '{"name":"openai","kind":"openai","base_url":"http://127.0.0.1:18080/v1"}' >/dev/null
-export BENCH_PROJECT_TOKEN=$(post "/projects/$project/tokens" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+source "$root/ops/bench/bench-tenant.sh"
+bench_tenant "$port" "$admin_key" "$work"
 
 if ! curl -fs http://127.0.0.1:18080/health >/dev/null; then "$bench/start.sh" mock; mock_started=1; fi
 

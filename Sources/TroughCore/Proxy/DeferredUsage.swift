@@ -33,7 +33,7 @@ public final class DeferredUsage: Sendable {
     /// answered with (any upstream can name any id) says nothing about this tenant's job.
     public func bills(_ usage: Usage, fetched: Bool, tenantID: String) -> Bool {
         guard let id = usage.deferredID, !id.isEmpty else { return !fetched }
-        return firstSighting(of: tenantID + "\u{0}" + id) || !fetched
+        return firstSighting(of: Self.key(id, tenantID: tenantID)) || !fetched
     }
 
     /// The job `usage` belongs to when this process has not seen it yet for the tenant and the answer is to a GET:
@@ -41,12 +41,17 @@ public final class DeferredUsage: Sendable {
     /// (`Store.jobBilled`; then `noteBilledElsewhere`). nil for every other answer.
     public func unseenJob(_ usage: Usage?, fetched: Bool, tenantID: String) -> String? {
         guard fetched, let id = usage?.deferredID, !id.isEmpty else { return nil }
-        return seen.withLock { $0.ids.contains(tenantID + "\u{0}" + id) } ? nil : id
+        return seen.withLock { $0.ids.contains(Self.key(id, tenantID: tenantID)) } ? nil : id
     }
 
     /// The job was billed by another instance: it is not billed here.
     public func noteBilledElsewhere(_ jobID: String, tenantID: String) {
-        _ = firstSighting(of: tenantID + "\u{0}" + jobID)
+        _ = firstSighting(of: Self.key(jobID, tenantID: tenantID))
+    }
+
+    /// How a tenant's job is remembered.
+    private static func key(_ jobID: String, tenantID: String) -> String {
+        tenantID + "\u{0}" + jobID
     }
 
     /// Records `id`; false when it was recorded before.

@@ -496,13 +496,12 @@ final class ProxyExchange {
     /// When the upstream's answer ended, once it did and a check of the job it bills went to the database.
     private var upstreamEndedAt: ContinuousClock.Instant?
 
-    /// An answer to a GET that would bill a job this instance has not seen (`ProxyController.checkJobBilledElsewhere`):
-    /// asks the database first, then ends the answer (true: it ends later). Off the loop, for these answers only.
+    /// An answer to a GET that may bill a job (`ProxyController.checkJobBilledElsewhere`, which decides whether the
+    /// database is asked): checked off the loop, then the answer ends (true: it ends later).
     private func checksJobBilledElsewhere(meter: ResponseMeter, upstreamEnded: ContinuousClock.Instant) -> Bool {
         guard upstreamEndedAt == nil, meter.mayBeJob, meter.fetchesStoredAnswer else { return false }
         var whole = meter
         if case .holding(_, let body) = answer { _ = whole.process(body) }
-        guard proxy.proxy.deferredUsage.unseenJob(whole.usage, fetched: true, tenantID: token.tenantID) != nil else { return false }
         upstreamEndedAt = upstreamEnded
         let (controller, tenantID, logger, probe) = (proxy.proxy, token.tenantID, self.logger, whole)
         let promise = context.eventLoop.makePromise(of: Void.self)
