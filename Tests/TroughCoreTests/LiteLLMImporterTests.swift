@@ -16,6 +16,8 @@ struct LiteLLMImporterTests {
           "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo": {"litellm_provider": "together_ai", "mode": "chat", "input_cost_per_token": 8.8e-07, "output_cost_per_token": 8.8e-07},
           "text-embedding-3-small": {"litellm_provider": "openai", "mode": "embedding", "input_cost_per_token": 2e-08, "output_cost_per_token": 0.0},
           "whisper-1": {"litellm_provider": "openai", "mode": "audio_transcription", "input_cost_per_second": 0.0001},
+          "rerank-v3.5": {"litellm_provider": "cohere", "mode": "rerank", "input_cost_per_query": 0.002, "input_cost_per_token": 0.0, "output_cost_per_token": 0.0},
+          "mistral/mistral-ocr-2512": {"litellm_provider": "mistral", "mode": "ocr", "ocr_cost_per_page": 0.002, "ocr_cost_per_page_batches": 0.001},
           "ft:gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-05},
           "azure/gpt-4o": {"litellm_provider": "azure", "mode": "chat", "input_cost_per_token": 2.5e-06},
           "free-model": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 0.0, "output_cost_per_token": 0.0},
@@ -30,7 +32,7 @@ struct LiteLLMImporterTests {
     func imports() throws {
         let prices = try LiteLLMImporter.prices(from: Data(Self.sample.utf8), effectiveAt: Timestamp(milliseconds: 5))
         let byModel = Dictionary(uniqueKeysWithValues: prices.map { ($0.model, $0) })
-        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "gemini-2.5-pro", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "whisper-1"])
+        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "gemini-2.5-pro", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "whisper-1", "rerank-v3.5", "mistral-ocr-2512"])
         let gpt = try #require(byModel["gpt-4o"])
         #expect(gpt.input == 2_500_000_000 && gpt.output == 10_000_000_000 && gpt.cachedInput == 1_250_000_000)
         #expect(gpt.source == "import" && gpt.effectiveAt.milliseconds == 5)
@@ -41,6 +43,11 @@ struct LiteLLMImporterTests {
         #expect(byModel["meta-llama/Llama-3.3-70B-Instruct-Turbo"]?.provider == "together")
         #expect(byModel["text-embedding-3-small"]?.input == 20_000_000)
         #expect(byModel["whisper-1"]?.perSecond == 100_000)
+        // Rerank and OCR: per search unit and per page only (LiteLLM's zero token rates are not taken).
+        let rerank = try #require(byModel["rerank-v3.5"])
+        #expect(rerank.provider == "cohere" && rerank.perSearchUnit == 2_000_000 && !rerank.pricesTokens)
+        let ocr = try #require(byModel["mistral-ocr-2512"])
+        #expect(ocr.provider == "mistral" && ocr.perPage == 2_000_000 && !ocr.pricesTokens)
         #expect(byModel["gemini-2.5-pro"]?.longContext == LongContextPrice(aboveTokens: 200_000, input: 2_500_000_000, output: 15_000_000_000, cachedInput: 250_000_000))
         #expect(gpt.longContext == nil)
         // Service tiers: their own rates (a rate not given is nil, so the base one), their own long-context rates;
@@ -79,6 +86,11 @@ struct LiteLLMImporterTests {
         #expect(prices.first { $0.model == "gpt-audio" }?.audioInput == 32_000_000_000)
         #expect(prices.first { $0.model == "gpt-image-1.5" }?.imageOutput == 32_000_000_000)
         #expect(prices.first { $0.model == "tts-1" }?.perMillionCharacters == 15_000_000_000)
+        for model in ["rerank-v3.5", "rerank-v4.0-pro", "mistral-ocr-2512", "mistral-ocr-latest"] {
+            let imported = try #require(prices.first { $0.model == model })
+            let shipped = try #require(builtIn.price(provider: imported.provider, model: model, at: .now()))
+            #expect(imported.perSearchUnit == shipped.perSearchUnit && imported.perPage == shipped.perPage && !shipped.pricesTokens, "\(model)")
+        }
     }
 
     static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

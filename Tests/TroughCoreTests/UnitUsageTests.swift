@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TroughCore
 
-/// APIs billed per unit: generated images, transcribed seconds, characters of speech.
+/// APIs billed per unit: generated images, transcribed seconds, characters of speech, rerank search units, OCR pages.
 @Suite("Per-unit usage")
 struct UnitUsageTests {
     @Test("generated images are counted as the answer passes, however large and however chunked; quoted look-alikes are not")
@@ -95,6 +95,53 @@ struct UnitUsageTests {
         // A unit the model has no price for is unpriced, not $0.
         #expect(!whisper.canPrice(pictures))
         #expect(!tts.canPrice(Usage(inputTokens: 10)))
+    }
+
+    @Test("Cohere rerank search units and Mistral OCR pages: read from the answer (however large), priced per unit")
+    func searchUnitsAndPages() throws {
+        let table = try PriceTable.builtIn()
+        let now = Timestamp.now()
+        // Cohere v2 rerank: billed units are search units (the `tokens` beside them are not what is billed).
+        let rerankBody = #"{"results":[{"index":3,"relevance_score":0.999071},{"index":4,"relevance_score":0.7867867},{"index":0,"relevance_score":0.32713068}],"id":"5807ee2e-0cda-445a-9ec8-864c60a06606","meta":{"api_version":{"version":"2"},"billed_units":{"search_units":3},"tokens":{"input_tokens":4212}}}"#
+        for chunkSize in [1, 9, Int.max] {
+            var rerank = UsageAccumulator(provider: .cohere, contentType: "application/json", requestModel: "rerank-v4.0-pro")
+            feed(&rerank, rerankBody, chunkSize: chunkSize)
+            let usage = try #require(rerank.usage())
+            #expect(usage.searchUnits == 3 && !usage.hasTokens && usage.model == "rerank-v4.0-pro", "chunk size \(chunkSize)")
+            let price = try #require(table.price(provider: "cohere", model: "rerank-v4.0-pro", at: now))
+            #expect(price.canPrice(usage) && price.cost(of: usage).nanos == 7_500_000 && price.billedUnits(of: usage) == 3)  // 3 × $0.0025
+        }
+        // v1 (`/v1/rerank`) answers the same meta.
+        var v1 = UsageAccumulator(provider: .cohere, contentType: "application/json", requestModel: "rerank-v3.5")
+        feed(&v1, #"{"id":"a","results":[{"index":0,"relevance_score":0.9}],"meta":{"api_version":{"version":"1"},"billed_units":{"search_units":1}}}"#, chunkSize: 4)
+        let v35 = try #require(table.price(provider: "cohere", model: "rerank-v3.5", at: now))
+        #expect(v35.cost(of: try #require(v1.usage())).nanos == 2_000_000)
+        // A budget reserves one search unit for a rerank: its size is known only from the answer.
+        #expect(v35.worstCase(inputTokens: 5_000, outputTokens: 4_096).nanos == 2_000_000)
+
+        // Mistral OCR: pages_processed, after the pages' markdown (here ~600 KB: past what is kept whole).
+        let page = String(repeating: "# Title\\n\\nSome extracted text. ", count: 4_000)
+        let pages = (0..<5).map { #"{"index":\#($0),"markdown":"\#(page)","images":[],"dimensions":{"dpi":200,"height":2200,"width":1700}}"# }
+        let ocrBody = #"{"pages":[\#(pages.joined(separator: ","))],"model":"mistral-ocr-2512","document_annotation":null,"usage_info":{"pages_processed":12,"doc_size_bytes":3002783}}"#
+        #expect(ocrBody.utf8.count > UsageAccumulator.documentLimit)
+        for chunkSize in [4096, Int.max] {
+            var ocr = UsageAccumulator(provider: .mistral, contentType: "application/json", requestModel: "mistral-ocr-latest")
+            feed(&ocr, ocrBody, chunkSize: chunkSize)
+            let usage = try #require(ocr.usage())
+            #expect(usage.pages == 12 && usage.model == "mistral-ocr-2512", "chunk size \(chunkSize)")
+            let price = try #require(table.price(provider: "mistral", model: "mistral-ocr-2512", at: now))
+            #expect(price.cost(of: usage).nanos == 24_000_000 && price.billedUnits(of: usage) == 12)  // 12 × $0.002
+        }
+        // A small OCR answer is read whole.
+        var small = UsageAccumulator(provider: .mistral, contentType: "application/json", requestModel: "mistral-ocr-latest")
+        feed(&small, #"{"pages":[{"index":0,"markdown":"Hi","images":[]}],"model":"mistral-ocr-2505","usage_info":{"pages_processed":1,"doc_size_bytes":1200}}"#, chunkSize: 7)
+        let ocr2505 = try #require(table.price(provider: "mistral", model: "mistral-ocr-2505", at: now))
+        #expect(ocr2505.cost(of: try #require(small.usage())).nanos == 1_000_000)
+        // A rerank answer to a model without a search-unit price is unpriced, never $0.
+        var searches = Usage()
+        searches.searchUnits = 2
+        let chat = try #require(table.price(provider: "cohere", model: "command-a-03-2025", at: now))
+        #expect(!chat.canPrice(searches) && !ocr2505.canPrice(searches))
     }
 
     @Test("streamed speech (stream_format sse): speech.audio.done's output tokens are audio tokens, priced at the audio rate")

@@ -320,6 +320,16 @@ enum MockRoutes {
             return json(#"{"id":"c14c80c3","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hi"}]},"usage":{"billed_units":{"input_tokens":120,"output_tokens":30},"tokens":{"input_tokens":190,"output_tokens":30}}}"#)
         }
 
+        // Cohere v2 rerank: billed per search unit (a query over up to 100 documents).
+        router.post("/cohere/v2/rerank") { _, _ in
+            json(#"{"results":[{"index":3,"relevance_score":0.999071},{"index":4,"relevance_score":0.7867867}],"id":"5807ee2e-0cda-445a-9ec8-864c60a06606","meta":{"api_version":{"version":"2"},"billed_units":{"search_units":2}}}"#)
+        }
+
+        // Mistral OCR: billed per page processed (the response names the dated model that served it).
+        router.post("/mistral/v1/ocr") { _, _ in
+            json(#"{"pages":[{"index":0,"markdown":"Invoice\\n\\nTotal: 12.00","images":[],"dimensions":{"dpi":200,"height":2200,"width":1700}}],"model":"mistral-ocr-2512","document_annotation":null,"usage_info":{"pages_processed":3,"doc_size_bytes":48213}}"#)
+        }
+
         // Groq (OpenAI-compatible): usage under x_groq on the last chunk.
         router.post("/groq/openai/v1/chat/completions") { _, _ in
             sse([

@@ -942,6 +942,8 @@ extension ServerSuites {
             let cached: Int64
             let cost: Int64?
             let streamed: Bool
+            /// Units priced apart from tokens (search units, pages).
+            var units: Int64 = 0
 
             var testDescription: String { name }
         }
@@ -953,6 +955,10 @@ extension ServerSuites {
             // 120 × $2.50/M + 30 × $10/M (billed units)
             Case(name: "cohere", kind: "cohere", basePath: "/cohere", path: "/v2/chat", body: #"{"model":"command-r-plus-08-2024","messages":[]}"#, input: 120, output: 30, cached: 0, cost: 600_000, streamed: false),
             Case(name: "cohere streamed", kind: "cohere", basePath: "/cohere", path: "/v2/chat", body: #"{"model":"command-r-plus-08-2024","stream":true,"messages":[]}"#, input: 120, output: 30, cached: 0, cost: 600_000, streamed: true),
+            // Rerank: 2 search units × $0.002
+            Case(name: "cohere rerank", kind: "cohere", basePath: "/cohere", path: "/v2/rerank", body: #"{"model":"rerank-v3.5","query":"q","documents":["a","b"]}"#, input: 0, output: 0, cached: 0, cost: 4_000_000, streamed: false, units: 2),
+            // OCR: 3 pages × $0.002 (mistral-ocr-2512, the model the answer names)
+            Case(name: "mistral ocr", kind: "mistral", basePath: "/mistral/v1", path: "/ocr", body: #"{"model":"mistral-ocr-latest","document":{"type":"document_url","document_url":"https://example.com/a.pdf"}}"#, input: 0, output: 0, cached: 0, cost: 6_000_000, streamed: false, units: 3),
             // 600 × $0.30/M + 400 cached × $0.03/M + 500 × $2.50/M
             Case(name: "gemini streamed", kind: "gemini", basePath: "", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body: #"{"contents":[]}"#, input: 600, output: 500, cached: 400, cost: 1_442_000, streamed: true),
             // Groq as openai_compatible: 24 × $0.59/M + 377 × $0.79/M
@@ -972,12 +978,40 @@ extension ServerSuites {
                 #expect(event.outputTokens == testCase.output)
                 #expect(event.cachedInputTokens == testCase.cached)
                 #expect(event.streamed == testCase.streamed)
+                #expect(event.units == testCase.units)
                 if let cost = testCase.cost {
                     #expect(event.cost.nanos == cost)
                     #expect(event.costSource == .usage)
                 } else {
                     #expect(event.costSource == .unpriced)
                 }
+            }
+        }
+
+        @Test("a tenant's own rerank and OCR models, priced per search unit and per page through the price API")
+        func unitPricesOfTenant() async throws {
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
+                try await setup.addService(app, name: "co", kind: "cohere", baseURL: upstream.baseURL + "/cohere", apiKey: "stored-key-0000")
+                try await setup.addService(app, name: "mi", kind: "mistral", baseURL: upstream.baseURL + "/mistral/v1", apiKey: "stored-key-0000")
+                let rerankBody = #"{"model":"my-rerank","query":"q","documents":["a"]}"#
+                let unpriced = try await ProxyTests.call(app, .post, "/proxy/co/v2/rerank", token: setup.token, body: rerankBody)
+                #expect(unpriced.status == 200 && unpriced.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == nil)
+                let prices = "/api/tenants/\(setup.owner.tenantID)/prices"
+                let rerank = try await setup.owner.send(.post, prices, ["provider": "cohere", "model": "my-rerank", "per_search_unit_usd": "0.0015"])
+                #expect(rerank.status == 201 && rerank.json["per_search_unit_usd"] as? String == "0.0015", "\(rerank.body)")
+                // 2 search units × $0.0015
+                let priced = try await ProxyTests.call(app, .post, "/proxy/co/v2/rerank", token: setup.token, body: rerankBody)
+                #expect(priced.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.003")
+                // The tenant's own price for the OCR model the answer names wins over the built-in one: 3 pages × $0.0012.
+                let ocr = try await setup.owner.send(.post, prices, ["provider": "mistral", "model": "mistral-ocr-2512", "per_page_usd": "0.0012"])
+                #expect(ocr.status == 201, "\(ocr.body)")
+                let pages = try await ProxyTests.call(app, .post, "/proxy/mi/ocr", token: setup.token, body: #"{"model":"mistral-ocr-latest","document":{"type":"document_url","document_url":"https://example.com/a.pdf"}}"#)
+                #expect(pages.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.0036")
+                let listed = try await setup.owner.send(.get, prices).list("prices")
+                #expect(listed.contains { $0["per_page_usd"] as? String == "0.0012" })
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
+                #expect(events.map(\.costSource).sorted { $0.rawValue < $1.rawValue } == [.unpriced, .usage, .usage])
+                #expect(events.map(\.units).sorted() == [0, 2, 3])  // an unpriced answer bills no units
             }
         }
     }

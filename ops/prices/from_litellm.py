@@ -26,7 +26,9 @@ PROVIDERS = {  # LiteLLM litellm_provider -> (Trough provider, key prefix to str
     "groq": ("groq", "groq/"),
     "together_ai": ("together", "together_ai/"),
 }
-MODES = {"chat", "completion", "responses", "embedding", "audio_transcription", "audio_speech", "image_generation"}
+MODES = {"chat", "completion", "responses", "embedding", "audio_transcription", "audio_speech", "image_generation", "rerank", "ocr"}
+# Modes billed per unit alone: LiteLLM lists zero token rates for rerank models, which are not taken.
+UNIT_MODES = {"rerank", "ocr"}
 VARIANT_MARKERS = ("batch", "priority", "flex")  # whole-key variants (field variants are ignored anyway)
 IMAGE_QUALITIES = ("standard", "hd", "low", "medium", "high")
 # Per-image price choice for size/quality-keyed image models: the standard 1024x1024 price.
@@ -45,9 +47,11 @@ OWN_ENTRIES = [
     {"provider": "cohere", "model": "command-a-03-2025", "input": "2.50", "output": "10.00"},
     {"provider": "groq", "model": "llama-3.3-70b-versatile", "input": "0.59", "output": "0.79"},
     {"provider": "groq", "model": "llama-3.1-8b-instant", "input": "0.05", "output": "0.08"},
+    # Mistral OCR 25.05, the model `mistral-ocr-latest` answered with before OCR 3: $1 per 1,000 pages.
+    {"provider": "mistral", "model": "mistral-ocr-2505", "per_page": "0.001"},
 ]
 FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
-               "reasoning", "audio_input", "audio_output", "image_input", "image_output", "per_image", "per_second", "per_million_characters", "per_web_search",
+               "reasoning", "audio_input", "audio_output", "image_input", "image_output", "per_image", "per_second", "per_million_characters", "per_web_search", "per_search_unit", "per_page",
                "per_request", "long_context", "service_tiers"]
 # Long-context tier fields: Trough's name -> LiteLLM's, with {n} the threshold in thousands of tokens.
 LONG_CONTEXT_FIELDS = [
@@ -186,8 +190,9 @@ def main():
             if spec.get(source_field) is not None:
                 e[field] = fmt(spec[source_field], per_million, f"{key}.{source_field}")
 
-        put("input", "input_cost_per_token")
-        put("output", "output_cost_per_token")
+        if mode not in UNIT_MODES:
+            put("input", "input_cost_per_token")
+            put("output", "output_cost_per_token")
         if "output" not in e and mode == "image_generation" and spec.get("output_cost_per_image_token") is not None:
             put("output", "output_cost_per_image_token")
             note(f"image output tokens priced as output: {key} (output_cost_per_image_token)")
@@ -214,6 +219,8 @@ def main():
         elif provider == "anthropic" and spec.get("supports_web_search"):
             e["per_web_search"] = "0.01"  # Anthropic's documented $10 per 1,000 searches
             note(f"per_web_search 0.01 (Anthropic's documented price) for {key}: LiteLLM has none")
+        put("per_search_unit", "input_cost_per_query", per_million=False)
+        put("per_page", "ocr_cost_per_page", per_million=False)
         if spec.get("input_cost_per_request") is not None:
             put("per_request", "input_cost_per_request", per_million=False)
 

@@ -9,7 +9,9 @@ public enum LiteLLMImporter {
         "mistral": "mistral", "cohere": "cohere", "cohere_chat": "cohere", "groq": "groq", "together_ai": "together",
     ]
 
-    static let modes: Set<String> = ["chat", "completion", "responses", "embedding", "audio_transcription", "audio_speech", "image_generation"]
+    static let modes: Set<String> = ["chat", "completion", "responses", "embedding", "audio_transcription", "audio_speech", "image_generation", "rerank", "ocr"]
+    /// Modes billed per unit alone (LiteLLM lists zero token rates for rerank models): their token rates are not taken.
+    static let unitModes: Set<String> = ["rerank", "ocr"]
 
     /// The prices in `data`, effective at `effectiveAt`. Entries of other providers or modes, fine-tunes,
     /// and models whose prices are all zero are skipped.
@@ -55,7 +57,11 @@ public enum LiteLLMImporter {
                 if price.output == nil { price.output = imageOutput } else if imageOutput != price.output { price.imageOutput = imageOutput }
             }
             price.perWebSearch = webSearchPrice(entry, provider: provider)
-            let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage, price.perMillionCharacters].compactMap { $0 }
+            price.perSearchUnit = perUnit(entry["input_cost_per_query"])
+            price.perPage = perUnit(entry["ocr_cost_per_page"])
+            if unitModes.contains(mode) { (price.input, price.output) = (nil, nil) }
+            let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage, price.perMillionCharacters,
+                           price.perSearchUnit, price.perPage].compactMap { $0 }
             guard !amounts.isEmpty, amounts.contains(where: { $0 > 0 }) else { continue }
             prices["\(provider)/\(model)"] = price
         }

@@ -29,6 +29,10 @@ public struct ModelPrice: Hashable, Sendable {
     public var perSecond: Int64?
     /// Per million characters of text to speech (`tts-1`).
     public var perMillionCharacters: Int64?
+    /// Per rerank search unit (Cohere: a query over up to 100 documents).
+    public var perSearchUnit: Int64?
+    /// Per page a document model processed (Mistral OCR).
+    public var perPage: Int64?
     public var perRequest: Int64?
     /// Long-context pricing (GPT-5.x above 272k, Gemini Pro above 200k…): a request whose prompt is larger than
     /// its threshold is billed entirely at its rates.
@@ -60,8 +64,8 @@ public struct ModelPrice: Hashable, Sendable {
     /// Cached reads without their own price are billed as input; cache writes without one, as input too;
     /// 1-hour writes without one, at the 5-minute write price. The rates are those of the service tier that
     /// served the request and of the long-context tier its prompt falls in (see `flatPrice(for:)`).
-    /// Answers billed per unit (no tokens counted, or no token prices) cost their images, audio seconds and
-    /// characters times the unit prices instead.
+    /// Answers billed per unit (no tokens counted, or no token prices) cost their images, audio seconds,
+    /// characters, search units and pages times the unit prices instead.
     public func cost(of usage: Usage) -> Money {
         pricesByTokens(usage) ? flatPrice(for: usage).flatCost(of: usage) : unitCost(of: usage)
     }
@@ -71,15 +75,18 @@ public struct ModelPrice: Hashable, Sendable {
         if pricesByTokens(usage) { return true }
         guard usage.hasUnits else { return false }
         return (usage.images == 0 || perImage != nil) && (usage.audioMilliseconds == 0 || perSecond != nil)
-            && (usage.characters == 0 || perMillionCharacters != nil)
+            && (usage.characters == 0 || perMillionCharacters != nil) && (usage.searchUnits == 0 || perSearchUnit != nil)
+            && (usage.pages == 0 || perPage != nil)
     }
 
-    /// The units `usage` is billed by when it is priced per unit (images, else characters, else whole seconds,
-    /// rounded up); 0 when it is priced by tokens.
+    /// The units `usage` is billed by when it is priced per unit (images, else characters, else search units, else
+    /// pages, else whole seconds, rounded up); 0 when it is priced by tokens.
     public func billedUnits(of usage: Usage) -> Int64 {
         guard !pricesByTokens(usage) else { return 0 }
         if usage.images > 0 { return usage.images }
         if usage.characters > 0 { return usage.characters }
+        if usage.searchUnits > 0 { return usage.searchUnits }
+        if usage.pages > 0 { return usage.pages }
         return (usage.audioMilliseconds + 999) / 1000
     }
 
@@ -88,24 +95,29 @@ public struct ModelPrice: Hashable, Sendable {
         pricesTokens && (usage.hasTokens || !usage.hasUnits)
     }
 
-    /// images × per image + seconds × per second + characters × per million characters, summed in millionths of a
-    /// nano-dollar and rounded half up once.
+    /// images × per image + seconds × per second + characters × per million characters + search units × per search
+    /// unit + pages × per page, summed in millionths of a nano-dollar and rounded half up once.
     private func unitCost(of usage: Usage, roundingUp: Bool = false) -> Money {
         var total = Int128(usage.images) * Int128(perImage ?? 0) * 1_000_000
         total += Int128(usage.audioMilliseconds) * Int128(perSecond ?? 0) * 1_000
         total += Int128(usage.characters) * Int128(perMillionCharacters ?? 0)
+        total += Int128(usage.searchUnits) * Int128(perSearchUnit ?? 0) * 1_000_000
+        total += Int128(usage.pages) * Int128(perPage ?? 0) * 1_000_000
         return Money(nanos: Int64(clamping: (total + (roundingUp ? 999_999 : 500_000)) / 1_000_000) + (perRequest ?? 0))
     }
 
     /// The most a request of `inputTokens` and at most `outputTokens` can cost at `serviceTier` (the standard
     /// tier when nil or not priced): input at the dearest input rate (cache writes included), output at the
     /// dearer of output and reasoning, at the dearer of the short- and long-context rates; rounded up.
-    /// A model priced per unit only reserves for the `images` and `characters` the request asks for.
+    /// A model priced per unit only reserves for the `images` and `characters` the request asks for, and for one
+    /// search unit or page (a rerank's or a document's size is known only from the answer).
     public func worstCase(inputTokens: Int64, outputTokens: Int64, serviceTier: ServiceTier? = nil, images: Int64 = 0, characters: Int64 = 0) -> Money {
         if !pricesTokens {
             var units = Usage()
             units.images = images
             units.characters = characters
+            units.searchUnits = perSearchUnit == nil ? 0 : 1
+            units.pages = perPage == nil ? 0 : 1
             return unitCost(of: units, roundingUp: true)
         }
         var candidates: [ModelPrice] = [self]

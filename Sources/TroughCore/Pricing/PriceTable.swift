@@ -89,7 +89,7 @@ extension PriceTable {
             let model: String
             let effectiveAt: String?
             let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, audioInput, audioOutput, imageInput, imageOutput: String?
-            let perImage, perSecond, perMillionCharacters, perWebSearch, perRequest: String?
+            let perImage, perSecond, perMillionCharacters, perWebSearch, perSearchUnit, perPage, perRequest: String?
             let longContext: LongContext?
             let serviceTiers: [String: Tier]?
         }
@@ -140,6 +140,8 @@ extension PriceTable {
             price.imageInput = try nanos(entry.imageInput, entry)
             price.imageOutput = try nanos(entry.imageOutput, entry)
             price.perWebSearch = try nanos(entry.perWebSearch, entry)
+            price.perSearchUnit = try nanos(entry.perSearchUnit, entry)
+            price.perPage = try nanos(entry.perPage, entry)
             price.longContext = try longContext(entry.longContext, entry)
             for (name, tier) in entry.serviceTiers ?? [:] {
                 guard let serviceTier = ServiceTier(rawValue: name) else {

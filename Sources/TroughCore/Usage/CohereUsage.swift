@@ -1,5 +1,6 @@
 /// Cohere chat: v2 `usage.billed_units` (streamed in `message-end`'s `delta.usage`), v1 `meta.billed_units`
-/// (streamed in `stream-end`'s `response.meta`); embed responses carry `meta.billed_units` too.
+/// (streamed in `stream-end`'s `response.meta`); embed responses carry `meta.billed_units` too, rerank responses
+/// `meta.billed_units.search_units`.
 enum CohereUsage {
     static let markers: [[UInt8]] = ["billed_units", "\"tokens\"", "message-end", "stream-end"].map { Array($0.utf8) }
 
@@ -24,7 +25,13 @@ enum CohereUsage {
     }
 
     /// `billed_units` (what Cohere charges); `tokens` only when there are no billed units, so usage is never lost.
+    /// A rerank's billed units are its search units.
     private static func counts(_ container: JSONObject) -> Usage? {
+        if let searchUnits = UsageJSON.count(UsageJSON.path(container, "billed_units", "search_units")) {
+            var usage = Usage()
+            usage.searchUnits = searchUnits
+            return usage
+        }
         guard let units = UsageJSON.object(container["billed_units"]) ?? UsageJSON.object(container["tokens"]),
               units["input_tokens"] != nil || units["output_tokens"] != nil
         else { return nil }

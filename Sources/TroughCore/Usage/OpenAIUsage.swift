@@ -1,12 +1,14 @@
 /// OpenAI chat completions, legacy completions, embeddings and the Responses API; Mistral, Groq (`x_groq.usage`),
 /// other OpenAI-compatible servers, and Ollama's native API (`prompt_eval_count`, `eval_count`); audio transcriptions
-/// (`usage` of type `duration`, `verbose_json`'s `duration`, Mistral's `prompt_audio_seconds`).
+/// (`usage` of type `duration`, `verbose_json`'s `duration`, Mistral's `prompt_audio_seconds`); Mistral OCR's pages
+/// (`usage_info.pages_processed`).
 enum OpenAIUsage {
-    static let markers: [[UInt8]] = ["\"usage\"", "eval_count", "web_search_call.completed"].map { Array($0.utf8) }
+    static let markers: [[UInt8]] = ["\"usage\"", "eval_count", "web_search_call.completed", "\"usage_info\""].map { Array($0.utf8) }
 
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
         .last("prompt_eval_count"), .last("eval_count"), .last("done"), .last("service_tier"), .last("duration"),
+        .last("usage_info"),
     ]
     /// With what tells a job apart, for answers that may be one (`UsageState.readsJobs`).
     static let jobScanKeys = scanKeys + [.first("id"), .first("object"), .first("status"), .first("background")]
@@ -39,6 +41,10 @@ enum OpenAIUsage {
         } else if let milliseconds = UsageJSON.milliseconds(body["duration"]) {
             var usage = Usage()
             usage.audioMilliseconds = milliseconds
+            state.record(usage)
+        } else if let pages = UsageJSON.count(UsageJSON.path(body, "usage_info", "pages_processed")) {
+            var usage = Usage()
+            usage.pages = pages
             state.record(usage)
         }
         if UsageJSON.bool(body["done"]) == true { state.sawEnd = true }

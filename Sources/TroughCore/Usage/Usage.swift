@@ -1,7 +1,8 @@
 /// Usage of one response, normalised so pricing is one formula for every provider:
 /// cost = inputTokens*input + cachedInputTokens*cachedInput + cacheWriteTokens*cacheWrite
 ///      + cacheWrite1hTokens*cacheWrite1h + outputTokens*output  (reasoning is part of output);
-/// or, for APIs billed per unit (images, audio seconds, characters of speech), units times the unit price.
+/// or, for APIs billed per unit (images, audio seconds, characters of speech, rerank search units, OCR pages), units
+/// times the unit price.
 public struct Usage: Hashable, Sendable {
     /// As reported by the response, else the request's model.
     public var model: String?
@@ -39,6 +40,11 @@ public struct Usage: Hashable, Sendable {
     public var audioMilliseconds: Int64 = 0
     /// Characters of text sent to a speech model priced per character (`input` of `/audio/speech`).
     public var characters: Int64 = 0
+    /// Search units of a rerank (Cohere `meta.billed_units.search_units`: one query over up to 100 documents), for
+    /// models priced per search unit.
+    public var searchUnits: Int64 = 0
+    /// Pages a document model processed (Mistral OCR `usage_info.pages_processed`), for models priced per page.
+    public var pages: Int64 = 0
     /// The id of the job whose usage this is when the usage is billed by the answer that first reports it, however
     /// often it is fetched (an OpenAI background response, a finished batch): see `DeferredUsage`. nil for the
     /// usage of an ordinary answer.
@@ -69,6 +75,8 @@ public struct Usage: Hashable, Sendable {
         images += other.images
         audioMilliseconds += other.audioMilliseconds
         characters += other.characters
+        searchUnits += other.searchUnits
+        pages += other.pages
     }
 
     /// Every input-side token (uncached, cached and cache writes), as providers count a prompt for long-context rates.
@@ -84,7 +92,7 @@ public struct Usage: Hashable, Sendable {
     }
 
     /// Whether any unit priced apart from tokens was counted.
-    public var hasUnits: Bool { images != 0 || audioMilliseconds != 0 || characters != 0 }
+    public var hasUnits: Bool { images != 0 || audioMilliseconds != 0 || characters != 0 || searchUnits != 0 || pages != 0 }
 
     public init(
         model: String? = nil, inputTokens: Int64 = 0, cachedInputTokens: Int64 = 0, cacheWriteTokens: Int64 = 0,

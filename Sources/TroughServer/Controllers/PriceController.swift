@@ -66,6 +66,8 @@ struct PriceController {
         price.imageInput = try amount(body.imageInputUsdPerMtok, "image_input_usd_per_mtok")
         price.imageOutput = try amount(body.imageOutputUsdPerMtok, "image_output_usd_per_mtok")
         price.perWebSearch = try amount(body.perWebSearchUsd, "per_web_search_usd")
+        price.perSearchUnit = try amount(body.perSearchUnitUsd, "per_search_unit_usd")
+        price.perPage = try amount(body.perPageUsd, "per_page_usd")
         price.longContext = try longContext(body.longContext, "long_context")
         for (name, tier) in body.serviceTiers ?? [:] {
             guard let serviceTier = ServiceTier(rawValue: name) else {
@@ -82,8 +84,8 @@ struct PriceController {
             )
         }
         guard price.input != nil || price.output != nil || price.perRequest != nil || price.perImage != nil || price.perSecond != nil
-            || price.perMillionCharacters != nil else {
-            throw APIError.validation("give at least input_usd_per_mtok, output_usd_per_mtok, per_request_usd, per_image_usd, per_second_usd or per_million_characters_usd")
+            || price.perMillionCharacters != nil || price.perSearchUnit != nil || price.perPage != nil else {
+            throw APIError.validation("give at least input_usd_per_mtok, output_usd_per_mtok, per_request_usd, per_image_usd, per_second_usd, per_million_characters_usd, per_search_unit_usd or per_page_usd")
         }
         price.id = Identifier.make("price")
         price.tenantID = tenantID
@@ -125,6 +127,8 @@ struct PriceJSON: ResponseEncodable, Decodable {
     let perSecondUsd: String?
     let perMillionCharactersUsd: String?
     let perWebSearchUsd: String?
+    let perSearchUnitUsd: String?
+    let perPageUsd: String?
     let longContext: TierRatesJSON?
     let serviceTiers: [String: TierRatesJSON]?
     let source: String?
@@ -164,6 +168,8 @@ struct PriceJSON: ResponseEncodable, Decodable {
         perSecondUsd = usd(price.perSecond)
         perMillionCharactersUsd = usd(price.perMillionCharacters)
         perWebSearchUsd = usd(price.perWebSearch)
+        perSearchUnitUsd = usd(price.perSearchUnit)
+        perPageUsd = usd(price.perPage)
         source = price.source
     }
 }
