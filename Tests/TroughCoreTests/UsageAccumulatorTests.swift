@@ -139,6 +139,21 @@ struct UsageAccumulatorTests {
         #expect(accumulator.sawEnd)
     }
 
+    @Test("Gemini batchEmbedContents: a 2 MiB answer's usageMetadata from its tail, priced at the embedding model's rate")
+    func geminiEmbeddings() throws {
+        let vector = Array(repeating: "-0.0123456789", count: 3072).joined(separator: ",")
+        let embeddings = Array(repeating: #"{"values":[\#(vector)]}"#, count: 50).joined(separator: ",")
+        let body = #"{"embeddings":[\#(embeddings)],"usageMetadata":{"promptTokenCount":4321,"totalTokenCount":4321}}"#
+        try #require(body.utf8.count > 2 * 1024 * 1024)
+        var accumulator = UsageAccumulator(provider: .gemini, contentType: "application/json; charset=UTF-8", requestModel: "gemini-embedding-001")
+        feed(&accumulator, body, chunkSize: 8192)
+        let usage = try #require(accumulator.usage())
+        #expect(usage == Usage(model: "gemini-embedding-001", inputTokens: 4321))
+        // 4,321 × $0.15/M
+        let price = try #require(try PriceTable.builtIn().price(provider: "gemini", model: "gemini-embedding-001", at: .now()))
+        #expect(price.cost(of: usage).nanos == 648_150)
+    }
+
     @Test("a large Anthropic message takes its model from the head and its usage from the tail")
     func largeAnthropicMessage() {
         let text = String(repeating: #"Quote: \"usage\":{\"input_tokens\":1} — ünïcödé \\ "#, count: 12_000)

@@ -3,13 +3,14 @@
 /// (`usage` of type `duration`, `verbose_json`'s `duration`, Mistral's `prompt_audio_seconds`); Mistral OCR's pages
 /// (`usage_info.pages_processed`).
 enum OpenAIUsage {
-    static let markers: [[UInt8]] = ["\"usage\"", "eval_count", "web_search_call.completed", "\"usage_info\""].map { Array($0.utf8) }
+    static let markers: [[UInt8]] = ["\"usage\"", "eval_count", "web_search_call.completed"].map { Array($0.utf8) }
 
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
         .last("prompt_eval_count"), .last("eval_count"), .last("done"), .last("service_tier"), .last("duration"),
-        .last("usage_info"),
     ]
+    /// Mistral's answers also name OCR pages (`usage_info`, a whole document: never streamed).
+    static let mistralScanKeys = scanKeys + [.last("usage_info")]
     /// With what tells a job apart, for answers that may be one (`UsageState.readsJobs`).
     static let jobScanKeys = scanKeys + [.first("id"), .first("object"), .first("status"), .first("background")]
 

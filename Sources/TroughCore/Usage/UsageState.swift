@@ -126,7 +126,8 @@ struct UsageState: Sendable {
     /// The keys worth finding in a payload too large to parse.
     private var scanKeys: [JSONKeyScanner.Key] {
         switch provider {
-        case .openai, .mistral, .openaiCompatible: readsJobs ? OpenAIUsage.jobScanKeys : OpenAIUsage.scanKeys
+        case .openai, .openaiCompatible: readsJobs ? OpenAIUsage.jobScanKeys : OpenAIUsage.scanKeys
+        case .mistral: OpenAIUsage.mistralScanKeys
         case .anthropic: AnthropicUsage.scanKeys
         case .gemini: GeminiUsage.scanKeys
         case .cohere: CohereUsage.scanKeys
