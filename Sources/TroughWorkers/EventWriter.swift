@@ -10,8 +10,11 @@ public struct EventWriter: ServiceLifecycle.Service {
     let store: any EventStore
     let spool: EventSpool
     let logger: Logger
+    /// Below this many waiting events the writer sleeps `interval` between batches.
     let batchSize: Int
     let interval: Duration
+    /// The most events one batch (one transaction) takes.
+    var maxBatch: Int { 8 * batchSize }
 
     /// Where the writer's work runs (the database's low-priority thread in the server); nil: the global pool.
     let executor: (any TaskExecutor)?
@@ -62,13 +65,14 @@ public struct EventWriter: ServiceLifecycle.Service {
             }
         }
         // Behind (a saturated machine): the oldest beyond the queue's capacity wait in the spool, so memory stays
-        // bounded; and batches grow, since one transaction of many rows costs less per row.
+        // bounded. A batch takes what waits, up to `maxBatch` (one transaction of many rows costs less per row, and
+        // the queue hands all it holds over without copying the events).
         let depth = queue.depth
         if depth > queue.capacity {
             logger.warning("Event queue over capacity; spooling the oldest events", metadata: ["trough.events": .stringConvertible(depth - queue.capacity)])
             spoolQueued(limit: depth - queue.capacity)
         }
-        let batch = queue.drain(limit: depth > 4 * batchSize ? 4 * batchSize : batchSize)
+        let batch = queue.drain(limit: maxBatch)
         guard !batch.isEmpty else { return }
         do {
             try await store.recordEvents(batch, logger: logger)

@@ -53,9 +53,12 @@ struct EventStoreTests {
             ]
             try await db.store.recordEvents(batch, logger: logger)
             try await db.store.recordEvents(Array(batch.prefix(2)), logger: logger)  // replayed: ignored
+            // A replayed batch with its own copy of a new event, and old ones: the new one stored and counted once.
+            let new = Self.event("evt_f", at: day + 5_000, cost: 3)
+            try await db.store.recordEvents([new, batch[0], new], logger: logger)
 
             let stored = try await db.store.events(projectID: "prj_1", tenantID: "ten_1", from: Timestamp(milliseconds: day), to: Timestamp(milliseconds: day + 86_400_000), limit: 100, logger: logger)
-            #expect(stored.map(\.eventID) == ["evt_a", "evt_b", "evt_d", "evt_c"])
+            #expect(stored.map(\.eventID) == ["evt_a", "evt_b", "evt_d", "evt_f", "evt_c"])
             #expect(stored.first == batch.first)
             #expect(try await db.store.events(projectID: "prj_1", tenantID: "ten_other", from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: .max), limit: 100, logger: logger).isEmpty)
 
@@ -64,15 +67,15 @@ struct EventStoreTests {
                 [try row.decode(column: "bucket_at", as: Int64.self), try row.decode(column: "requests", as: Int64.self), try row.decode(column: "errors", as: Int64.self),
                  try row.decode(column: "unpriced", as: Int64.self), try row.decode(column: "cost_nanos", as: Int64.self), try row.decode(column: "input_tokens", as: Int64.self)]
             }
-            #expect(rows == [[day, 2, 0, 0, 3_500, 200], [day, 1, 0, 1, 0, 100], [day + 3_600_000, 1, 1, 0, 7, 100]])
+            #expect(rows == [[day, 3, 0, 0, 3_503, 300], [day, 1, 0, 1, 0, 100], [day + 3_600_000, 1, 1, 0, 7, 100]])
             let daily = try await db.database.sql.raw("SELECT CAST(SUM(requests) AS BIGINT) AS r, CAST(SUM(cost_nanos) AS BIGINT) AS c FROM usage_daily WHERE bucket_at = \(bind: day)").first()
-            #expect(try daily?.decode(column: "r", as: Int64.self) == 4)
-            #expect(try daily?.decode(column: "c", as: Int64.self) == 3_507)
+            #expect(try daily?.decode(column: "r", as: Int64.self) == 5)
+            #expect(try daily?.decode(column: "c", as: Int64.self) == 3_510)
 
             // A later batch adds to the same rollup rows.
             try await db.store.recordEvents([Self.event("evt_e", at: day + 10, cost: 500)], logger: logger)
             let sum = try await db.database.sql.raw("SELECT cost_nanos FROM usage_hourly WHERE bucket_at = \(bind: day) AND model = 'gpt-4o'").first()
-            #expect(try sum?.decode(column: "cost_nanos", as: Int64.self) == 4_000)
+            #expect(try sum?.decode(column: "cost_nanos", as: Int64.self) == 4_003)
         }
     }
 

@@ -42,17 +42,24 @@ public struct UsageRollup: Hashable, Sendable {
         }
     }
 
-    /// Adds events up into one rollup per bucket and dimensions (one dictionary lookup per event).
+    /// Adds events up into one rollup per bucket and dimensions. A run of events with the same key (the usual
+    /// batch) is summed apart and looked up once: comparing keys costs less than hashing them.
     public static func aggregate(_ events: [RequestEvent], by granularity: Granularity) -> [UsageRollup] {
         var rollups: [Key: UsageRollup] = [:]
+        var run: UsageRollup?
         for event in events {
             let key = Key(
                 tenantID: event.tenantID, projectID: event.projectID, bucketAt: granularity.bucket(event.occurredAt),
                 serviceID: event.serviceID ?? "", tokenID: event.tokenID ?? "", route: event.route,
                 provider: event.provider ?? "", model: event.model ?? ""
             )
-            rollups[key, default: UsageRollup(key: key)].add(event)
+            if run?.key != key {
+                if let finished = run { rollups[finished.key, default: UsageRollup(key: finished.key)].add(finished) }
+                run = UsageRollup(key: key)
+            }
+            run?.add(event)
         }
+        if let finished = run { rollups[finished.key, default: UsageRollup(key: finished.key)].add(finished) }
         return Array(rollups.values)
     }
 

@@ -5,29 +5,27 @@ import TroughCore
 extension SQLStore {
     public func recordEvents(_ events: [RequestEvent], logger: Logger) async throws {
         guard !events.isEmpty else { return }
-        // Duplicates within the batch (a batch replayed with its own copy) are dropped here; rows stored
-        // before (a replay of a batch that did commit) are skipped by the insert itself, and only the rows it
-        // returns count in the rollups.
-        var seen = Set<String>(minimumCapacity: events.count)
-        let hasDuplicates = events.contains { !seen.insert($0.eventID).inserted }
-        var kept = Set<String>()
-        let unique = hasDuplicates ? events.filter { kept.insert($0.eventID).inserted } : events
         // On the database's own low-priority thread, with the rows bound through the driver itself: SQLKit's
-        // serializer and `Encodable` bind encoding were most of the writer's CPU at full load.
+        // serializer and `Encodable` bind encoding were most of the writer's CPU at full load. The batch is not
+        // copied (a copy retains every string of every event) unless a row must change or drop out.
         try await database.driverTransaction { connection, sql in
-            var rows = unique
-            try await Self.claimJobs(&rows, on: sql)
-            // Only the rows stored now count in the rollups (usually all of them: no copy then).
-            var skipped: Set<String> = []
+            let unbilled = try await Self.claimJobs(events, on: sql)
+            let rows = unbilled.isEmpty ? events : events.enumerated().map { index, event in
+                var event = event
+                if unbilled.contains(index) { event.dropBilledUsage() }
+                return event
+            }
+            // Rows stored before (a replay of a batch that did commit) and later copies of a row in this batch (a
+            // batch replayed with its own copy) are skipped by the insert itself; only the rows it stores now count
+            // in the rollups (usually all of them: no copy then).
+            var skipped: [Int] = []
             for start in stride(from: 0, to: rows.count, by: EventRows.perInsert) {
                 let chunk = rows[start..<min(start + EventRows.perInsert, rows.count)]
                 let stored = try await EventRows.insert(chunk, on: connection)
-                if stored.count != chunk.count {
-                    let storedIDs = Set(stored)
-                    for event in chunk where !storedIDs.contains(event.eventID) { skipped.insert(event.eventID) }
-                }
+                if stored.count != chunk.count { skipped += Self.notStored(chunk, stored: stored) }
             }
-            let inserted = skipped.isEmpty ? rows : rows.filter { !skipped.contains($0.eventID) }
+            let notStored = Set(skipped)
+            let inserted = skipped.isEmpty ? rows : rows.indices.filter { !notStored.contains($0) }.map { rows[$0] }
             guard !inserted.isEmpty else { return }
             let hourly = UsageRollup.aggregate(inserted, by: .hour)
             try await Self.addRollups(hourly, into: "usage_hourly", on: sql)
@@ -35,11 +33,19 @@ extension SQLStore {
         }
     }
 
-    /// Bills each job once per tenant (`RequestEvent.jobID`): an event whose job another event claimed first (in an
-    /// earlier batch, on another instance, before a restart, or earlier in this batch) loses its usage and cost. A
-    /// replayed event keeps its own claim. Two statements per job event (rare: a background response's or a
-    /// batch's answer), none for the others.
-    static func claimJobs(_ events: inout [RequestEvent], on sql: any SQLDatabase) async throws {
+    /// The indexes (in the whole batch) of a chunk's rows the insert did not store: each id it stored counts for its
+    /// first row only.
+    static func notStored(_ chunk: ArraySlice<RequestEvent>, stored: [String]) -> [Int] {
+        var unclaimed = Set(stored)
+        return chunk.indices.filter { unclaimed.remove(chunk[$0].eventID) == nil }
+    }
+
+    /// Bills each job once per tenant (`RequestEvent.jobID`): returns the indexes of the events whose job another
+    /// event claimed first (in an earlier batch, on another instance, before a restart, or earlier in this batch),
+    /// which lose their usage and cost. A replayed event keeps its own claim. Two statements per job event (rare:
+    /// a background response's or a batch's answer), none for the others.
+    static func claimJobs(_ events: [RequestEvent], on sql: any SQLDatabase) async throws -> Set<Int> {
+        var unbilled: Set<Int> = []
         for index in events.indices {
             guard let jobID = events[index].jobID else { continue }
             let event = events[index]
@@ -51,8 +57,9 @@ extension SQLStore {
             let claim = try await sql.select().column("event_id").from("billed_jobs")
                 .where("tenant_id", .equal, event.tenantID).where("job_id", .equal, jobID)
                 .first(decodingColumn: "event_id", as: String.self)
-            if claim != event.eventID { events[index].dropBilledUsage() }
+            if claim != event.eventID { unbilled.insert(index) }
         }
+        return unbilled
     }
 
     static let rollupSums = [
