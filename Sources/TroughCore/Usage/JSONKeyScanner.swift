@@ -100,8 +100,19 @@ public enum JSONKeyScanner {
         return index
     }
 
+    private static func skipWhitespace(from index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var index = index
+        while index < bytes.count, ASCII.isWhitespace(bytes[index]) { index += 1 }
+        return index
+    }
+
     /// The end (exclusive) of the JSON value starting at `start`, or nil when the bytes end first.
     static func valueEnd(from start: Int, in bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { valueEnd(from: start, in: $0) }
+    }
+
+    /// `valueEnd(from:in:)` over raw bytes (no bounds check per byte: scanning answers is on every request's path).
+    static func valueEnd(from start: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard start < bytes.count else { return nil }
         switch bytes[start] {
         case ASCII.openBrace, ASCII.openBracket:
@@ -197,29 +208,7 @@ extension JSONKeyScanner {
     /// the chosen occurrences' values are parsed — the first non-null one for `.first` keys, the last for `.last`.
     static func flattened(document bytes: [UInt8], keys: [Key]) -> JSONObject {
         // Every key's occurrences in document order, in one array (one allocation, not one per key).
-        var occurrences: [(key: Int, value: Range<Int>)] = []
-        occurrences.reserveCapacity(16)
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == ASCII.quote else {
-                index += 1
-                continue
-            }
-            guard let stringEnd = valueEnd(from: index, in: bytes) else { break }
-            let afterString = skipWhitespace(from: stringEnd, in: bytes)
-            if afterString < bytes.count, bytes[afterString] == ASCII.colon {
-                let name = (index + 1)..<(stringEnd - 1)
-                for (keyIndex, key) in keys.enumerated() where key.bytes.count == name.count && bytes[name].elementsEqual(key.bytes) {
-                    let valueStart = skipWhitespace(from: afterString + 1, in: bytes)
-                    if let valueEnd = valueEnd(from: valueStart, in: bytes) {
-                        occurrences.append((keyIndex, valueStart..<valueEnd))
-                    }
-                }
-                index = afterString + 1
-            } else {
-                index = stringEnd
-            }
-        }
+        let occurrences = bytes.withUnsafeBufferPointer { occurrencesOf(keys, in: $0) }
         var object = JSONObject()
         object.reserveCapacity(keys.count)
         for (keyIndex, key) in keys.enumerated() {
@@ -238,6 +227,34 @@ extension JSONKeyScanner {
             if let value { object.append(key.name, value) }
         }
         return object
+    }
+
+    /// Where each of `keys` occurs as an object key, with its value's range, in document order.
+    private static func occurrencesOf(_ keys: [Key], in bytes: UnsafeBufferPointer<UInt8>) -> [(key: Int, value: Range<Int>)] {
+        var occurrences: [(key: Int, value: Range<Int>)] = []
+        occurrences.reserveCapacity(16)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == ASCII.quote else {
+                index += 1
+                continue
+            }
+            guard let stringEnd = valueEnd(from: index, in: bytes) else { break }
+            let afterString = skipWhitespace(from: stringEnd, in: bytes)
+            if afterString < bytes.count, bytes[afterString] == ASCII.colon {
+                let name = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(stringEnd - 1)])
+                for (keyIndex, key) in keys.enumerated() where key.bytes.count == name.count && name.elementsEqual(key.bytes) {
+                    let valueStart = skipWhitespace(from: afterString + 1, in: bytes)
+                    if let valueEnd = valueEnd(from: valueStart, in: bytes) {
+                        occurrences.append((keyIndex, valueStart..<valueEnd))
+                    }
+                }
+                index = afterString + 1
+            } else {
+                index = stringEnd
+            }
+        }
+        return occurrences
     }
 
     /// The value of a complete JSON text, unless it is `null` (or does not parse).
