@@ -447,9 +447,9 @@ final class ProxyExchange {
             collect(buffer, into: &body)
             answer = .holding(response, body)
         case .streaming:
-            guard var meter else { return }
-            let forwarded = meter.process(buffer)
-            self.meter = meter
+            // Mutated where it is held: a copy would copy the meter's buffers on every piece (copy-on-write).
+            guard meter != nil else { return }
+            let forwarded = meter!.process(buffer)
             if forwarded.readableBytes > 0 { writeStreamed(forwarded, flush: isEventStream) }
         case .waiting, .done:
             break
@@ -459,13 +459,13 @@ final class ProxyExchange {
     private func receiveEnd() {
         awaitingUpstream = false
         let upstreamEnded = upstreamEndedAt ?? ContinuousClock.now
-        guard var meter else { return }
-        if checksJobBilledElsewhere(meter: meter, upstreamEnded: upstreamEnded) { return }
+        guard meter != nil else { return }
+        if checksJobBilledElsewhere(meter: meter!, upstreamEnded: upstreamEnded) { return }
         switch answer {
         case .holding(let response, var body):
             answer = .done  // (the held body is then not shared)
-            _ = meter.process(body)
-            complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
+            _ = meter!.process(body)  // (mutated where it is held: no copy of its buffers)
+            complete(meter: meter!, body: body, upstreamEnded: upstreamEnded)
             body = settings.clientBody(body, inspection: inspection, status: event.status, service: upstream.service, host: facts.host)
             var output = ByteBuffer()
             output.reserveCapacity(response.bytes.readableBytes + 200 + body.readableBytes)
@@ -481,8 +481,8 @@ final class ProxyExchange {
             if head.method != .HEAD { output.writeBuffer(&body) }
             handler.answers.write(output, flush: true)
         case .streaming:
-            if let rest = meter.finish() { writeStreamed(rest, flush: false) }
-            complete(meter: meter, body: nil, upstreamEnded: upstreamEnded)
+            if let rest = meter!.finish() { writeStreamed(rest, flush: false) }
+            complete(meter: meter!, body: nil, upstreamEnded: upstreamEnded)
             answer = .done
             if chunkedToClient { handler.answers.write(HTTP1Bytes.lastChunk, flush: true) } else { handler.answers.flush() }
         case .waiting, .done:
