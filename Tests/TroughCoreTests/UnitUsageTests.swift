@@ -95,6 +95,12 @@ struct UnitUsageTests {
         // A unit the model has no price for is unpriced, not $0.
         #expect(!whisper.canPrice(pictures))
         #expect(!tts.canPrice(Usage(inputTokens: 10)))
+        // Every unit priced apart is one `Usage.hasUnits` knows (a unit added to one list and not the other fails).
+        for rate in ModelPrice.unitRates {
+            var one = Usage()
+            one[keyPath: rate.counted as! WritableKeyPath<Usage, Int64>] = 1
+            #expect(one.hasUnits, "\(rate.counted)")
+        }
     }
 
     @Test("Cohere rerank search units and Mistral OCR pages: read from the answer (however large), priced per unit")

@@ -47,6 +47,9 @@ public struct UsageRollup: Hashable, Sendable {
     public static func aggregate(_ events: [RequestEvent], by granularity: Granularity) -> [UsageRollup] {
         var rollups: [Key: UsageRollup] = [:]
         var run: UsageRollup?
+        func endRun() {
+            if let run { rollups[run.key, default: UsageRollup(key: run.key)].add(run) }
+        }
         for event in events {
             let key = Key(
                 tenantID: event.tenantID, projectID: event.projectID, bucketAt: granularity.bucket(event.occurredAt),
@@ -54,12 +57,12 @@ public struct UsageRollup: Hashable, Sendable {
                 provider: event.provider ?? "", model: event.model ?? ""
             )
             if run?.key != key {
-                if let finished = run { rollups[finished.key, default: UsageRollup(key: finished.key)].add(finished) }
+                endRun()
                 run = UsageRollup(key: key)
             }
             run?.add(event)
         }
-        if let finished = run { rollups[finished.key, default: UsageRollup(key: finished.key)].add(finished) }
+        endRun()
         return Array(rollups.values)
     }
 

@@ -70,24 +70,41 @@ public struct ModelPrice: Hashable, Sendable {
         pricesByTokens(usage) ? flatPrice(for: usage).flatCost(of: usage) : unitCost(of: usage)
     }
 
+    /// A unit billed apart from tokens: what `Usage` counts of it and the price of one.
+    struct UnitRate: Sendable {
+        let counted: any KeyPath<Usage, Int64> & Sendable
+        let price: any KeyPath<ModelPrice, Int64?> & Sendable
+        /// Millionths of a nano-dollar that one counted unit costs per nano-dollar of `price`.
+        let millionthsPerCount: Int128
+        /// Counted units per billed unit (milliseconds per second), rounded up.
+        let countsPerBilledUnit: Int64
+    }
+
+    /// Every unit billed apart from tokens, in the order `billedUnits(of:)` reports them (`Usage.hasUnits` names
+    /// the same counts; a test keeps them equal).
+    static let unitRates: [UnitRate] = [
+        UnitRate(counted: \.images, price: \.perImage, millionthsPerCount: 1_000_000, countsPerBilledUnit: 1),
+        UnitRate(counted: \.characters, price: \.perMillionCharacters, millionthsPerCount: 1, countsPerBilledUnit: 1),
+        UnitRate(counted: \.searchUnits, price: \.perSearchUnit, millionthsPerCount: 1_000_000, countsPerBilledUnit: 1),
+        UnitRate(counted: \.pages, price: \.perPage, millionthsPerCount: 1_000_000, countsPerBilledUnit: 1),
+        UnitRate(counted: \.audioMilliseconds, price: \.perSecond, millionthsPerCount: 1_000, countsPerBilledUnit: 1_000),
+    ]
+
     /// Whether this price can price `usage`: by tokens, or by every unit it counted.
     public func canPrice(_ usage: Usage) -> Bool {
         if pricesByTokens(usage) { return true }
         guard usage.hasUnits else { return false }
-        return (usage.images == 0 || perImage != nil) && (usage.audioMilliseconds == 0 || perSecond != nil)
-            && (usage.characters == 0 || perMillionCharacters != nil) && (usage.searchUnits == 0 || perSearchUnit != nil)
-            && (usage.pages == 0 || perPage != nil)
+        return Self.unitRates.allSatisfy { usage[keyPath: $0.counted] == 0 || self[keyPath: $0.price] != nil }
     }
 
-    /// The units `usage` is billed by when it is priced per unit (images, else characters, else search units, else
-    /// pages, else whole seconds, rounded up); 0 when it is priced by tokens.
+    /// The units `usage` is billed by when it is priced per unit (the first kind it counted of `unitRates`: images,
+    /// characters, search units, pages, whole seconds rounded up); 0 when it is priced by tokens.
     public func billedUnits(of usage: Usage) -> Int64 {
         guard !pricesByTokens(usage) else { return 0 }
-        if usage.images > 0 { return usage.images }
-        if usage.characters > 0 { return usage.characters }
-        if usage.searchUnits > 0 { return usage.searchUnits }
-        if usage.pages > 0 { return usage.pages }
-        return (usage.audioMilliseconds + 999) / 1000
+        for rate in Self.unitRates where usage[keyPath: rate.counted] > 0 {
+            return (usage[keyPath: rate.counted] + rate.countsPerBilledUnit - 1) / rate.countsPerBilledUnit
+        }
+        return 0
     }
 
     /// Tokens when the answer counted any (or nothing else) and this price has token rates.
@@ -95,14 +112,11 @@ public struct ModelPrice: Hashable, Sendable {
         pricesTokens && (usage.hasTokens || !usage.hasUnits)
     }
 
-    /// images × per image + seconds × per second + characters × per million characters + search units × per search
-    /// unit + pages × per page, summed in millionths of a nano-dollar and rounded half up once.
+    /// Each counted unit times its price (`unitRates`), summed in millionths of a nano-dollar and rounded half up once.
     private func unitCost(of usage: Usage, roundingUp: Bool = false) -> Money {
-        var total = Int128(usage.images) * Int128(perImage ?? 0) * 1_000_000
-        total += Int128(usage.audioMilliseconds) * Int128(perSecond ?? 0) * 1_000
-        total += Int128(usage.characters) * Int128(perMillionCharacters ?? 0)
-        total += Int128(usage.searchUnits) * Int128(perSearchUnit ?? 0) * 1_000_000
-        total += Int128(usage.pages) * Int128(perPage ?? 0) * 1_000_000
+        let total = Self.unitRates.reduce(Int128(0)) { total, rate in
+            total + Int128(usage[keyPath: rate.counted]) * Int128(self[keyPath: rate.price] ?? 0) * rate.millionthsPerCount
+        }
         return Money(nanos: Int64(clamping: (total + (roundingUp ? 999_999 : 500_000)) / 1_000_000) + (perRequest ?? 0))
     }
 

@@ -95,9 +95,7 @@ public enum JSONKeyScanner {
     }
 
     private static func skipWhitespace(from index: Int, in bytes: [UInt8]) -> Int {
-        var index = index
-        while index < bytes.count, ASCII.isWhitespace(bytes[index]) { index += 1 }
-        return index
+        bytes.withUnsafeBufferPointer { skipWhitespace(from: index, in: $0) }
     }
 
     private static func skipWhitespace(from index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {

@@ -18,14 +18,13 @@ extension SQLStore {
             // Rows stored before (a replay of a batch that did commit) and later copies of a row in this batch (a
             // batch replayed with its own copy) are skipped by the insert itself; only the rows it stores now count
             // in the rollups (usually all of them: no copy then).
-            var skipped: [Int] = []
+            var skipped: Set<Int> = []
             for start in stride(from: 0, to: rows.count, by: EventRows.perInsert) {
                 let chunk = rows[start..<min(start + EventRows.perInsert, rows.count)]
                 let stored = try await EventRows.insert(chunk, on: connection)
-                if stored.count != chunk.count { skipped += Self.notStored(chunk, stored: stored) }
+                if stored.count != chunk.count { skipped.formUnion(Self.notStored(chunk, stored: stored)) }
             }
-            let notStored = Set(skipped)
-            let inserted = skipped.isEmpty ? rows : rows.indices.filter { !notStored.contains($0) }.map { rows[$0] }
+            let inserted = skipped.isEmpty ? rows : rows.enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
             guard !inserted.isEmpty else { return }
             let hourly = UsageRollup.aggregate(inserted, by: .hour)
             try await Self.addRollups(hourly, into: "usage_hourly", on: sql)
