@@ -5,7 +5,9 @@ import Synchronization
 import TroughCore
 
 /// The event writer's multi-row insert, bound through each driver directly: `INSERT … ON CONFLICT (event_id)
-/// DO NOTHING RETURNING event_id`, so a replayed event is skipped and only the ids stored now come back.
+/// DO NOTHING RETURNING event_id`, so a replayed event is skipped and only the ids stored now come back. On SQLite a
+/// plain `INSERT` goes first: a duplicate id fails that statement alone (SQLite backs out the statement, not the
+/// transaction) and the checked one runs instead, so the usual batch of new events pays for no returned rows.
 enum EventRows {
     /// Rows per statement: 26 binds each, well under SQLite's (32,766) and PostgreSQL's (65,535) bind limits.
     static let perInsert = 200
@@ -14,17 +16,26 @@ enum EventRows {
     private static let sqlitePlaceholder: @Sendable (Int) -> String = { _ in "?" }
     private static let postgresPlaceholder: @Sendable (Int) -> String = { "$\($0)" }
     private static let sqliteStatement = statement(rows: perInsert, placeholder: sqlitePlaceholder)
+    private static let sqlitePlainStatement = statement(rows: perInsert, placeholder: sqlitePlaceholder, skippingStored: false)
     private static let postgresStatement = statement(rows: perInsert, placeholder: postgresPlaceholder)
 
-    /// Inserts the rows not stored yet; returns the ids it stored.
-    static func insert(_ events: ArraySlice<RequestEvent>, on connection: DriverConnection) async throws -> [String] {
+    /// Inserts the rows not stored yet; returns the ids it stored, or nil when it stored every row.
+    static func insert(_ events: ArraySlice<RequestEvent>, on connection: DriverConnection) async throws -> [String]? {
         let stored = StoredIDs()
         switch connection {
         case .sqlite(let sqlite):
             var binds: [SQLiteData] = []
             binds.reserveCapacity(events.count * RequestEvent.columnNames.count)
             for event in events { appendSQLite(event, to: &binds) }
-            let sql = events.count == perInsert ? sqliteStatement : statement(rows: events.count, placeholder: sqlitePlaceholder)
+            let full = events.count == perInsert
+            do {
+                let plain = full ? sqlitePlainStatement : statement(rows: events.count, placeholder: sqlitePlaceholder, skippingStored: false)
+                try await sqlite.query(plain, binds) { _ in }
+                return nil
+            } catch let error as SQLiteError where Self.isUniqueViolation(error) {
+                // An id stored before (a replay) or twice in the chunk: nothing of this statement was kept.
+            }
+            let sql = full ? sqliteStatement : statement(rows: events.count, placeholder: sqlitePlaceholder)
             try await sqlite.query(sql, binds) { row in
                 if let id = row.column("event_id")?.string { stored.ids.withLock { $0.append(id) } }
             }
@@ -39,8 +50,14 @@ enum EventRows {
         return stored.ids.withLock { $0 }
     }
 
-    /// The statement for `rows` rows; placeholders numbered from 1 across all rows.
-    static func statement(rows: Int, placeholder: (Int) -> String) -> String {
+    /// Whether a plain insert failed on a stored or repeated id (SQLite reports the extended code or the basic one).
+    private static func isUniqueViolation(_ error: SQLiteError) -> Bool {
+        [.constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed].contains(error.reason)
+    }
+
+    /// The statement for `rows` rows; placeholders numbered from 1 across all rows. `skippingStored` adds
+    /// `ON CONFLICT (event_id) DO NOTHING RETURNING event_id`.
+    static func statement(rows: Int, placeholder: (Int) -> String, skippingStored: Bool = true) -> String {
         let columns = RequestEvent.columnNames
         var sql = "INSERT INTO request_events (" + columns.joined(separator: ", ") + ") VALUES "
         var number = 0
@@ -52,7 +69,7 @@ enum EventRows {
             }
             sql += ")"
         }
-        return sql + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+        return skippingStored ? sql + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id" : sql
     }
 
     /// The ids a statement returned (rows arrive on the driver's thread).

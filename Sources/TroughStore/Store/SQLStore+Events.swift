@@ -21,8 +21,9 @@ extension SQLStore {
             var skipped: Set<Int> = []
             for start in stride(from: 0, to: rows.count, by: EventRows.perInsert) {
                 let chunk = rows[start..<min(start + EventRows.perInsert, rows.count)]
-                let stored = try await EventRows.insert(chunk, on: connection)
-                if stored.count != chunk.count { skipped.formUnion(Self.notStored(chunk, stored: stored)) }
+                if let stored = try await EventRows.insert(chunk, on: connection), stored.count != chunk.count {
+                    skipped.formUnion(Self.notStored(chunk, stored: stored))
+                }
             }
             let inserted = skipped.isEmpty ? rows : rows.enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
             guard !inserted.isEmpty else { return }
