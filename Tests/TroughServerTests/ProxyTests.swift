@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import SQLKit
+import Synchronization
 import Testing
 import TroughCore
 @testable import TroughServer
@@ -117,6 +118,52 @@ extension ServerSuites {
                 }
                 let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
                 #expect(events.count == 3 && events.allSatisfy { $0.cost.nanos == 4_720_000 })
+            }
+        }
+
+        @Test("a busy route is read again before its cache entries run out: past their first expiry it is still answered while the database cannot read the token table",
+              .enabled(if: ProcessInfo.processInfo.environment["TROUGH_TEST_PROXY_PATH"] != "router" && PostgresTestServer.isEnabled))
+        func routeRefreshedAhead() async throws {
+            try await ProxySetup.with(.postgres, environment: ["TROUGH_PROXY_CACHE_SECONDS": "2"]) { app, setup, upstream in
+                let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#
+                // The first request reads the route from the database: its entries last 2 s.
+                #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: body).status == 200)
+                // Past half their life, a request is served from them and starts a refresh in the background.
+                try await Task.sleep(for: .milliseconds(1_300))
+                #expect(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: body).status == 200)
+                // Past the first entries' expiry, no request of this route may need the database: with the token
+                // table locked, one that did would wait for the lock (and this test would fail on its deadline).
+                try await Task.sleep(for: .milliseconds(1_000))
+                let lock = TableLock()
+                let holder = Task { [database = app.database] in
+                    try await database.driverTransaction { _, sql in
+                        try await sql.raw("LOCK TABLE project_tokens IN ACCESS EXCLUSIVE MODE").run()
+                        lock.state.withLock { $0.held = true }
+                        // Held until the answer came or 5 s passed (then released, so a waiting request can end).
+                        for _ in 0..<50 where lock.state.withLock({ $0.status }) == nil {
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                        lock.state.withLock { $0.answeredWhileHeld = $0.status != nil }
+                    }
+                }
+                while !lock.state.withLock({ $0.held }) { try await Task.sleep(for: .milliseconds(10)) }
+                let status = try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: body).status
+                lock.state.withLock { $0.status = status }
+                try await holder.value
+                #expect(status == 200)
+                #expect(lock.state.withLock { $0.answeredWhileHeld }, "answered from the refreshed cache while the token table was locked")
+
+                // Refreshing never keeps a route longer than its entries' life: a token revoked by another instance
+                // (straight in the database: this one's caches are not told) is refused within it.
+                let tokenID = try #require(try await setup.owner.send(.get, "/api/projects/\(setup.projectID)/tokens").list("tokens").first?["id"] as? String)
+                #expect(try await app.store.revokeProjectToken(id: tokenID, projectID: setup.projectID, tenantID: setup.owner.tenantID, at: .now(), logger: TestDatabase.logger))
+                var statuses: [Int] = []
+                for _ in 0..<40 where statuses.last != 401 {
+                    statuses.append(try await Self.call(app, .post, "/v1/chat/completions", token: setup.token, body: body).status)
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(statuses.last == 401, "\(statuses)")
+                #expect(statuses.count <= 30, "refused within the 2 s entries' life and a connection's 1 s memo: \(statuses)")
             }
         }
 
@@ -1015,4 +1062,14 @@ extension ServerSuites {
             }
         }
     }
+}
+
+/// A table lock a test holds on its own connection, and what a request did while it was held.
+private final class TableLock: Sendable {
+    struct State {
+        var held = false
+        var status: Int?
+        var answeredWhileHeld = false
+    }
+    let state = Mutex(State())
 }

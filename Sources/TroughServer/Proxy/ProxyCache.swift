@@ -38,7 +38,10 @@ public final class ProxyCache: Sendable {
     }
 
     /// Forgets everything cached for a project (a token revoked, a service changed or deleted, a budget set).
+    /// The generation moves before and after: a refresh that read the database before it stores nothing
+    /// (`ExpiringCache.store(_:for:now:ifCurrent:)`), and no connection keeps a memo taken in between.
     public func invalidate(projectID: String) {
+        invalidations.add(1, ordering: .releasing)
         defer { invalidations.add(1, ordering: .releasing) }
         tokens.removeAll { _, token in token?.projectID == projectID }
         upstreams.removeAll { key, _ in key.hasPrefix(projectID + "/") }
@@ -47,6 +50,7 @@ public final class ProxyCache: Sendable {
 
     /// Forgets a tenant's plan and everything of its projects (a plan change suspends or restores services).
     public func invalidate(tenantID: String) {
+        invalidations.add(1, ordering: .releasing)
         defer { invalidations.add(1, ordering: .releasing) }
         plans.removeAll { key, _ in key == tenantID }
         tokens.removeAll { _, token in token?.tenantID == tenantID }
@@ -73,14 +77,23 @@ final class ExpiringCache<Value: Sendable>: Sendable {
 
     /// The cached value, if it has not expired at `now` (milliseconds).
     func value(for key: String, now: Int64) -> Value? {
+        lookup(key, now: now)?.value
+    }
+
+    /// The cached value, and whether it is past half its life: time to read it again in the background
+    /// (`ProxyController.refreshRoute`) so that a busy key never expires under its requests.
+    func lookup(_ key: String, now: Int64) -> (value: Value, refreshDue: Bool)? {
         entries.withLock { entries in
             guard let entry = entries[key], entry.expiresAt > now else { return nil }
-            return entry.value
+            return (entry.value, entry.expiresAt - now <= ttlMilliseconds / 2)
         }
     }
 
-    func store(_ value: Value, for key: String, now: Int64) {
+    /// Stores `value`; with `isCurrent`, only when it still holds (checked under the cache's lock, so an
+    /// invalidation either removes the value after it is stored or is seen by the check).
+    func store(_ value: Value, for key: String, now: Int64, ifCurrent isCurrent: (() -> Bool)? = nil) {
         entries.withLock { entries in
+            if let isCurrent, !isCurrent() { return }
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = Entry(value: value, expiresAt: now + ttlMilliseconds)
         }

@@ -284,19 +284,27 @@ struct ProxyController {
         }
     }
 
-    func resolveToken(_ raw: String, logger: Logger) async throws -> ProjectToken? {
+    /// The lookups below read the caches first; `refreshing` (the cache generation a background refresh started
+    /// at) reads the database instead and stores what it read unless an invalidation came in between.
+    func resolveToken(_ raw: String, logger: Logger, refreshing generation: Int? = nil) async throws -> ProjectToken? {
         let hash = Identifier.sha256Hex(raw)
         let now = Timestamp.now().milliseconds
-        if let cached = cache.tokens.value(for: hash, now: now) { return cached }
+        if generation == nil, let cached = cache.tokens.value(for: hash, now: now) { return cached }
         let token = try await ProjectTokenLookup(store: store).resolve(raw, logger: logger)
-        cache.tokens.store(token, for: hash, now: now)
+        cache.tokens.store(token, for: hash, now: now, ifCurrent: current(generation))
         return token
     }
 
-    func resolveUpstream(_ selector: ServiceSelector, token: ProjectToken, logger: Logger) async throws -> ProxyCache.Upstream? {
+    /// Nil (store unconditionally) outside a refresh; in one, whether the caches are still at its generation.
+    private func current(_ generation: Int?) -> (() -> Bool)? {
+        guard let generation else { return nil }
+        return { [cache] in cache.generation == generation }
+    }
+
+    func resolveUpstream(_ selector: ServiceSelector, token: ProjectToken, logger: Logger, refreshing generation: Int? = nil) async throws -> ProxyCache.Upstream? {
         let key = selector.cacheKey(projectID: token.projectID)
         let now = Timestamp.now().milliseconds
-        if let cached = cache.upstreams.value(for: key, now: now) { return cached }
+        if generation == nil, let cached = cache.upstreams.value(for: key, now: now) { return cached }
         let service: Service?
         switch selector {
         case .named(let name):
@@ -316,28 +324,46 @@ struct ProxyController {
                 provider: ProviderNames.provider(kind: service.kind, baseURL: service.baseURL)
             )
         }
-        cache.upstreams.store(upstream, for: key, now: now)
+        cache.upstreams.store(upstream, for: key, now: now, ifCurrent: current(generation))
         return upstream
     }
 
     /// The tenant's plan and the project's budget (cached), with the current month.
-    func limitPolicy(token: ProjectToken, service: Service, logger: Logger) async throws -> ProxyLimits {
+    func limitPolicy(token: ProjectToken, service: Service, logger: Logger, refreshing generation: Int? = nil) async throws -> ProxyLimits {
         let now = Timestamp.now().milliseconds
         let plan: Plan?
-        if let cached = cache.plans.value(for: token.tenantID, now: now) {
+        if generation == nil, let cached = cache.plans.value(for: token.tenantID, now: now) {
             plan = cached
         } else {
             plan = try await store.plan(tenantID: token.tenantID, logger: logger)
-            cache.plans.store(plan, for: token.tenantID, now: now)
+            cache.plans.store(plan, for: token.tenantID, now: now, ifCurrent: current(generation))
         }
         let project: Project?
-        if let cached = cache.projects.value(for: token.projectID, now: now) {
+        if generation == nil, let cached = cache.projects.value(for: token.projectID, now: now) {
             project = cached
         } else {
             project = try await store.project(id: token.projectID, tenantID: token.tenantID, logger: logger)
-            cache.projects.store(project, for: token.projectID, now: now)
+            cache.projects.store(project, for: token.projectID, now: now, ifCurrent: current(generation))
         }
         return ProxyLimits(plan: plan, project: project, service: service, token: token, period: limits.currentPeriod())
+    }
+
+    /// Reads a route's token, service, plan, project and host decision again and caches them afresh: run in the
+    /// background while the cached ones are still served (past half their life), so that a busy route never
+    /// waits for the database (behind a batch of events on SQLite's one connection) when they would have expired.
+    /// An unknown or revoked token, a service gone or changed, is cached as such, as a request would have.
+    func refreshRoute(rawToken: String, selector: ServiceSelector, logger: Logger) async {
+        let generation = cache.generation
+        do {
+            guard let token = try await resolveToken(rawToken, logger: logger, refreshing: generation),
+                  let upstream = try await resolveUpstream(selector, token: token, logger: logger, refreshing: generation)
+            else { return }
+            _ = try await limitPolicy(token: token, service: upstream.service, logger: logger, refreshing: generation)
+            if let host = upstream.host { try? await upstreams.check(host: host, fresh: true) }
+        } catch {
+            // The entries run out as they would have; the request that finds them gone reports the error.
+            logger.debug("Route refresh failed", metadata: ["trough.error": .string("\(error)")])
+        }
     }
 
     // MARK: Events

@@ -39,6 +39,16 @@ public final class UpstreamGuard: Sendable {
         return decision.allowed
     }
 
+    /// Whether `host`'s cached decision is past half its life (or missing): time to check it again in the background.
+    func decisionRefreshDue(host: String) -> Bool {
+        if policy.allowPrivateAddresses { return false }
+        guard let decision = decisions.withLock({ $0[host] }) else { return true }
+        return decision.expiresAt.timeIntervalSinceNow <= Self.decisionSeconds / 2
+    }
+
+    /// How long a host's decision is kept.
+    static let decisionSeconds: TimeInterval = 30
+
     /// Throws `UpstreamPolicyError` when `host` resolves to an address the policy refuses.
     func check(host: String, fresh: Bool = false) async throws {
         if policy.allowPrivateAddresses { return }
@@ -59,7 +69,7 @@ public final class UpstreamGuard: Sendable {
         for address in addresses {
             do { try policy.check(address, host: host) } catch { failure = error }
         }
-        decisions.withLock { $0[host] = (failure == nil, failure?.description ?? "", now.addingTimeInterval(30)) }
+        decisions.withLock { $0[host] = (failure == nil, failure?.description ?? "", now.addingTimeInterval(Self.decisionSeconds)) }
         if let failure { throw failure }
     }
 

@@ -60,7 +60,7 @@ final class ProxyChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return memo.route
         }
         routeMemo = nil
-        guard let route = proxy.cachedRoute(tokenHash: tokenHash(of: rawToken), selector: selector, now: now) else { return nil }
+        guard let route = proxy.cachedRoute(rawToken: rawToken, tokenHash: tokenHash(of: rawToken), selector: selector, now: now) else { return nil }
         routeMemo = (rawToken, selector, generation, now + Self.routeMemoMilliseconds, route)
         return route
     }
