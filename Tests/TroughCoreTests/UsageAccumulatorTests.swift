@@ -252,6 +252,24 @@ struct UsageAccumulatorTests {
         }
     }
 
+    @Test("an event's markers are found anywhere (by their rarest byte), and a key marker whose value is null does not count")
+    func eventMarkers() {
+        func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+        let usage = bytes("\"usage\"")
+        #expect(UsageState.contains(bytes(#"{"a":1,"usage":{"x":2}}"#), usage))
+        #expect(UsageState.contains(bytes(#""usage""#), usage), "the whole text")
+        #expect(!UsageState.contains(bytes(#""usag""#), usage), "shorter than the needle")
+        #expect(!UsageState.contains(bytes(#"{"usages":1,"ugagge":2}"#), usage))
+        #expect(UsageState.contains(bytes("gggg\"usage\""), usage), "after many false anchors, at the very end")
+        #expect(UsageState.contains(bytes("xx"), []), "an empty needle is everywhere")
+        #expect(!UsageState.containsWithValue(bytes(#"{"choices":[],"usage":null}"#), usage))
+        #expect(!UsageState.containsWithValue(bytes(#"{"usage" :  null, "model":"m"}"#), usage))
+        #expect(UsageState.containsWithValue(bytes(#"{"usage":null,"response":{"usage":{"input_tokens":3}}}"#), usage), "a later occurrence with a value")
+        #expect(UsageState.containsWithValue(bytes(#"{"usage": {"prompt_tokens":1}}"#), usage))
+        #expect(UsageState.containsWithValue(bytes(#"{"type":"usage"}"#), usage), "as a value: counted, to be safe")
+        #expect(UsageState.containsWithValue(bytes(#"{"x":"a","eval_count":null}"#), bytes("eval_count")), "markers that are not quoted keys: found as before")
+    }
+
     @Test("a bounded buffer keeps its head and a rolling tail once it overflows")
     func boundedBuffer() {
         var buffer = BoundedBuffer(wholeLimit: BoundedBuffer.headLimit)

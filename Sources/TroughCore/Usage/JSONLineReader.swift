@@ -5,7 +5,7 @@ struct JSONLineReader: Sendable {
 
     private var line = BoundedBuffer(wholeLimit: JSONLineReader.lineLimit)
 
-    mutating func consume(_ bytes: some Collection<UInt8>, into state: inout UsageState) {
+    mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, into state: inout UsageState) {
         for byte in bytes {
             if byte == ASCII.lf {
                 endLine(into: &state)

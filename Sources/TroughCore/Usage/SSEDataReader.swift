@@ -20,8 +20,11 @@ struct SSEDataReader: Sendable {
     private var data = BoundedBuffer(wholeLimit: SSEDataReader.eventLimit)
     private var hasData = false
 
-    mutating func consume(_ bytes: some Collection<UInt8>, into state: inout UsageState) {
-        for byte in bytes {
+    mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, into state: inout UsageState) {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             if afterCR {
                 afterCR = false
                 if byte == ASCII.lf { continue }
@@ -32,6 +35,14 @@ struct SSEDataReader: Sendable {
                 continue
             }
             lineHasBytes = true
+            if lineState != .name, !(lineState == .data && skipSpace) {
+                // The rest of a data line goes in at once, up to the line's end; other fields' values are skipped.
+                var end = index
+                while end < bytes.count, bytes[end] != ASCII.lf, bytes[end] != ASCII.cr { end += 1 }
+                if lineState == .data { data.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(index - 1)..<end])) }
+                index = end
+                continue
+            }
             switch lineState {
             case .name:
                 if byte == ASCII.colon {

@@ -98,6 +98,16 @@ public struct UsageAccumulator: Sendable {
 
     /// Takes the next bytes of the body, in any chunking (including splits inside a UTF-8 character, a line, or "\r\n").
     public mutating func consume(_ bytes: some Collection<UInt8>) {
+        // Read as one buffer (a `ByteBufferView` is one): the readers below then run on a concrete type. Generic
+        // over a caller's collection type from another module, they walked a streamed answer through witness calls
+        // per byte (83 µs of CPU per 1.7 KB OpenAI stream).
+        let read: Void? = bytes.withContiguousStorageIfAvailable { consume(buffer: $0) }
+        if read == nil {
+            Array(bytes).withUnsafeBufferPointer { consume(buffer: $0) }
+        }
+    }
+
+    private mutating func consume(buffer bytes: UnsafeBufferPointer<UInt8>) {
         switch format {
         case .eventStream:
             events.consume(bytes, into: &state)
@@ -204,7 +214,7 @@ public struct UsageAccumulator: Sendable {
         }
         // Not one document: newline-delimited JSON served as application/json.
         var lines = JSONLineReader()
-        lines.consume(document.whole, into: &state)
+        document.whole.withUnsafeBufferPointer { lines.consume($0, into: &state) }
         lines.finish(into: &state)
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// What an accumulator has learnt from the payloads it parsed so far.
 struct UsageState: Sendable {
     let provider: ProviderKind
@@ -144,7 +150,7 @@ struct UsageState: Sendable {
         case .cohere: CohereUsage.markers
         case .generic: []
         }
-        if markers.contains(where: { Self.contains(bytes, $0) }) { return true }
+        if markers.contains(where: { Self.containsWithValue(bytes, $0) }) { return true }
         if model == nil {
             let modelKey = provider == .gemini ? GeminiUsage.modelMarker : Self.modelMarker
             return Self.contains(bytes, modelKey)
@@ -164,16 +170,57 @@ struct UsageState: Sendable {
     private static let modelMarker = Array("\"model\"".utf8)
 
     static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, bytes.count >= needle.count else { return needle.isEmpty }
-        var index = 0
-        let last = bytes.count - needle.count
-        while index <= last {
-            if bytes[index] == first {
-                var offset = 1
-                while offset < needle.count, bytes[index + offset] == needle[offset] { offset += 1 }
-                if offset == needle.count { return true }
+        offset(of: needle, in: bytes, from: 0) != nil
+    }
+
+    /// Where `needle` next occurs in `bytes` at or after `start`: `memchr` for its rarest byte (quotes and common
+    /// letters are everywhere in JSON), then `memcmp`. Every streamed event is searched.
+    private static func offset(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard !needle.isEmpty else { return start }
+        let anchor = needle.indices.max { rarity[Int(needle[$0])] < rarity[Int(needle[$1])] }!
+        return bytes.withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { pattern in
+                guard let base = haystack.baseAddress else { return nil }
+                let last = haystack.count - pattern.count
+                var index = start
+                while index <= last {
+                    guard let hit = memchr(base + index + anchor, Int32(needle[anchor]), last - index + 1) else { return nil }
+                    index = UnsafeRawPointer(hit) - base - anchor
+                    if memcmp(base + index, pattern.baseAddress!, pattern.count) == 0 { return index }
+                    index += 1
+                }
+                return nil
             }
+        }
+    }
+
+    /// How rare a byte is in JSON text, higher is rarer: letters by their English frequency, then punctuation.
+    private static let rarity: [Int] = {
+        var rank = [Int](repeating: 0, count: 256)
+        for (position, letter) in "etaoinshrdlcumwfgypbvkjxqz".utf8.enumerated() {
+            rank[Int(letter)] = position + 1
+            rank[Int(letter) - 32] = position + 1
+        }
+        rank[Int(UInt8(ascii: "_"))] = 8
+        rank[Int(UInt8(ascii: "-"))] = 8
+        rank[Int(UInt8(ascii: "["))] = 20
+        rank[Int(UInt8(ascii: "]"))] = 20
+        return rank
+    }()
+
+    /// `contains`, except that a quoted key whose value is `null` does not count: every OpenAI chat chunk says
+    /// `"usage":null`, and parsing each one whole for it was most of a stream's cost.
+    static func containsWithValue(_ bytes: [UInt8], _ marker: [UInt8]) -> Bool {
+        guard marker.count > 2, marker.first == ASCII.quote, marker.last == ASCII.quote else { return contains(bytes, marker) }
+        var start = 0
+        while let found = offset(of: marker, in: bytes, from: start) {
+            var index = found + marker.count
+            while index < bytes.count, ASCII.isWhitespace(bytes[index]) { index += 1 }
+            guard index < bytes.count, bytes[index] == ASCII.colon else { return true }
             index += 1
+            while index < bytes.count, ASCII.isWhitespace(bytes[index]) { index += 1 }
+            if index < bytes.count, bytes[index] != UInt8(ascii: "n") { return true }
+            start = found + 1
         }
         return false
     }
