@@ -1,9 +1,32 @@
 import Foundation
 import Testing
-import TroughCore
+@testable import TroughCore
 
 @Suite("Pricing")
 struct PricingTests {
+    @Test("a model's candidate names drop a models/ or provider/ prefix and a date suffix, as the regular expressions they replace did")
+    func candidateNames() {
+        #expect(PriceTable.candidateNames("gpt-4o-2024-08-06") == ["gpt-4o-2024-08-06", "gpt-4o"])
+        #expect(PriceTable.candidateNames("claude-3-5-haiku-20241022") == ["claude-3-5-haiku-20241022", "claude-3-5-haiku"])
+        #expect(PriceTable.candidateNames("models/gemini-2.5-pro") == ["models/gemini-2.5-pro", "gemini-2.5-pro"])
+        #expect(PriceTable.candidateNames("vertex_ai/claude-3-5-haiku@20241022") == ["vertex_ai/claude-3-5-haiku@20241022", "claude-3-5-haiku@20241022", "vertex_ai/claude-3-5-haiku", "claude-3-5-haiku"])
+        #expect(PriceTable.candidateNames("gpt-4-0125-preview") == ["gpt-4-0125-preview"])
+        #expect(PriceTable.candidateNames("gpt-3.5-turbo-0125") == ["gpt-3.5-turbo-0125", "gpt-3.5-turbo"])
+        #expect(PriceTable.candidateNames("meta-llama/Llama-3.3-70B") == ["meta-llama/Llama-3.3-70B"])
+        // The regular expressions as the oracle, on names built to hit each pattern's edges (ASCII digits only: `\d`
+        // also took other scripts' digits, which no model name has).
+        let patterns = [#"-\d{4}-\d{2}-\d{2}$"#, #"-\d{8}$"#, #"@\d{8}$"#, #"-\d{4}$"#]
+        for name in ["m-2024-08-06", "m-20241022", "m@20241022", "m-0125", "-0125", "m-2024-8-06", "m-2024-08-6", "m-202410222",
+                     "m_20241022", "m-2024_08-06", "m-12024-08-06", "m-x024", "m--0125", "2024", "-", "", "m-2024-08-06-0125"] {
+            var expected: [String] = []
+            for pattern in patterns {
+                if let range = name.range(of: pattern, options: .regularExpression) { expected.append(String(name[..<range.lowerBound])) }
+            }
+            let found = PriceTable.candidateNames(name).dropFirst().filter { $0 != name }
+            #expect(Array(found) == expected.reduce(into: [String]()) { if !$0.contains($1) && $1 != name { $0.append($1) } }, "\(name)")
+        }
+    }
+
     let gpt4o = ModelPrice(provider: "openai", model: "gpt-4o", effectiveAt: Timestamp(milliseconds: 0),
                            input: 2_500_000_000, output: 10_000_000_000, cachedInput: 1_250_000_000)
     let sonnet = ModelPrice(provider: "anthropic", model: "claude-sonnet-4-5", effectiveAt: Timestamp(milliseconds: 0),

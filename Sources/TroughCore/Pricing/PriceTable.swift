@@ -57,15 +57,36 @@ public struct PriceTable: Sendable {
             names.append(String(bare[bare.index(after: slash)...]))
         }
         for name in names {
-            // -2024-08-06, -20241022, -0125, @20240620
-            for pattern in [#"-\d{4}-\d{2}-\d{2}$"#, #"-\d{8}$"#, #"@\d{8}$"#, #"-\d{4}$"#] {
-                if let range = name.range(of: pattern, options: .regularExpression) {
-                    let family = String(name[..<range.lowerBound])
+            for suffix in dateSuffixes {
+                if let family = name.droppingSuffix(suffix) {
                     if !names.contains(family) { names.append(family) }
                 }
             }
         }
         return names
+    }
+
+    /// Date suffixes a model name may end with, as separator then digit groups: -2024-08-06, -20241022,
+    /// @20240620, -0125 (checked byte by byte: a regular expression per name cost ~24 µs per unpriced request).
+    static let dateSuffixes: [(separator: UInt8, groups: [Int])] = [
+        (UInt8(ascii: "-"), [4, 2, 2]), (UInt8(ascii: "-"), [8]), (UInt8(ascii: "@"), [8]), (UInt8(ascii: "-"), [4]),
+    ]
+}
+
+private extension String {
+    /// The name without a trailing `separator` + digit groups (joined by "-"), or nil when it does not end so.
+    func droppingSuffix(_ suffix: (separator: UInt8, groups: [Int])) -> String? {
+        let bytes = Array(utf8)
+        var end = bytes.count
+        for (position, length) in suffix.groups.enumerated().reversed() {
+            guard end >= length else { return nil }
+            for index in (end - length)..<end where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { return nil }
+            end -= length
+            let separator = position == 0 ? suffix.separator : UInt8(ascii: "-")
+            guard end >= 1, bytes[end - 1] == separator else { return nil }
+            end -= 1
+        }
+        return String(decoding: bytes[..<end], as: UTF8.self)
     }
 }
 
