@@ -252,6 +252,23 @@ struct UsageAccumulatorTests {
         }
     }
 
+    @Test("a value's end is found past strings with escaped quotes and backslashes, brackets inside strings, at any length")
+    func valueEnds() {
+        func end(_ text: String) -> Int? { JSONKeyScanner.valueEnd(from: 0, in: Array(text.utf8)) }
+        #expect(end(#""abc""#) == 5)
+        #expect(end(#""a\"b" , 1"#) == 6, "an escaped quote does not end it")
+        #expect(end(#""a\\" , 1"#) == 5, "an escaped backslash before the quote: it ends")
+        #expect(end(#""a\\\"b"x"#) == 8, "three backslashes: the quote is escaped")
+        #expect(end(#""\"""#) == 4)
+        #expect(end(#""unterminated\""#) == nil)
+        #expect(end(#"{"a":"}]","b":["x\"]"]} tail"#) == 23, "brackets and escaped quotes inside strings")
+        #expect(end(#"[{"k":[1,2,{"z":"\\"}]}],"#) == 24)
+        let long = "{\"messages\":[{\"content\":\"" + String(repeating: "word \\\" ", count: 5_000) + "\"}],\"model\":\"m\"}"
+        let bytes = Array(long.utf8)
+        #expect(end(long) == bytes.count)
+        #expect(JSONKeyScanner.topLevelValues(of: ["model"], in: bytes)?["model"]?.string == "m")
+    }
+
     @Test("an event's markers are found anywhere (by their rarest byte), and a key marker whose value is null does not count")
     func eventMarkers() {
         func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 import Foundation
 
 /// Finds the values of chosen keys in the first and last bytes of a JSON payload too large to keep whole.
@@ -109,53 +115,46 @@ public enum JSONKeyScanner {
         bytes.withUnsafeBufferPointer { valueEnd(from: start, in: $0) }
     }
 
+    /// Just past the closing quote of the string opening at `open`: `memchr` to each quote, kept unless an odd run
+    /// of backslashes escapes it (a request's messages are mostly long strings: byte by byte took ~1.4 ns a byte).
+    static func stringEnd(openingQuoteAt open: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        var index = open + 1
+        while index < bytes.count {
+            guard let hit = memchr(base + index, Int32(ASCII.quote), bytes.count - index) else { return nil }
+            let quote = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            var backslashes = 0
+            while quote - backslashes - 1 > open, bytes[quote - backslashes - 1] == ASCII.backslash { backslashes += 1 }
+            if backslashes % 2 == 0 { return quote + 1 }
+            index = quote + 1
+        }
+        return nil
+    }
+
     /// `valueEnd(from:in:)` over raw bytes (no bounds check per byte: scanning answers is on every request's path).
     static func valueEnd(from start: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard start < bytes.count else { return nil }
         switch bytes[start] {
         case ASCII.openBrace, ASCII.openBracket:
             var depth = 0
-            var inString = false
-            var escaped = false
             var index = start
             while index < bytes.count {
-                let byte = bytes[index]
-                if inString {
-                    if escaped {
-                        escaped = false
-                    } else if byte == ASCII.backslash {
-                        escaped = true
-                    } else if byte == ASCII.quote {
-                        inString = false
-                    }
-                } else {
-                    switch byte {
-                    case ASCII.quote: inString = true
-                    case ASCII.openBrace, ASCII.openBracket: depth += 1
-                    case ASCII.closeBrace, ASCII.closeBracket:
-                        depth -= 1
-                        if depth == 0 { return index + 1 }
-                    default: break
-                    }
+                switch bytes[index] {
+                case ASCII.quote:
+                    guard let end = stringEnd(openingQuoteAt: index, in: bytes) else { return nil }
+                    index = end
+                    continue
+                case ASCII.openBrace, ASCII.openBracket: depth += 1
+                case ASCII.closeBrace, ASCII.closeBracket:
+                    depth -= 1
+                    if depth == 0 { return index + 1 }
+                default: break
                 }
                 index += 1
             }
             return nil
         case ASCII.quote:
-            var escaped = false
-            var index = start + 1
-            while index < bytes.count {
-                let byte = bytes[index]
-                if escaped {
-                    escaped = false
-                } else if byte == ASCII.backslash {
-                    escaped = true
-                } else if byte == ASCII.quote {
-                    return index + 1
-                }
-                index += 1
-            }
-            return nil
+            return stringEnd(openingQuoteAt: start, in: bytes)
         default:
             var index = start
             while index < bytes.count {
