@@ -95,6 +95,15 @@ struct RequestInspectorTests {
         #expect(RouteNormalizer.route(for: "/" + String(repeating: "a", count: 300)).utf8.count == 256)
         #expect(RequestTags.json(RequestTags.parse("feature=chat, user=42,bad key=x,evil=\"quote\"")) == #"{"feature":"chat","user":"42"}"#)
         #expect(RequestTags.parse((0..<30).map { "k\($0)=v" }.joined(separator: ",")).count == 10)
+        // Edges: blanks around keys and values, empty pairs, a second "=", lengths, characters, the pair budget.
+        #expect(RequestTags.parse(" a = 1 ,\tb=2\t,,,c=,=d,e==f,g=h=i") == ["a": "1", "b": "2"])
+        #expect(RequestTags.parse("user=alice@example.com,path=/v1/x:y,v=1.2_3-4") == ["user": "alice@example.com", "path": "/v1/x:y", "v": "1.2_3-4"])
+        #expect(RequestTags.parse(String(repeating: "k", count: 32) + "=" + String(repeating: "v", count: 64)).count == 1)
+        #expect(RequestTags.parse(String(repeating: "k", count: 33) + "=v,k=" + String(repeating: "v", count: 65)).isEmpty)
+        #expect(RequestTags.parse("é=1,k=ü,k2=a b") == [:])
+        #expect(RequestTags.parse("k=1,k=2") == ["k": "2"], "a repeated key: the last one")
+        #expect(RequestTags.parse((0..<20).map { "bad key\($0)=v" }.joined(separator: ",") + ",late=1").isEmpty, "20 pairs are read at most")
+        #expect(RequestTags.parse(nil).isEmpty && RequestTags.parse("").isEmpty && RequestTags.parse(",,,").isEmpty)
     }
 }
 
