@@ -86,6 +86,25 @@ struct UsageAccumulatorTests {
         #expect(accumulator.usage() == Usage(model: "gpt-4o", inputTokens: 9, outputTokens: 4))
     }
 
+    @Test("SSE lines end in LF, CRLF or a bare CR; comments, other fields and a data line's value are read whole in any chunking")
+    func sseLineEndings() {
+        let body = ": keep-alive " + String(repeating: "x", count: 300) + "\r"
+            + "event: chunk\r\nid: 7\nretry: 100\r"
+            + "data:{\"model\":\"gpt-4o\",\"choices\":[],\r"
+            + "data:   \"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4,\"total_tokens\":13}}\r\r"
+            + "data: [DONE]\n\n"
+        let bytes = Array(body.utf8)
+        for chunkSize in [1, 2, 3, 5, 64, bytes.count] {
+            var accumulator = UsageAccumulator(provider: .openai, contentType: "text/event-stream", requestModel: nil)
+            for start in stride(from: 0, to: bytes.count, by: chunkSize) {
+                accumulator.consume(bytes[start..<min(start + chunkSize, bytes.count)])
+            }
+            // The data lines join with "\n" (one space after "data:" dropped, the rest kept: still JSON).
+            #expect(accumulator.usage() == Usage(model: "gpt-4o", inputTokens: 9, outputTokens: 4), "chunk size \(chunkSize)")
+            #expect(accumulator.sawEnd, "chunk size \(chunkSize)")
+        }
+    }
+
     @Test("an SSE stream served without its Content-Type is recognised")
     func sniffsEventStream() {
         let fixture = UsageFixtures.openAI[1]

@@ -57,8 +57,10 @@ public struct PriceTable: Sendable {
             names.append(String(bare[bare.index(after: slash)...]))
         }
         for name in names {
+            let bytes = Array(name.utf8)
             for suffix in dateSuffixes {
-                if let family = name.droppingSuffix(suffix) {
+                if let end = dateSuffixStart(suffix, in: bytes) {
+                    let family = String(decoding: bytes[..<end], as: UTF8.self)
                     if !names.contains(family) { names.append(family) }
                 }
             }
@@ -71,12 +73,9 @@ public struct PriceTable: Sendable {
     static let dateSuffixes: [(separator: UInt8, groups: [Int])] = [
         (UInt8(ascii: "-"), [4, 2, 2]), (UInt8(ascii: "-"), [8]), (UInt8(ascii: "@"), [8]), (UInt8(ascii: "-"), [4]),
     ]
-}
 
-private extension String {
-    /// The name without a trailing `separator` + digit groups (joined by "-"), or nil when it does not end so.
-    func droppingSuffix(_ suffix: (separator: UInt8, groups: [Int])) -> String? {
-        let bytes = Array(utf8)
+    /// Where a trailing `separator` + digit groups (joined by "-") starts in `bytes`, or nil when they do not end so.
+    private static func dateSuffixStart(_ suffix: (separator: UInt8, groups: [Int]), in bytes: [UInt8]) -> Int? {
         var end = bytes.count
         for (position, length) in suffix.groups.enumerated().reversed() {
             guard end >= length else { return nil }
@@ -86,7 +85,7 @@ private extension String {
             guard end >= 1, bytes[end - 1] == separator else { return nil }
             end -= 1
         }
-        return String(decoding: bytes[..<end], as: UTF8.self)
+        return end
     }
 }
 

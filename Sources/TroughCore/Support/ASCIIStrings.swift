@@ -103,16 +103,40 @@ enum ASCIIBytes {
     @inlinable
     static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, ignoringCase: Bool) -> Int? {
         guard !needle.isEmpty, needle.count <= bytes.count else { return nil }
-        let first = ignoringCase ? lower(needle[0]) : needle[0]
-        for offset in 0...(bytes.count - needle.count) {
-            let byte = ignoringCase ? lower(bytes[offset]) : bytes[offset]
-            guard byte == first else { continue }
-            if ignoringCase {
-                if equalIgnoringCase(bytes, from: offset, needle) { return offset }
-            } else if memcmp(bytes.baseAddress! + offset, needle.baseAddress!, needle.count) == 0 {
-                return offset
-            }
+        guard ignoringCase else { return exactOffset(of: needle, in: bytes) }
+        let first = lower(needle[0])
+        for offset in 0...(bytes.count - needle.count) where lower(bytes[offset]) == first {
+            if equalIgnoringCase(bytes, from: offset, needle) { return offset }
         }
         return nil
     }
+
+    /// Where `needle` (not empty, not longer than `bytes`) first occurs: `memchr` for its rarest byte, then
+    /// `memcmp` (quotes and common letters are everywhere in JSON; every streamed event is searched).
+    @usableFromInline
+    static func exactOffset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress, let pattern = needle.baseAddress else { return nil }
+        let anchor = needle.indices.max { rarity[Int(needle[$0])] < rarity[Int(needle[$1])] }!
+        let last = bytes.count - needle.count
+        var offset = 0
+        while offset <= last {
+            guard let hit = memchr(base + offset + anchor, Int32(needle[anchor]), last - offset + 1) else { return nil }
+            offset = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base - anchor
+            if memcmp(base + offset, pattern, needle.count) == 0 { return offset }
+            offset += 1
+        }
+        return nil
+    }
+
+    /// How rare a byte is in JSON text, higher is rarer: letters by their English frequency, then punctuation.
+    private static let rarity: [Int] = {
+        var rank = [Int](repeating: 0, count: 256)
+        for (position, letter) in "etaoinshrdlcumwfgypbvkjxqz".utf8.enumerated() {
+            rank[Int(letter)] = position + 1
+            rank[Int(letter) - 32] = position + 1
+        }
+        for byte in "_-".utf8 { rank[Int(byte)] = 8 }
+        for byte in "[]".utf8 { rank[Int(byte)] = 20 }
+        return rank
+    }()
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 import Foundation
 
 /// Finds the values of chosen keys in the first and last bytes of a JSON payload too large to keep whole.

@@ -35,14 +35,6 @@ struct SSEDataReader: Sendable {
                 continue
             }
             lineHasBytes = true
-            if lineState != .name, !(lineState == .data && skipSpace) {
-                // The rest of a data line goes in at once, up to the line's end; other fields' values are skipped.
-                var end = index
-                while end < bytes.count, bytes[end] != ASCII.lf, bytes[end] != ASCII.cr { end += 1 }
-                if lineState == .data { data.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(index - 1)..<end])) }
-                index = end
-                continue
-            }
             switch lineState {
             case .name:
                 if byte == ASCII.colon {
@@ -63,11 +55,21 @@ struct SSEDataReader: Sendable {
                     skipSpace = false
                     if byte == ASCII.space { continue }
                 }
-                data.append(byte)
+                // The rest of the line goes in at once.
+                let end = Self.lineEnd(from: index, in: bytes)
+                data.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(index - 1)..<end]))
+                index = end
             case .ignore:
-                break
+                index = Self.lineEnd(from: index, in: bytes)
             }
         }
+    }
+
+    /// Where the line going on at `index` ends in `bytes` (at its CR or LF, or the end of the bytes).
+    private static func lineEnd(from index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var end = index
+        while end < bytes.count, bytes[end] != ASCII.lf, bytes[end] != ASCII.cr { end += 1 }
+        return end
     }
 
     /// The body ended: an unterminated last line and event are read as if complete.

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// What an accumulator has learnt from the payloads it parsed so far.
 struct UsageState: Sendable {
     let provider: ProviderKind
@@ -173,40 +167,14 @@ struct UsageState: Sendable {
         offset(of: needle, in: bytes, from: 0) != nil
     }
 
-    /// Where `needle` next occurs in `bytes` at or after `start`: `memchr` for its rarest byte (quotes and common
-    /// letters are everywhere in JSON), then `memcmp`. Every streamed event is searched.
+    /// Where `needle` next occurs in `bytes` at or after `start` (`ASCIIBytes.exactOffset`).
     private static func offset(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
         guard !needle.isEmpty else { return start }
-        let anchor = needle.indices.max { rarity[Int(needle[$0])] < rarity[Int(needle[$1])] }!
-        return bytes.withUnsafeBytes { haystack in
-            needle.withUnsafeBytes { pattern in
-                guard let base = haystack.baseAddress else { return nil }
-                let last = haystack.count - pattern.count
-                var index = start
-                while index <= last {
-                    guard let hit = memchr(base + index + anchor, Int32(needle[anchor]), last - index + 1) else { return nil }
-                    index = UnsafeRawPointer(hit) - base - anchor
-                    if memcmp(base + index, pattern.baseAddress!, pattern.count) == 0 { return index }
-                    index += 1
-                }
-                return nil
-            }
-        }
+        guard bytes.count - start >= needle.count else { return nil }
+        return bytes.withUnsafeBufferPointer { haystack in
+            needle.withUnsafeBufferPointer { ASCIIBytes.exactOffset(of: $0, in: UnsafeBufferPointer(rebasing: haystack[start...])) }
+        }.map { $0 + start }
     }
-
-    /// How rare a byte is in JSON text, higher is rarer: letters by their English frequency, then punctuation.
-    private static let rarity: [Int] = {
-        var rank = [Int](repeating: 0, count: 256)
-        for (position, letter) in "etaoinshrdlcumwfgypbvkjxqz".utf8.enumerated() {
-            rank[Int(letter)] = position + 1
-            rank[Int(letter) - 32] = position + 1
-        }
-        rank[Int(UInt8(ascii: "_"))] = 8
-        rank[Int(UInt8(ascii: "-"))] = 8
-        rank[Int(UInt8(ascii: "["))] = 20
-        rank[Int(UInt8(ascii: "]"))] = 20
-        return rank
-    }()
 
     /// `contains`, except that a quoted key whose value is `null` does not count: every OpenAI chat chunk says
     /// `"usage":null`, and parsing each one whole for it was most of a stream's cost.

@@ -27,16 +27,13 @@ enum EventRows {
             var binds: [SQLiteData] = []
             binds.reserveCapacity(events.count * RequestEvent.columnNames.count)
             for event in events { appendSQLite(event, to: &binds) }
-            let full = events.count == perInsert
             do {
-                let plain = full ? sqlitePlainStatement : statement(rows: events.count, placeholder: sqlitePlaceholder, skippingStored: false)
-                try await sqlite.query(plain, binds) { _ in }
+                try await sqlite.query(sqliteStatement(rows: events.count, skippingStored: false), binds) { _ in }
                 return nil
             } catch let error as SQLiteError where Self.isUniqueViolation(error) {
                 // An id stored before (a replay) or twice in the chunk: nothing of this statement was kept.
             }
-            let sql = full ? sqliteStatement : statement(rows: events.count, placeholder: sqlitePlaceholder)
-            try await sqlite.query(sql, binds) { row in
+            try await sqlite.query(sqliteStatement(rows: events.count, skippingStored: true), binds) { row in
                 if let id = row.column("event_id")?.string { stored.ids.withLock { $0.append(id) } }
             }
         case .postgres(let postgres, let logger):
@@ -48,6 +45,15 @@ enum EventRows {
             }
         }
         return stored.ids.withLock { $0 }
+    }
+
+    /// SQLite's statement for `rows` rows (the full-size ones built once).
+    private static func sqliteStatement(rows: Int, skippingStored: Bool) -> String {
+        switch (rows == perInsert, skippingStored) {
+        case (true, true): sqliteStatement
+        case (true, false): sqlitePlainStatement
+        case (false, _): statement(rows: rows, placeholder: sqlitePlaceholder, skippingStored: skippingStored)
+        }
     }
 
     /// Whether a plain insert failed on a stored or repeated id (SQLite reports the extended code or the basic one).

@@ -19,8 +19,6 @@ final class EventLoopProxy: Sendable {
     let logger: Logger
     /// Requests this path has taken, in this process (for tests and, later, metrics).
     static let exchangesStarted = Atomic<Int>(0)
-    /// Routes read again in the background before their cache entries ran out, in this process (for tests).
-    static let routesRefreshed = Atomic<Int>(0)
     /// The routes (token hash and service) being refreshed now: one refresh each at a time.
     private let refreshing = Mutex<Set<String>>([])
 
@@ -113,7 +111,6 @@ final class EventLoopProxy: Sendable {
         guard refreshing.withLock({ $0.insert(key).inserted }) else { return }
         Task { [proxy, logger] in
             await proxy.refreshRoute(rawToken: rawToken, selector: selector, logger: logger)
-            Self.routesRefreshed.add(1, ordering: .relaxed)
             _ = refreshing.withLock { $0.remove(key) }
         }
     }
