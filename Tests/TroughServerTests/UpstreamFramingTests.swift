@@ -42,9 +42,10 @@ extension ServerSuites.ProxyTests {
                                            headers: [HTTPField.Name("X-Case")!: scenario])
             }
 
-            // Ended by the close: streamed through (its length was unknown), priced from the whole body.
+            // Ended by the close: a JSON answer of unknown length, held whole for its cost header.
             let closed = try await call("close")
             #expect(closed.status == 200 && closed.body == answer)
+            #expect(closed.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.00045")
             #expect(closed.headers[HTTPField.Name("Server")!] == nil && closed.headers[.date] == nil, "Server and Date stay behind")
             #expect(closed.headers[HTTPField.Name("X-Request-Id")!] != nil && closed.headers[.connection] == nil)
 
@@ -80,6 +81,43 @@ extension ServerSuites.ProxyTests {
             let priced = events.filter { $0.status == 200 }
             #expect(priced.count == 6 && priced.allSatisfy { $0.cost.nanos == 450_000 && $0.costSource == .usage })
             #expect(events.filter { $0.status == 502 }.count == 1)
+        }
+    }
+
+    @Test("a JSON answer of unknown length (chunked) is held for its cost header, up to TROUGH_COST_HEADER_MAX_BYTES; a longer one, NDJSON and the JSON answering a streamed request go on as they come; all priced")
+    func chunkedJSONAnswers() async throws {
+        let answer = Self.framedAnswer
+        // The same usage after 3,000 bytes of content: past the 1,024-byte hold limit below.
+        let long = answer.replacingOccurrences(of: #""content":"Hi""#, with: #""content":""# + String(repeating: "x", count: 3_000) + #"""#)
+        let chunkedHead = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: "
+        let upstream = try await ScriptedUpstream(answers: [
+            "json": .init(bytes: chunkedHead + "application/json; charset=utf-8\r\n\r\n" + Self.chunked(answer, pieces: 3)),
+            "long": .init(bytes: chunkedHead + "application/json\r\n\r\n" + Self.chunked(long, pieces: 5)),
+            "ndjson": .init(bytes: chunkedHead + "application/x-ndjson\r\n\r\n" + Self.chunked(answer + "\n", pieces: 2)),
+        ])
+        defer { Task { await upstream.stop() } }
+        try await ProxySetup.with(.sqlite, environment: ["TROUGH_ALLOW_PRIVATE_UPSTREAMS": "true", "TROUGH_COST_HEADER_MAX_BYTES": "1024"]) { app, setup, _ in
+            try await setup.addService(app, name: "raw", kind: "openai", baseURL: upstream.baseURL + "/v1")
+            func call(_ scenario: String, stream: Bool = false) async throws -> (status: Int, headers: HTTPFields, body: String) {
+                let payload = #"{"model":"gpt-4o-mini","stream":\#(stream),"messages":[{"role":"user","content":"Hi"}]}"#
+                return try await Self.call(app, .post, "/proxy/raw/chat/completions", token: setup.token, body: payload,
+                                           headers: [HTTPField.Name("X-Case")!: scenario])
+            }
+            let cost = HTTPField.Name("X-Trough-Cost-Usd")!
+
+            let held = try await call("json")
+            #expect(held.status == 200 && held.body == answer)
+            #expect(held.headers[cost] == "0.00045")
+            #expect(held.headers[.contentLength] == String(answer.utf8.count) && held.headers[.transferEncoding] == nil)
+
+            for (scenario, stream, body) in [("long", false, long), ("ndjson", false, answer + "\n"), ("json", true, answer)] {
+                let passed = try await call(scenario, stream: stream)
+                #expect(passed.status == 200 && passed.body == body, "\(scenario)")
+                #expect(passed.headers[cost] == nil, "\(scenario) is not held")
+            }
+
+            let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 4)
+            #expect(events.count == 4 && events.allSatisfy { $0.cost.nanos == 450_000 && $0.costSource == .usage })
         }
     }
 }

@@ -165,6 +165,7 @@ extension TroughConfiguration {
         settings.readTimeoutMilliseconds = Int64(try reader.integer("TROUGH_UPSTREAM_READ_TIMEOUT_MS", default: 300_000, in: 1...3_600_000))
         settings.maxRequestBytes = try reader.integer("TROUGH_MAX_REQUEST_BYTES", default: 32 << 20, in: 1024...(1 << 30))
         settings.costHeader = try reader.bool("TROUGH_COST_HEADER", default: true)
+        settings.costHeaderMaxBytes = try reader.integer("TROUGH_COST_HEADER_MAX_BYTES", default: 8 << 20, in: 1024...(1 << 30))
         settings.injectStreamUsage = try reader.bool("TROUGH_INJECT_STREAM_USAGE", default: true)
         settings.eventLoopPath = try reader.bool("TROUGH_PROXY_EVENT_LOOP", default: true)
         settings.cacheSeconds = Int64(try reader.integer("TROUGH_PROXY_CACHE_SECONDS", default: 5, in: 0...3600))

@@ -189,13 +189,17 @@ struct ProxyController {
                                           serviceTier: ResponseMeter.serviceTierHeader(response.headers, kind: service.kind))
         let status = HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
 
-        // Small non-streamed answers are held so the cost can go in a header.
-        if !isEventStream, request.method != .head, let upstreamLength, upstreamLength <= settings.costHeaderMaxBytes {
+        // Small non-streamed answers are held so the cost can go in a header; one of unknown length that grows
+        // past the limit goes on as it comes, starting with what was held.
+        var pieces = response.body.makeAsyncIterator()
+        var held: ByteBuffer?
+        if request.method != .head, settings.holdsAnswer(contentType: contentType, length: upstreamLength, requestStreams: inspection.streams) {
             var body = ByteBuffer()
             do {
-                for try await chunk in response.body {
+                while let chunk = try await pieces.next() {
                     var part = chunk
                     body.writeBuffer(&part)
+                    if settings.holdsNoLonger(heldBytes: body.readableBytes, length: upstreamLength) { break }
                 }
             } catch {
                 let failure = UpstreamFailure(error)
@@ -204,19 +208,23 @@ struct ProxyController {
                 finishEvent(&event, meter: meter, rule: nil, body: nil, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now, record: record)
                 throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
             }
-            let upstreamEnded = ContinuousClock.now
-            _ = meter.process(body)
-            await checkJobBilledElsewhere(meter: meter, tenantID: event.tenantID, logger: logger)
-            finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded, record: record)
-            body = settings.clientBody(body, inspection: inspection, status: event.status, service: service, host: request.head.authority)
-            if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
-                headers[.troughCost] = event.cost.usdString
+            if settings.holdsNoLonger(heldBytes: body.readableBytes, length: upstreamLength) {
+                held = body
+            } else {
+                let upstreamEnded = ContinuousClock.now
+                _ = meter.process(body)
+                await checkJobBilledElsewhere(meter: meter, tenantID: event.tenantID, logger: logger)
+                finishEvent(&event, meter: meter, rule: rule, body: body, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: upstreamEnded, record: record)
+                body = settings.clientBody(body, inspection: inspection, status: event.status, service: service, host: request.head.authority)
+                if settings.costHeader, event.costSource == .usage || event.costSource == .rule {
+                    headers[.troughCost] = event.cost.usdString
+                }
+                if let remaining = reservation.remainingBudget {
+                    headers[.troughBudgetRemaining] = remaining.usdString
+                }
+                headers[.troughOverhead] = Self.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted))
+                return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
             }
-            if let remaining = reservation.remainingBudget {
-                headers[.troughBudgetRemaining] = remaining.usdString
-            }
-            headers[.troughOverhead] = Self.milliseconds(ContinuousClock.now - started - (upstreamEnded - upstreamStarted))
-            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
         }
 
         // Streams (and large bodies) go through as they come.
@@ -230,11 +238,12 @@ struct ProxyController {
         let startingMeter = meter
         let matchedRule = rule
         let startingEvent = event
+        let source = AnswerPieces(held: held, rest: pieces)
         return Response(status: status, headers: headers, body: ResponseBody(contentLength: forwardedLength) { writer in
             var meter = startingMeter
             var event = startingEvent
             do {
-                for try await chunk in response.body {
+                while let chunk = try await source.next() {
                     let forwarded = meter.process(chunk)
                     if forwarded.readableBytes > 0 {
                         do {
@@ -550,5 +559,23 @@ enum ProviderNames {
             return name
         }
         return kind.rawValue
+    }
+}
+
+/// An upstream answer's body for the streaming response's writer: the start held while the answer might have been
+/// held whole, then the rest from the same iterator. The request's task stops using the iterator before it hands
+/// it over here and only the writer reads it then (the iterator itself is not Sendable).
+private final class AnswerPieces: @unchecked Sendable {
+    private var held: ByteBuffer?
+    private var rest: HTTPClientResponse.Body.AsyncIterator
+
+    init(held: ByteBuffer?, rest: HTTPClientResponse.Body.AsyncIterator) {
+        self.held = held
+        self.rest = rest
+    }
+
+    func next() async throws -> ByteBuffer? {
+        if let first = held.take() { return first }
+        return try await rest.next()
     }
 }

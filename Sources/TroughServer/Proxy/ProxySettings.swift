@@ -55,5 +55,27 @@ public struct ProxySettings: Sendable {
         return publicScheme + "://" + authority + "/proxy/" + service
     }
 
+    /// Whether an answer is held whole so `X-Trough-Cost-Usd` can go in its head: a non-streamed answer with a
+    /// `Content-Length` up to `costHeaderMaxBytes`, and one of unknown length (chunked, as many providers send
+    /// JSON) when it is a JSON document answering a request that did not ask to stream. One of unknown length is
+    /// sent on as it comes once it passes `costHeaderMaxBytes` (`holdsNoLonger`); an event stream, NDJSON (Ollama
+    /// streams by default) or the JSON array of Gemini's `streamGenerateContent` is never held.
+    func holdsAnswer(contentType: String?, length: Int?, requestStreams: Bool) -> Bool {
+        if contentType?.hasPrefixIgnoringASCIICase("text/event-stream") == true { return false }
+        if let length { return length <= costHeaderMaxBytes }
+        return !requestStreams && contentType.map(Self.isJSONDocument) == true
+    }
+
+    /// A held answer of unknown length that grew past `costHeaderMaxBytes` goes on as it comes.
+    func holdsNoLonger(heldBytes: Int, length: Int?) -> Bool {
+        length == nil && heldBytes > costHeaderMaxBytes
+    }
+
+    /// `application/json` or a `+json` type (`application/problem+json`), parameters aside.
+    static func isJSONDocument(_ contentType: String) -> Bool {
+        let mediaType = (contentType.split(separator: ";", maxSplits: 1).first ?? "").trimmingSpacesAndTabs.lowercased()
+        return mediaType == "application/json" || mediaType.hasSuffix("+json")
+    }
+
     public init() {}
 }

@@ -407,16 +407,24 @@ final class ProxyExchange {
         event.status = response.status
         let contentType = response.contentType
         isEventStream = contentType?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
-        let upstreamLength = response.contentLength
         meter = ResponseMeter(kind: upstream.service.kind, contentType: contentType, inspection: inspection,
                               serviceTier: ResponseMeter.serviceTierHeader(kind: upstream.service.kind, value: response.value(of:)))
-        let bodiless = head.method == .HEAD || response.status == 204 || response.status == 304
-
-        if !isEventStream, !bodiless, let upstreamLength, upstreamLength <= settings.costHeaderMaxBytes {
+        if !isBodiless(response), settings.holdsAnswer(contentType: contentType, length: response.contentLength, requestStreams: inspection.streams) {
             answer = .holding(response, ByteBuffer())
             return
         }
-        // Streams (and large or bodiless answers) go through as they come.
+        startStreaming(response)
+    }
+
+    /// An answer to HEAD, a 204 or a 304: no body, whatever its head says.
+    private func isBodiless(_ response: UpstreamResponseHead) -> Bool {
+        head.method == .HEAD || response.status == 204 || response.status == 304
+    }
+
+    /// Streams (and large or bodiless answers) go through as they come: their head now, without a cost header.
+    private func startStreaming(_ response: UpstreamResponseHead) {
+        let upstreamLength = response.contentLength
+        let bodiless = isBodiless(response)
         var output = ByteBuffer()
         output.reserveCapacity(response.bytes.readableBytes + 160)
         ClientAnswer.startHead(response, version: head.version, into: &output)
@@ -445,7 +453,14 @@ final class ProxyExchange {
         case .holding(let response, var body):
             answer = .done  // (no copy-on-write of the held body while it grows)
             collect(buffer, into: &body)
-            answer = .holding(response, body)
+            guard settings.holdsNoLonger(heldBytes: body.readableBytes, length: response.contentLength), meter != nil else {
+                answer = .holding(response, body)
+                return
+            }
+            // Too large to hold: what came so far goes out, and the rest as it comes.
+            startStreaming(response)
+            let forwarded = meter!.process(body)
+            if forwarded.readableBytes > 0 { writeStreamed(forwarded, flush: false) }
         case .streaming:
             // Mutated where it is held: a copy would copy the meter's buffers on every piece (copy-on-write).
             guard meter != nil else { return }
