@@ -445,7 +445,8 @@ final class ProxyExchange {
         }
         HTTP1Bytes.endHead(into: &output)
         answer = .streaming
-        handler.answers.write(output, flush: true)
+        // Flushed with what else this read brings, at its end (`upstreamReadComplete`), like every piece after.
+        handler.answers.write(output, flush: false)
     }
 
     private func receiveBody(_ buffer: ByteBuffer) {
@@ -460,12 +461,12 @@ final class ProxyExchange {
             // Too large to hold: what came so far goes out, and the rest as it comes.
             startStreaming(response)
             let forwarded = meter!.process(body)
-            if forwarded.readableBytes > 0 { writeStreamed(forwarded, flush: false) }
+            if forwarded.readableBytes > 0 { writeStreamed(forwarded) }
         case .streaming:
             // Mutated where it is held: a copy would copy the meter's buffers on every piece (copy-on-write).
             guard meter != nil else { return }
             let forwarded = meter!.process(buffer)
-            if forwarded.readableBytes > 0 { writeStreamed(forwarded, flush: isEventStream) }
+            if forwarded.readableBytes > 0 { writeStreamed(forwarded) }
         case .waiting, .done:
             break
         }
@@ -496,7 +497,7 @@ final class ProxyExchange {
             if head.method != .HEAD { output.writeBuffer(&body) }
             handler.answers.write(output, flush: true)
         case .streaming:
-            if let rest = meter!.finish() { writeStreamed(rest, flush: false) }
+            if let rest = meter!.finish() { writeStreamed(rest) }
             complete(meter: meter!, body: nil, upstreamEnded: upstreamEnded)
             answer = .done
             if chunkedToClient { handler.answers.write(HTTP1Bytes.lastChunk, flush: true) } else { handler.answers.flush() }
@@ -525,14 +526,15 @@ final class ProxyExchange {
         return true
     }
 
-    /// A piece of a streamed answer, chunked when the client gets it so.
-    private func writeStreamed(_ piece: ByteBuffer, flush: Bool) {
+    /// A piece of a streamed answer, chunked when the client gets it so; flushed at the end of the upstream read
+    /// that brought it (`upstreamReadComplete`), or by the answer's end.
+    private func writeStreamed(_ piece: ByteBuffer) {
         if chunkedToClient {
             var output = ByteBuffer()
             HTTP1Bytes.writeChunk(piece, into: &output)
-            handler.answers.write(output, flush: flush)
+            handler.answers.write(output, flush: false)
         } else {
-            handler.answers.write(piece, flush: flush)
+            handler.answers.write(piece, flush: false)
         }
     }
 
