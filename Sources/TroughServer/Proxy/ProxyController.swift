@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import TroughCore
 import TroughWorkers
 
@@ -24,6 +25,8 @@ struct ProxyController {
     let limits: LimitGate
     /// Which background responses' and batches' usage was billed already (a GET of a stored answer is not billed again).
     let deferredUsage = DeferredUsage()
+    /// The routes (token hash and service) being refreshed now: one refresh each at a time.
+    let refreshing = RouteRefreshes()
 
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
 
@@ -180,6 +183,9 @@ struct ProxyController {
             throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
         }
         let headAt = ContinuousClock.now
+        // A busy route is read again before its entries run out, as on the event-loop path.
+        refreshAheadIfDue(rawToken: rawToken, tokenHash: Identifier.sha256Hex(rawToken), selector: selector, token: token,
+                          host: upstream.host, now: Timestamp.now().milliseconds, logger: logger)
         event.status = Int(response.status.code)
         var headers = ProxyHeaders.downstreamFields(from: response.headers)
         let contentType = response.headers.first(name: "content-type")
@@ -372,6 +378,22 @@ struct ProxyController {
         } catch {
             // The entries run out as they would have; the request that finds them gone reports the error.
             logger.debug("Route refresh failed", metadata: ["trough.error": .string("\(error)")])
+        }
+    }
+
+    /// Starts `refreshRoute` in the background when one of the route's cache entries (token, service, plan,
+    /// project, host decision) is past half its life, unless that route is being refreshed already.
+    func refreshAheadIfDue(rawToken: String, tokenHash: String, selector: ServiceSelector, token: ProjectToken, host: String?, now: Int64, logger: Logger) {
+        let due = cache.tokens.lookup(tokenHash, now: now)?.refreshDue != false
+            || cache.upstreams.lookup(selector.cacheKey(projectID: token.projectID), now: now)?.refreshDue != false
+            || cache.plans.lookup(token.tenantID, now: now)?.refreshDue != false
+            || cache.projects.lookup(token.projectID, now: now)?.refreshDue != false
+            || host.map(upstreams.decisionRefreshDue) == true
+        let key = selector.cacheKey(projectID: tokenHash)
+        guard due, refreshing.start(key) else { return }
+        Task { [self] in
+            await refreshRoute(rawToken: rawToken, selector: selector, logger: logger)
+            refreshing.end(key)
         }
     }
 
@@ -577,5 +599,19 @@ private final class AnswerPieces: @unchecked Sendable {
     func next() async throws -> ByteBuffer? {
         if let first = held.take() { return first }
         return try await rest.next()
+    }
+}
+
+/// The routes being refreshed in the background, so each has one refresh at a time.
+final class RouteRefreshes: Sendable {
+    private let keys = Mutex<Set<String>>([])
+
+    /// False when the route's refresh runs already.
+    func start(_ key: String) -> Bool {
+        keys.withLock { $0.insert(key).inserted }
+    }
+
+    func end(_ key: String) {
+        _ = keys.withLock { $0.remove(key) }
     }
 }

@@ -19,8 +19,6 @@ final class EventLoopProxy: Sendable {
     let logger: Logger
     /// Requests this path has taken, in this process (for tests and, later, metrics).
     static let exchangesStarted = Atomic<Int>(0)
-    /// The routes (token hash and service) being refreshed now: one refresh each at a time.
-    private let refreshing = Mutex<Set<String>>([])
 
     init(proxy: ProxyController, logger: Logger) throws {
         self.proxy = proxy
@@ -91,28 +89,16 @@ final class EventLoopProxy: Sendable {
     /// entries' life, a background refresh reads them again (`ProxyController.refreshRoute`).
     func cachedRoute(rawToken: String, tokenHash: String, selector: ProxyController.ServiceSelector, now: Int64) -> ProxyRoute? {
         let cache = proxy.cache
-        guard let (cachedToken, tokenDue) = cache.tokens.lookup(tokenHash, now: now), let token = cachedToken,
-              let (cachedUpstream, upstreamDue) = cache.upstreams.lookup(selector.cacheKey(projectID: token.projectID), now: now),
+        guard let cachedToken = cache.tokens.value(for: tokenHash, now: now), let token = cachedToken,
+              let cachedUpstream = cache.upstreams.value(for: selector.cacheKey(projectID: token.projectID), now: now),
               let upstream = cachedUpstream, upstream.service.status == .active, let target = upstream.target,
               let host = upstream.host, proxy.upstreams.cachedDecision(host: host) == true,
-              let (plan, planDue) = cache.plans.lookup(token.tenantID, now: now),
-              let (project, projectDue) = cache.projects.lookup(token.projectID, now: now)
+              let plan = cache.plans.value(for: token.tenantID, now: now),
+              let project = cache.projects.value(for: token.projectID, now: now)
         else { return nil }
-        if tokenDue || upstreamDue || planDue || projectDue || proxy.upstreams.decisionRefreshDue(host: host) {
-            refreshInBackground(rawToken: rawToken, tokenHash: tokenHash, selector: selector)
-        }
+        proxy.refreshAheadIfDue(rawToken: rawToken, tokenHash: tokenHash, selector: selector, token: token, host: host, now: now, logger: logger)
         return ProxyRoute(token: token, upstream: upstream, target: target,
                           policy: ProxyLimits(plan: plan, project: project, service: upstream.service, token: token, period: proxy.limits.currentPeriod()))
-    }
-
-    /// Starts `refreshRoute` for the route unless one runs already.
-    private func refreshInBackground(rawToken: String, tokenHash: String, selector: ProxyController.ServiceSelector) {
-        let key = selector.cacheKey(projectID: tokenHash)
-        guard refreshing.withLock({ $0.insert(key).inserted }) else { return }
-        Task { [proxy, logger] in
-            await proxy.refreshRoute(rawToken: rawToken, selector: selector, logger: logger)
-            _ = refreshing.withLock { $0.remove(key) }
-        }
     }
 
     /// Looks up what the caches did not have (and fills them), with the same answers as the router's path:
