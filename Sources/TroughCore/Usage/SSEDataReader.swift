@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads an SSE stream for the usage accumulator: keeps only the current line's field name and the current
 /// event's `data` (bounded: an event over 1 MiB keeps just its head and tail), never the stream.
 struct SSEDataReader: Sendable {
@@ -65,11 +67,16 @@ struct SSEDataReader: Sendable {
         }
     }
 
-    /// Where the line going on at `index` ends in `bytes` (at its CR or LF, or the end of the bytes).
+    /// Where the line going on at `index` ends in `bytes` (at its CR or LF, or the end of the bytes): the first LF
+    /// by memchr, then the first CR before it (CRLF endings, or a bare CR), by memchr too.
     private static func lineEnd(from index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var end = index
-        while end < bytes.count, bytes[end] != ASCII.lf, bytes[end] != ASCII.cr { end += 1 }
-        return end
+        guard index < bytes.count, let base = bytes.baseAddress else { return bytes.count }
+        var lf = bytes.count
+        if let hit = memchr(base + index, Int32(ASCII.lf), bytes.count - index) {
+            lf = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+        }
+        guard let cr = memchr(base + index, Int32(ASCII.cr), lf - index) else { return lf }
+        return UnsafePointer<UInt8>(cr.assumingMemoryBound(to: UInt8.self)) - base
     }
 
     /// The body ended: an unterminated last line and event are read as if complete.
