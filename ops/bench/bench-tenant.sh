@@ -13,6 +13,11 @@ bench_tenant() {
   post "/projects/$project/services" '{"name":"openai","kind":"openai","base_url":"http://127.0.0.1:18080/v1"}' >/dev/null
   # The same mock as an Anthropic service: /proxy/anthropic/v1/messages and /v1/messages-stream.
   post "/projects/$project/services" '{"name":"anthropic","kind":"anthropic","base_url":"http://127.0.0.1:18080"}' >/dev/null
+  # With BENCH_CHUNKED_PORT (ab-throughput.sh's chunked mock): services "chunked" (openai) and "gemini" on it.
+  if [ -n "${BENCH_CHUNKED_PORT:-}" ]; then
+    post "/projects/$project/services" '{"name":"chunked","kind":"openai","base_url":"http://127.0.0.1:'"$BENCH_CHUNKED_PORT"'/v1"}' >/dev/null
+    post "/projects/$project/services" '{"name":"gemini","kind":"gemini","base_url":"http://127.0.0.1:'"$BENCH_CHUNKED_PORT"'"}' >/dev/null
+  fi
   BENCH_PROJECT_TOKEN=$(post "/projects/$project/tokens" '{"name":"bench"}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
   export BENCH_PROJECT_TOKEN
 }
