@@ -17,7 +17,7 @@ struct LiteLLMImporterTests {
           "text-embedding-3-small": {"litellm_provider": "openai", "mode": "embedding", "input_cost_per_token": 2e-08, "output_cost_per_token": 0.0},
           "whisper-1": {"litellm_provider": "openai", "mode": "audio_transcription", "input_cost_per_second": 0.0001},
           "rerank-v3.5": {"litellm_provider": "cohere", "mode": "rerank", "input_cost_per_query": 0.002, "input_cost_per_token": 0.0, "output_cost_per_token": 0.0},
-          "mistral/mistral-ocr-2512": {"litellm_provider": "mistral", "mode": "ocr", "ocr_cost_per_page": 0.002, "ocr_cost_per_page_batches": 0.001},
+          "mistral/mistral-ocr-2512": {"litellm_provider": "mistral", "mode": "ocr", "ocr_cost_per_page": 0.002, "ocr_cost_per_page_batches": 0.001, "annotation_cost_per_page": 0.003},
           "ft:gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-05},
           "azure/gpt-4o": {"litellm_provider": "azure", "mode": "chat", "input_cost_per_token": 2.5e-06},
           "free-model": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 0.0, "output_cost_per_token": 0.0},
@@ -47,7 +47,7 @@ struct LiteLLMImporterTests {
         let rerank = try #require(byModel["rerank-v3.5"])
         #expect(rerank.provider == "cohere" && rerank.perSearchUnit == 2_000_000 && !rerank.pricesTokens)
         let ocr = try #require(byModel["mistral-ocr-2512"])
-        #expect(ocr.provider == "mistral" && ocr.perPage == 2_000_000 && !ocr.pricesTokens)
+        #expect(ocr.provider == "mistral" && ocr.perPage == 2_000_000 && ocr.perAnnotatedPage == 3_000_000 && !ocr.pricesTokens)
         #expect(byModel["gemini-2.5-pro"]?.longContext == LongContextPrice(aboveTokens: 200_000, input: 2_500_000_000, output: 15_000_000_000, cachedInput: 250_000_000))
         #expect(gpt.longContext == nil)
         // Service tiers: their own rates (a rate not given is nil, so the base one), their own long-context rates;
@@ -89,7 +89,8 @@ struct LiteLLMImporterTests {
         for model in ["rerank-v3.5", "rerank-v4.0-pro", "mistral-ocr-2512", "mistral-ocr-latest"] {
             let imported = try #require(prices.first { $0.model == model })
             let shipped = try #require(builtIn.price(provider: imported.provider, model: model, at: .now()))
-            #expect(imported.perSearchUnit == shipped.perSearchUnit && imported.perPage == shipped.perPage && !shipped.pricesTokens, "\(model)")
+            #expect(imported.perSearchUnit == shipped.perSearchUnit && imported.perPage == shipped.perPage
+                    && imported.perAnnotatedPage == shipped.perAnnotatedPage && !shipped.pricesTokens, "\(model)")
         }
     }
 

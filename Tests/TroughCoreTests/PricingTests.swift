@@ -252,7 +252,7 @@ struct BuiltInPriceFileTests {
         "reasoning": \.reasoning, "audio_input": \.audioInput, "audio_output": \.audioOutput, "per_web_search": \.perWebSearch,
         "image_input": \.imageInput, "image_output": \.imageOutput,
         "per_image": \.perImage, "per_second": \.perSecond, "per_million_characters": \.perMillionCharacters, "per_request": \.perRequest,
-        "per_search_unit": \.perSearchUnit, "per_page": \.perPage,
+        "per_search_unit": \.perSearchUnit, "per_page": \.perPage, "per_annotated_page": \.perAnnotatedPage,
     ] }
     static var tierRates: [String: (ServiceTierPrice) -> Int64?] { [
         "input": \.input, "output": \.output, "cached_input": \.cachedInput, "cache_write": \.cacheWrite, "cache_write_1h": \.cacheWrite1h,

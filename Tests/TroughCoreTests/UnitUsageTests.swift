@@ -143,6 +143,20 @@ struct UnitUsageTests {
         feed(&small, #"{"pages":[{"index":0,"markdown":"Hi","images":[]}],"model":"mistral-ocr-2505","usage_info":{"pages_processed":1,"doc_size_bytes":1200}}"#, chunkSize: 7)
         let ocr2505 = try #require(table.price(provider: "mistral", model: "mistral-ocr-2505", at: now))
         #expect(ocr2505.cost(of: try #require(small.usage())).nanos == 1_000_000)
+        // With document_annotation_format: the annotated pages at their own rate besides the pages processed
+        // (mistral-ocr-2512: 3 × $0.002 + 2 × $0.003), as LiteLLM bills them; units are the pages processed.
+        for chunkSize in [5, Int.max] {
+            var annotated = UsageAccumulator(provider: .mistral, contentType: "application/json", requestModel: "mistral-ocr-latest")
+            feed(&annotated, #"{"pages":[{"index":0,"markdown":"Invoice","images":[]}],"model":"mistral-ocr-2512","document_annotation":"{\"total\": \"12.00\"}","usage_info":{"pages_processed":3,"pages_processed_annotation":2,"doc_size_bytes":48213}}"#, chunkSize: chunkSize)
+            let usage = try #require(annotated.usage())
+            #expect(usage.pages == 3 && usage.annotatedPages == 2, "chunk size \(chunkSize)")
+            let price = try #require(table.price(provider: "mistral", model: "mistral-ocr-2512", at: now))
+            #expect(price.cost(of: usage).nanos == 12_000_000 && price.billedUnits(of: usage) == 3)
+            // A price without an annotation rate cannot price annotated pages: unpriced, never billed as plain pages.
+            var pagesOnly = price
+            pagesOnly.perAnnotatedPage = nil
+            #expect(!pagesOnly.canPrice(usage))
+        }
         // A rerank answer to a model without a search-unit price is unpriced, never $0.
         var searches = Usage()
         searches.searchUnits = 2

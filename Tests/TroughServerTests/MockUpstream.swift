@@ -325,9 +325,14 @@ enum MockRoutes {
             json(#"{"results":[{"index":3,"relevance_score":0.999071},{"index":4,"relevance_score":0.7867867}],"id":"5807ee2e-0cda-445a-9ec8-864c60a06606","meta":{"api_version":{"version":"2"},"billed_units":{"search_units":2}}}"#)
         }
 
-        // Mistral OCR: billed per page processed (the response names the dated model that served it).
-        router.post("/mistral/v1/ocr") { _, _ in
-            json(#"{"pages":[{"index":0,"markdown":"Invoice\\n\\nTotal: 12.00","images":[],"dimensions":{"dpi":200,"height":2200,"width":1700}}],"model":"mistral-ocr-2512","document_annotation":null,"usage_info":{"pages_processed":3,"doc_size_bytes":48213}}"#)
+        // Mistral OCR: billed per page processed (the response names the dated model that served it), and per page
+        // annotated when the request asks for a document annotation.
+        router.post("/mistral/v1/ocr") { request, _ in
+            var request = request
+            if String(buffer: try await request.collectBody(upTo: 1 << 24)).contains("document_annotation_format") {
+                return json(#"{"pages":[{"index":0,"markdown":"Invoice\\n\\nTotal: 12.00","images":[],"dimensions":{"dpi":200,"height":2200,"width":1700}}],"model":"mistral-ocr-2512","document_annotation":"{\\"total\\": \\"12.00\\"}","usage_info":{"pages_processed":3,"pages_processed_annotation":3,"doc_size_bytes":48213}}"#)
+            }
+            return json(#"{"pages":[{"index":0,"markdown":"Invoice\\n\\nTotal: 12.00","images":[],"dimensions":{"dpi":200,"height":2200,"width":1700}}],"model":"mistral-ocr-2512","document_annotation":null,"usage_info":{"pages_processed":3,"doc_size_bytes":48213}}"#)
         }
 
         // Groq (OpenAI-compatible): usage under x_groq on the last chunk.

@@ -1006,6 +1006,8 @@ extension ServerSuites {
             Case(name: "cohere rerank", kind: "cohere", basePath: "/cohere", path: "/v2/rerank", body: #"{"model":"rerank-v3.5","query":"q","documents":["a","b"]}"#, input: 0, output: 0, cached: 0, cost: 4_000_000, streamed: false, units: 2),
             // OCR: 3 pages × $0.002 (mistral-ocr-2512, the model the answer names)
             Case(name: "mistral ocr", kind: "mistral", basePath: "/mistral/v1", path: "/ocr", body: #"{"model":"mistral-ocr-latest","document":{"type":"document_url","document_url":"https://example.com/a.pdf"}}"#, input: 0, output: 0, cached: 0, cost: 6_000_000, streamed: false, units: 3),
+            // OCR with a document annotation: 3 pages × $0.002 + 3 annotated pages × $0.003
+            Case(name: "mistral ocr annotated", kind: "mistral", basePath: "/mistral/v1", path: "/ocr", body: #"{"model":"mistral-ocr-latest","document":{"type":"document_url","document_url":"https://example.com/a.pdf"},"document_annotation_format":{"type":"json_schema","json_schema":{"name":"invoice","schema":{"type":"object","properties":{"total":{"type":"string"}}}}}}"#, input: 0, output: 0, cached: 0, cost: 15_000_000, streamed: false, units: 3),
             // 600 × $0.30/M + 400 cached × $0.03/M + 500 × $2.50/M
             Case(name: "gemini streamed", kind: "gemini", basePath: "", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body: #"{"contents":[]}"#, input: 600, output: 500, cached: 400, cost: 1_442_000, streamed: true),
             // Groq as openai_compatible: 24 × $0.59/M + 377 × $0.79/M
@@ -1035,7 +1037,7 @@ extension ServerSuites {
             }
         }
 
-        @Test("a tenant's own rerank and OCR models, priced per search unit and per page through the price API")
+        @Test("a tenant's own rerank and OCR models, priced per search unit, per page and per annotated page through the price API")
         func unitPricesOfTenant() async throws {
             try await ProxySetup.with(.sqlite) { app, setup, upstream in
                 try await setup.addService(app, name: "co", kind: "cohere", baseURL: upstream.baseURL + "/cohere", apiKey: "stored-key-0000")
@@ -1049,16 +1051,19 @@ extension ServerSuites {
                 // 2 search units × $0.0015
                 let priced = try await ProxyTests.call(app, .post, "/proxy/co/v2/rerank", token: setup.token, body: rerankBody)
                 #expect(priced.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.003")
-                // The tenant's own price for the OCR model the answer names wins over the built-in one: 3 pages × $0.0012.
-                let ocr = try await setup.owner.send(.post, prices, ["provider": "mistral", "model": "mistral-ocr-2512", "per_page_usd": "0.0012"])
-                #expect(ocr.status == 201, "\(ocr.body)")
+                // The tenant's own price for the OCR model the answer names wins over the built-in one: 3 pages × $0.0012,
+                // and with a document annotation 3 annotated pages × $0.002 more.
+                let ocr = try await setup.owner.send(.post, prices, ["provider": "mistral", "model": "mistral-ocr-2512", "per_page_usd": "0.0012", "per_annotated_page_usd": "0.002"])
+                #expect(ocr.status == 201 && ocr.json["per_annotated_page_usd"] as? String == "0.002", "\(ocr.body)")
                 let pages = try await ProxyTests.call(app, .post, "/proxy/mi/ocr", token: setup.token, body: #"{"model":"mistral-ocr-latest","document":{"type":"document_url","document_url":"https://example.com/a.pdf"}}"#)
                 #expect(pages.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.0036")
+                let annotated = try await ProxyTests.call(app, .post, "/proxy/mi/ocr", token: setup.token, body: #"{"model":"mistral-ocr-latest","document":{"type":"document_url","document_url":"https://example.com/a.pdf"},"document_annotation_format":{"type":"json_schema"}}"#)
+                #expect(annotated.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.0096")
                 let listed = try await setup.owner.send(.get, prices).list("prices")
-                #expect(listed.contains { $0["per_page_usd"] as? String == "0.0012" })
-                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 3)
-                #expect(events.map(\.costSource).sorted { $0.rawValue < $1.rawValue } == [.unpriced, .usage, .usage])
-                #expect(events.map(\.units).sorted() == [0, 2, 3])  // an unpriced answer bills no units
+                #expect(listed.contains { $0["per_page_usd"] as? String == "0.0012" && $0["per_annotated_page_usd"] as? String == "0.002" })
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 4)
+                #expect(events.map(\.costSource).sorted { $0.rawValue < $1.rawValue } == [.unpriced, .usage, .usage, .usage])
+                #expect(events.map(\.units).sorted() == [0, 2, 3, 3])  // an unpriced answer bills no units
             }
         }
     }

@@ -47,11 +47,12 @@ OWN_ENTRIES = [
     {"provider": "cohere", "model": "command-a-03-2025", "input": "2.50", "output": "10.00"},
     {"provider": "groq", "model": "llama-3.3-70b-versatile", "input": "0.59", "output": "0.79"},
     {"provider": "groq", "model": "llama-3.1-8b-instant", "input": "0.05", "output": "0.08"},
-    # Mistral OCR 25.05, the model `mistral-ocr-latest` answered with before OCR 3: $1 per 1,000 pages.
-    {"provider": "mistral", "model": "mistral-ocr-2505", "per_page": "0.001"},
+    # Mistral OCR 25.05, the model `mistral-ocr-latest` answered with before OCR 3: $1 per 1,000 pages, $3 per
+    # 1,000 annotated pages.
+    {"provider": "mistral", "model": "mistral-ocr-2505", "per_page": "0.001", "per_annotated_page": "0.003"},
 ]
 FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
-               "reasoning", "audio_input", "audio_output", "image_input", "image_output", "per_image", "per_second", "per_million_characters", "per_web_search", "per_search_unit", "per_page",
+               "reasoning", "audio_input", "audio_output", "image_input", "image_output", "per_image", "per_second", "per_million_characters", "per_web_search", "per_search_unit", "per_page", "per_annotated_page",
                "per_request", "long_context", "service_tiers"]
 # Long-context tier fields: Trough's name -> LiteLLM's, with {n} the threshold in thousands of tokens.
 LONG_CONTEXT_FIELDS = [
@@ -221,6 +222,7 @@ def main():
             note(f"per_web_search 0.01 (Anthropic's documented price) for {key}: LiteLLM has none")
         put("per_search_unit", "input_cost_per_query", per_million=False)
         put("per_page", "ocr_cost_per_page", per_million=False)
+        put("per_annotated_page", "annotation_cost_per_page", per_million=False)
         if spec.get("input_cost_per_request") is not None:
             put("per_request", "input_cost_per_request", per_million=False)
 

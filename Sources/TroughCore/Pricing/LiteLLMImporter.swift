@@ -59,9 +59,10 @@ public enum LiteLLMImporter {
             price.perWebSearch = webSearchPrice(entry, provider: provider)
             price.perSearchUnit = perUnit(entry["input_cost_per_query"])
             price.perPage = perUnit(entry["ocr_cost_per_page"])
+            price.perAnnotatedPage = perUnit(entry["annotation_cost_per_page"])
             if unitModes.contains(mode) { (price.input, price.output) = (nil, nil) }
             let amounts = [price.input, price.output, price.cachedInput, price.cacheWrite, price.perSecond, price.perImage, price.perMillionCharacters,
-                           price.perSearchUnit, price.perPage].compactMap { $0 }
+                           price.perSearchUnit, price.perPage, price.perAnnotatedPage].compactMap { $0 }
             guard !amounts.isEmpty, amounts.contains(where: { $0 > 0 }) else { continue }
             prices["\(provider)/\(model)"] = price
         }

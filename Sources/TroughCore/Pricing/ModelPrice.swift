@@ -33,6 +33,8 @@ public struct ModelPrice: Hashable, Sendable {
     public var perSearchUnit: Int64?
     /// Per page a document model processed (Mistral OCR).
     public var perPage: Int64?
+    /// Per page a document model annotated (Mistral OCR with an annotation format), billed besides `perPage`.
+    public var perAnnotatedPage: Int64?
     public var perRequest: Int64?
     /// Long-context pricing (GPT-5.x above 272k, Gemini Pro above 200k…): a request whose prompt is larger than
     /// its threshold is billed entirely at its rates.
@@ -87,6 +89,7 @@ public struct ModelPrice: Hashable, Sendable {
         UnitRate(counted: \.characters, price: \.perMillionCharacters, millionthsPerCount: 1, countsPerBilledUnit: 1),
         UnitRate(counted: \.searchUnits, price: \.perSearchUnit, millionthsPerCount: 1_000_000, countsPerBilledUnit: 1),
         UnitRate(counted: \.pages, price: \.perPage, millionthsPerCount: 1_000_000, countsPerBilledUnit: 1),
+        UnitRate(counted: \.annotatedPages, price: \.perAnnotatedPage, millionthsPerCount: 1_000_000, countsPerBilledUnit: 1),
         UnitRate(counted: \.audioMilliseconds, price: \.perSecond, millionthsPerCount: 1_000, countsPerBilledUnit: 1_000),
     ]
 

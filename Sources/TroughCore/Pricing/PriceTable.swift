@@ -109,7 +109,7 @@ extension PriceTable {
             let model: String
             let effectiveAt: String?
             let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, audioInput, audioOutput, imageInput, imageOutput: String?
-            let perImage, perSecond, perMillionCharacters, perWebSearch, perSearchUnit, perPage, perRequest: String?
+            let perImage, perSecond, perMillionCharacters, perWebSearch, perSearchUnit, perPage, perAnnotatedPage, perRequest: String?
             let longContext: LongContext?
             let serviceTiers: [String: Tier]?
         }
@@ -162,6 +162,7 @@ extension PriceTable {
             price.perWebSearch = try nanos(entry.perWebSearch, entry)
             price.perSearchUnit = try nanos(entry.perSearchUnit, entry)
             price.perPage = try nanos(entry.perPage, entry)
+            price.perAnnotatedPage = try nanos(entry.perAnnotatedPage, entry)
             price.longContext = try longContext(entry.longContext, entry)
             for (name, tier) in entry.serviceTiers ?? [:] {
                 guard let serviceTier = ServiceTier(rawValue: name) else {

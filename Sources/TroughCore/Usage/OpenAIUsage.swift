@@ -1,7 +1,7 @@
 /// OpenAI chat completions, legacy completions, embeddings and the Responses API; Mistral, Groq (`x_groq.usage`),
 /// other OpenAI-compatible servers, and Ollama's native API (`prompt_eval_count`, `eval_count`); audio transcriptions
 /// (`usage` of type `duration`, `verbose_json`'s `duration`, Mistral's `prompt_audio_seconds`); Mistral OCR's pages
-/// (`usage_info.pages_processed`).
+/// (`usage_info.pages_processed`) and annotated pages (`pages_processed_annotation`).
 enum OpenAIUsage {
     static let markers: [[UInt8]] = ["\"usage\"", "eval_count", "web_search_call.completed"].map { Array($0.utf8) }
 
@@ -43,9 +43,11 @@ enum OpenAIUsage {
             var usage = Usage()
             usage.audioMilliseconds = milliseconds
             state.record(usage)
-        } else if let pages = UsageJSON.count(UsageJSON.path(body, "usage_info", "pages_processed")) {
+        } else if let info = UsageJSON.object(body["usage_info"]),
+                  info["pages_processed"] != nil || info["pages_processed_annotation"] != nil {
             var usage = Usage()
-            usage.pages = pages
+            usage.pages = UsageJSON.count(info["pages_processed"]) ?? 0
+            usage.annotatedPages = UsageJSON.count(info["pages_processed_annotation"]) ?? 0
             state.record(usage)
         }
         if UsageJSON.bool(body["done"]) == true { state.sawEnd = true }

@@ -45,6 +45,9 @@ public struct Usage: Hashable, Sendable {
     public var searchUnits: Int64 = 0
     /// Pages a document model processed (Mistral OCR `usage_info.pages_processed`), for models priced per page.
     public var pages: Int64 = 0
+    /// Pages a document model annotated (Mistral OCR `usage_info.pages_processed_annotation`, when the request asked
+    /// for `document_annotation_format` or `bbox_annotation_format`), billed at the annotation rate besides `pages`.
+    public var annotatedPages: Int64 = 0
     /// The id of the job whose usage this is when the usage is billed by the answer that first reports it, however
     /// often it is fetched (an OpenAI background response, a finished batch): see `DeferredUsage`. nil for the
     /// usage of an ordinary answer.
@@ -77,6 +80,7 @@ public struct Usage: Hashable, Sendable {
         characters += other.characters
         searchUnits += other.searchUnits
         pages += other.pages
+        annotatedPages += other.annotatedPages
     }
 
     /// Every input-side token (uncached, cached and cache writes), as providers count a prompt for long-context rates.
@@ -92,7 +96,7 @@ public struct Usage: Hashable, Sendable {
     }
 
     /// Whether any unit priced apart from tokens was counted.
-    public var hasUnits: Bool { images != 0 || audioMilliseconds != 0 || characters != 0 || searchUnits != 0 || pages != 0 }
+    public var hasUnits: Bool { images != 0 || audioMilliseconds != 0 || characters != 0 || searchUnits != 0 || pages != 0 || annotatedPages != 0 }
 
     public init(
         model: String? = nil, inputTokens: Int64 = 0, cachedInputTokens: Int64 = 0, cacheWriteTokens: Int64 = 0,

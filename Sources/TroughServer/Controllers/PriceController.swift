@@ -68,6 +68,7 @@ struct PriceController {
         price.perWebSearch = try amount(body.perWebSearchUsd, "per_web_search_usd")
         price.perSearchUnit = try amount(body.perSearchUnitUsd, "per_search_unit_usd")
         price.perPage = try amount(body.perPageUsd, "per_page_usd")
+        price.perAnnotatedPage = try amount(body.perAnnotatedPageUsd, "per_annotated_page_usd")
         price.longContext = try longContext(body.longContext, "long_context")
         for (name, tier) in body.serviceTiers ?? [:] {
             guard let serviceTier = ServiceTier(rawValue: name) else {
@@ -84,8 +85,8 @@ struct PriceController {
             )
         }
         guard price.input != nil || price.output != nil || price.perRequest != nil || price.perImage != nil || price.perSecond != nil
-            || price.perMillionCharacters != nil || price.perSearchUnit != nil || price.perPage != nil else {
-            throw APIError.validation("give at least input_usd_per_mtok, output_usd_per_mtok, per_request_usd, per_image_usd, per_second_usd, per_million_characters_usd, per_search_unit_usd or per_page_usd")
+            || price.perMillionCharacters != nil || price.perSearchUnit != nil || price.perPage != nil || price.perAnnotatedPage != nil else {
+            throw APIError.validation("give at least input_usd_per_mtok, output_usd_per_mtok, per_request_usd, per_image_usd, per_second_usd, per_million_characters_usd, per_search_unit_usd, per_page_usd or per_annotated_page_usd")
         }
         price.id = Identifier.make("price")
         price.tenantID = tenantID
@@ -129,6 +130,7 @@ struct PriceJSON: ResponseEncodable, Decodable {
     let perWebSearchUsd: String?
     let perSearchUnitUsd: String?
     let perPageUsd: String?
+    let perAnnotatedPageUsd: String?
     let longContext: TierRatesJSON?
     let serviceTiers: [String: TierRatesJSON]?
     let source: String?
@@ -170,6 +172,7 @@ struct PriceJSON: ResponseEncodable, Decodable {
         perWebSearchUsd = usd(price.perWebSearch)
         perSearchUnitUsd = usd(price.perSearchUnit)
         perPageUsd = usd(price.perPage)
+        perAnnotatedPageUsd = usd(price.perAnnotatedPage)
         source = price.source
     }
 }
