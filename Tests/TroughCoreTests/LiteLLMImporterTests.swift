@@ -15,6 +15,7 @@ struct LiteLLMImporterTests {
           "gemini/gemini-2.5-flash": {"litellm_provider": "gemini", "mode": "chat", "input_cost_per_token": 3e-07, "output_cost_per_token": 2.5e-06, "cache_read_input_token_cost": 3e-08},
           "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo": {"litellm_provider": "together_ai", "mode": "chat", "input_cost_per_token": 8.8e-07, "output_cost_per_token": 8.8e-07},
           "text-embedding-3-small": {"litellm_provider": "openai", "mode": "embedding", "input_cost_per_token": 2e-08, "output_cost_per_token": 0.0},
+          "embed-english-v3.0": {"litellm_provider": "cohere", "mode": "embedding", "input_cost_per_token": 1e-07, "output_cost_per_token": 0.0, "input_cost_per_image": 0.0001},
           "whisper-1": {"litellm_provider": "openai", "mode": "audio_transcription", "input_cost_per_second": 0.0001},
           "rerank-v3.5": {"litellm_provider": "cohere", "mode": "rerank", "input_cost_per_query": 0.002, "input_cost_per_token": 0.0, "output_cost_per_token": 0.0},
           "mistral/mistral-ocr-2512": {"litellm_provider": "mistral", "mode": "ocr", "ocr_cost_per_page": 0.002, "ocr_cost_per_page_batches": 0.001, "annotation_cost_per_page": 0.003},
@@ -32,7 +33,7 @@ struct LiteLLMImporterTests {
     func imports() throws {
         let prices = try LiteLLMImporter.prices(from: Data(Self.sample.utf8), effectiveAt: Timestamp(milliseconds: 5))
         let byModel = Dictionary(uniqueKeysWithValues: prices.map { ($0.model, $0) })
-        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "gemini-2.5-pro", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "whisper-1", "rerank-v3.5", "mistral-ocr-2512"])
+        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "gemini-2.5-pro", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "embed-english-v3.0", "whisper-1", "rerank-v3.5", "mistral-ocr-2512"])
         let gpt = try #require(byModel["gpt-4o"])
         #expect(gpt.input == 2_500_000_000 && gpt.output == 10_000_000_000 && gpt.cachedInput == 1_250_000_000)
         #expect(gpt.source == "import" && gpt.effectiveAt.milliseconds == 5)
@@ -42,6 +43,8 @@ struct LiteLLMImporterTests {
         #expect(byModel["gemini-2.5-flash"]?.cachedInput == 30_000_000)
         #expect(byModel["meta-llama/Llama-3.3-70B-Instruct-Turbo"]?.provider == "together")
         #expect(byModel["text-embedding-3-small"]?.input == 20_000_000)
+        // An embedding model's per-image price is per image embedded.
+        #expect(byModel["embed-english-v3.0"]?.perImage == 100_000 && byModel["embed-english-v3.0"]?.input == 100_000_000)
         #expect(byModel["whisper-1"]?.perSecond == 100_000)
         // Rerank and OCR: per search unit and per page only (LiteLLM's zero token rates are not taken).
         let rerank = try #require(byModel["rerank-v3.5"])

@@ -103,7 +103,7 @@ struct UnitUsageTests {
         }
     }
 
-    @Test("Cohere rerank search units and Mistral OCR pages: read from the answer (however large), priced per unit")
+    @Test("Cohere rerank search units, Cohere Embed images and Mistral OCR pages: read from the answer (however large), priced per unit")
     func searchUnitsAndPages() throws {
         let table = try PriceTable.builtIn()
         let now = Timestamp.now()
@@ -157,6 +157,25 @@ struct UnitUsageTests {
             pagesOnly.perAnnotatedPage = nil
             #expect(!pagesOnly.canPrice(usage))
         }
+        // Cohere Embed of an image: billed_units.images, priced per image embedded (embed-english-v3.0: $0.0001);
+        // a model priced by image tokens (embed-v4.0) cannot price an image count: unpriced, never $0.
+        let imageEmbed = #"{"id":"e1","embeddings":{"float":[[0.125,-0.375]]},"texts":[],"images":[{"width":400,"height":400,"format":"image/png","bit_depth":24}],"meta":{"api_version":{"version":"2"},"billed_units":{"images":2}},"response_type":"embeddings_by_type"}"#
+        for chunkSize in [3, Int.max] {
+            var embed = UsageAccumulator(provider: .cohere, contentType: "application/json", requestModel: "embed-english-v3.0")
+            feed(&embed, imageEmbed, chunkSize: chunkSize)
+            let usage = try #require(embed.usage())
+            #expect(usage.images == 2 && !usage.hasTokens, "chunk size \(chunkSize)")
+            let v3 = try #require(table.price(provider: "cohere", model: "embed-english-v3.0", at: now))
+            #expect(v3.canPrice(usage) && v3.cost(of: usage).nanos == 200_000 && v3.billedUnits(of: usage) == 2)
+            let v4 = try #require(table.price(provider: "cohere", model: "embed-v4.0", at: now))
+            #expect(!v4.canPrice(usage))
+        }
+        // A text embed is billed by its input tokens as before.
+        var textEmbed = UsageAccumulator(provider: .cohere, contentType: "application/json", requestModel: "embed-english-v3.0")
+        feed(&textEmbed, #"{"id":"e2","embeddings":{"float":[[0.5]]},"texts":["hi"],"meta":{"api_version":{"version":"2"},"billed_units":{"input_tokens":1000}}}"#, chunkSize: 11)
+        let textUsage = try #require(textEmbed.usage())
+        #expect(textUsage.inputTokens == 1_000 && textUsage.images == 0)
+        #expect(try #require(table.price(provider: "cohere", model: "embed-english-v3.0", at: now)).cost(of: textUsage).nanos == 100_000)
         // A rerank answer to a model without a search-unit price is unpriced, never $0.
         var searches = Usage()
         searches.searchUnits = 2

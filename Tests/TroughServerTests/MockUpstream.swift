@@ -321,6 +321,11 @@ enum MockRoutes {
         }
 
         // Cohere v2 rerank: billed per search unit (a query over up to 100 documents).
+        // Cohere Embed of images: billed per image.
+        router.post("/cohere/v2/embed") { _, _ in
+            json(#"{"id":"da6e531f-0000-4b2a-8a1e-000000000001","embeddings":{"float":[[0.125,-0.375]]},"texts":[],"images":[{"width":400,"height":400,"format":"image/png","bit_depth":24}],"meta":{"api_version":{"version":"2"},"billed_units":{"images":1}},"response_type":"embeddings_by_type"}"#)
+        }
+
         router.post("/cohere/v2/rerank") { _, _ in
             json(#"{"results":[{"index":3,"relevance_score":0.999071},{"index":4,"relevance_score":0.7867867}],"id":"5807ee2e-0cda-445a-9ec8-864c60a06606","meta":{"api_version":{"version":"2"},"billed_units":{"search_units":2}}}"#)
         }

@@ -1004,6 +1004,8 @@ extension ServerSuites {
             Case(name: "cohere streamed", kind: "cohere", basePath: "/cohere", path: "/v2/chat", body: #"{"model":"command-r-plus-08-2024","stream":true,"messages":[]}"#, input: 120, output: 30, cached: 0, cost: 600_000, streamed: true),
             // Rerank: 2 search units × $0.002
             Case(name: "cohere rerank", kind: "cohere", basePath: "/cohere", path: "/v2/rerank", body: #"{"model":"rerank-v3.5","query":"q","documents":["a","b"]}"#, input: 0, output: 0, cached: 0, cost: 4_000_000, streamed: false, units: 2),
+            // Embed of an image: 1 image × $0.0001
+            Case(name: "cohere embed image", kind: "cohere", basePath: "/cohere", path: "/v2/embed", body: #"{"model":"embed-english-v3.0","input_type":"image","embedding_types":["float"],"images":["data:image/png;base64,iVBORw0KGgo="]}"#, input: 0, output: 0, cached: 0, cost: 100_000, streamed: false, units: 1),
             // OCR: 3 pages × $0.002 (mistral-ocr-2512, the model the answer names)
             Case(name: "mistral ocr", kind: "mistral", basePath: "/mistral/v1", path: "/ocr", body: #"{"model":"mistral-ocr-latest","document":{"type":"document_url","document_url":"https://example.com/a.pdf"}}"#, input: 0, output: 0, cached: 0, cost: 6_000_000, streamed: false, units: 3),
             // OCR with a document annotation: 3 pages × $0.002 + 3 annotated pages × $0.003

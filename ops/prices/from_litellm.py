@@ -210,6 +210,8 @@ def main():
         if image_out is not None and "output" in e and fmt(image_out, True, key) != e["output"]:
             put("image_output", "output_cost_per_image_token")
         put("per_image", "output_cost_per_image", per_million=False)
+        if mode == "embedding" and "per_image" not in e:
+            put("per_image", "input_cost_per_image", per_million=False)  # images embedded (Cohere Embed v3)
         put("per_second", "input_cost_per_second", per_million=False)
         if "per_second" not in e:
             put("per_second", "output_cost_per_second", per_million=False)

@@ -47,7 +47,8 @@ public enum LiteLLMImporter {
                 price.serviceTiers[.fastMode] = ServiceTierPrice(multiplying: price, by: multiple)
             }
             price.perSecond = perUnit(entry["input_cost_per_second"])
-            price.perImage = perUnit(entry["output_cost_per_image"])
+            // Per image generated, or for an embedding model per image embedded (Cohere Embed v3).
+            price.perImage = perUnit(entry["output_cost_per_image"]) ?? (mode == "embedding" ? perUnit(entry["input_cost_per_image"]) : nil)
             price.perMillionCharacters = perMillion(entry["input_cost_per_character"])
             price.audioInput = perMillion(entry["input_cost_per_audio_token"])
             price.audioOutput = perMillion(entry["output_cost_per_audio_token"])

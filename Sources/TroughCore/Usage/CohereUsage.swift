@@ -25,7 +25,8 @@ enum CohereUsage {
     }
 
     /// `billed_units` (what Cohere charges); `tokens` only when there are no billed units, so usage is never lost.
-    /// A rerank's billed units are its search units.
+    /// A rerank's billed units are its search units; an embed's images are `billed_units.images`, priced per image
+    /// (a model without a per-image price leaves them unpriced, never $0).
     private static func counts(_ container: JSONObject) -> Usage? {
         if let searchUnits = UsageJSON.count(UsageJSON.path(container, "billed_units", "search_units")) {
             var usage = Usage()
@@ -33,11 +34,13 @@ enum CohereUsage {
             return usage
         }
         guard let units = UsageJSON.object(container["billed_units"]) ?? UsageJSON.object(container["tokens"]),
-              units["input_tokens"] != nil || units["output_tokens"] != nil
+              units["input_tokens"] != nil || units["output_tokens"] != nil || units["images"] != nil
         else { return nil }
-        return Usage(
+        var usage = Usage(
             inputTokens: UsageJSON.count(units["input_tokens"]) ?? 0,
             outputTokens: UsageJSON.count(units["output_tokens"]) ?? 0
         )
+        usage.images = UsageJSON.count(units["images"]) ?? 0
+        return usage
     }
 }
