@@ -158,7 +158,7 @@ struct UnitUsageTests {
             #expect(!pagesOnly.canPrice(usage))
         }
         // Cohere Embed of an image: billed_units.images, priced per image embedded (embed-english-v3.0: $0.0001);
-        // a model priced by image tokens (embed-v4.0) cannot price an image count: unpriced, never $0.
+        // a model priced by image tokens (embed-v4.0) cannot price an image count alone: unpriced, never $0.
         let imageEmbed = #"{"id":"e1","embeddings":{"float":[[0.125,-0.375]]},"texts":[],"images":[{"width":400,"height":400,"format":"image/png","bit_depth":24}],"meta":{"api_version":{"version":"2"},"billed_units":{"images":2}},"response_type":"embeddings_by_type"}"#
         for chunkSize in [3, Int.max] {
             var embed = UsageAccumulator(provider: .cohere, contentType: "application/json", requestModel: "embed-english-v3.0")
@@ -170,6 +170,12 @@ struct UnitUsageTests {
             let v4 = try #require(table.price(provider: "cohere", model: "embed-v4.0", at: now))
             #expect(!v4.canPrice(usage))
         }
+        // Embed v4 bills image tokens: part of the input, at the image input rate (10 × $0.12/M + 1,000 × $0.47/M).
+        var v4Embed = UsageAccumulator(provider: .cohere, contentType: "application/json", requestModel: "embed-v4.0")
+        feed(&v4Embed, #"{"id":"e3","embeddings":{"float":[[0.5]]},"texts":[],"meta":{"api_version":{"version":"2"},"billed_units":{"input_tokens":10,"image_tokens":1000}}}"#, chunkSize: 6)
+        let v4Usage = try #require(v4Embed.usage())
+        #expect(v4Usage.inputTokens == 1_010 && v4Usage.imageInputTokens == 1_000)
+        #expect(try #require(table.price(provider: "cohere", model: "embed-v4.0", at: now)).cost(of: v4Usage).nanos == 471_200)
         // A text embed is billed by its input tokens as before.
         var textEmbed = UsageAccumulator(provider: .cohere, contentType: "application/json", requestModel: "embed-english-v3.0")
         feed(&textEmbed, #"{"id":"e2","embeddings":{"float":[[0.5]]},"texts":["hi"],"meta":{"api_version":{"version":"2"},"billed_units":{"input_tokens":1000}}}"#, chunkSize: 11)

@@ -25,8 +25,9 @@ enum CohereUsage {
     }
 
     /// `billed_units` (what Cohere charges); `tokens` only when there are no billed units, so usage is never lost.
-    /// A rerank's billed units are its search units; an embed's images are `billed_units.images`, priced per image
-    /// (a model without a per-image price leaves them unpriced, never $0).
+    /// A rerank's billed units are its search units. An embed's images are billed as `image_tokens` (Embed v4: part
+    /// of the input, at the model's image input rate) or as a count of `images` (Embed v3: per image; a model
+    /// without a per-image price leaves them unpriced, never $0).
     private static func counts(_ container: JSONObject) -> Usage? {
         if let searchUnits = UsageJSON.count(UsageJSON.path(container, "billed_units", "search_units")) {
             var usage = Usage()
@@ -34,12 +35,14 @@ enum CohereUsage {
             return usage
         }
         guard let units = UsageJSON.object(container["billed_units"]) ?? UsageJSON.object(container["tokens"]),
-              units["input_tokens"] != nil || units["output_tokens"] != nil || units["images"] != nil
+              units["input_tokens"] != nil || units["output_tokens"] != nil || units["images"] != nil || units["image_tokens"] != nil
         else { return nil }
+        let imageTokens = UsageJSON.count(units["image_tokens"]) ?? 0
         var usage = Usage(
-            inputTokens: UsageJSON.count(units["input_tokens"]) ?? 0,
+            inputTokens: (UsageJSON.count(units["input_tokens"]) ?? 0) + imageTokens,
             outputTokens: UsageJSON.count(units["output_tokens"]) ?? 0
         )
+        usage.imageInputTokens = imageTokens
         usage.images = UsageJSON.count(units["images"]) ?? 0
         return usage
     }
