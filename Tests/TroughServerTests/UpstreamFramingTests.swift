@@ -94,6 +94,7 @@ extension ServerSuites.ProxyTests {
             "json": .init(bytes: chunkedHead + "application/json; charset=utf-8\r\n\r\n" + Self.chunked(answer, pieces: 3)),
             "long": .init(bytes: chunkedHead + "application/json\r\n\r\n" + Self.chunked(long, pieces: 5)),
             "ndjson": .init(bytes: chunkedHead + "application/x-ndjson\r\n\r\n" + Self.chunked(answer + "\n", pieces: 2)),
+            "empty": .init(bytes: "HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\n\r\n"),
         ])
         defer { Task { await upstream.stop() } }
         try await ProxySetup.with(.sqlite, environment: ["TROUGH_ALLOW_PRIVATE_UPSTREAMS": "true", "TROUGH_COST_HEADER_MAX_BYTES": "1024"]) { app, setup, _ in
@@ -116,8 +117,14 @@ extension ServerSuites.ProxyTests {
                 #expect(passed.headers[cost] == nil, "\(scenario) is not held")
             }
 
-            let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 4)
-            #expect(events.count == 4 && events.allSatisfy { $0.cost.nanos == 450_000 && $0.costSource == .usage })
+            // A 204 that names a JSON type: no body to hold, and no length or cost header on it.
+            let empty = try await call("empty")
+            #expect(empty.status == 204 && empty.body.isEmpty && empty.headers[cost] == nil)
+            #expect(empty.headers[.contentLength] == nil && empty.headers[.transferEncoding] == nil)
+
+            let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 5)
+            #expect(events.count == 5)
+            #expect(events.filter { $0.status == 200 }.allSatisfy { $0.cost.nanos == 450_000 && $0.costSource == .usage })
         }
     }
 }
