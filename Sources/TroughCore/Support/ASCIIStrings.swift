@@ -120,12 +120,20 @@ enum ASCIIBytes {
         let last = bytes.count - needle.count
         var offset = 0
         while offset <= last {
-            guard let hit = memchr(base + offset + anchor, Int32(needle[anchor]), last - offset + 1) else { return nil }
-            offset = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base - anchor
+            guard let hit = firstOffset(of: needle[anchor], in: bytes, from: offset + anchor, to: last + anchor + 1) else { return nil }
+            offset = hit - anchor
             if memcmp(base + offset, pattern, needle.count) == 0 { return offset }
             offset += 1
         }
         return nil
+    }
+
+    /// Where `byte` first occurs in `bytes[start..<end]` (`end` nil: to the end), by `memchr`.
+    @usableFromInline
+    static func firstOffset(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> Int? {
+        let end = end ?? bytes.count
+        guard start < end, let base = bytes.baseAddress, let hit = memchr(base + start, Int32(byte), end - start) else { return nil }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
     }
 
     /// How rare a byte is in JSON text, higher is rarer: letters by their English frequency, then punctuation.

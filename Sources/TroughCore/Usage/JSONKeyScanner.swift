@@ -112,11 +112,8 @@ public enum JSONKeyScanner {
     /// Just past the closing quote of the string opening at `open`: `memchr` to each quote, kept unless an odd run
     /// of backslashes escapes it (a request's messages are mostly long strings: byte by byte took ~1.4 ns a byte).
     static func stringEnd(openingQuoteAt open: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let base = bytes.baseAddress else { return nil }
         var index = open + 1
-        while index < bytes.count {
-            guard let hit = memchr(base + index, Int32(ASCII.quote), bytes.count - index) else { return nil }
-            let quote = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        while let quote = ASCIIBytes.firstOffset(of: ASCII.quote, in: bytes, from: index) {
             var backslashes = 0
             while quote - backslashes - 1 > open, bytes[quote - backslashes - 1] == ASCII.backslash { backslashes += 1 }
             if backslashes % 2 == 0 { return quote + 1 }

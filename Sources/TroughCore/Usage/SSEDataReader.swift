@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reads an SSE stream for the usage accumulator: keeps only the current line's field name and the current
 /// event's `data` (bounded: an event over 1 MiB keeps just its head and tail), never the stream.
 struct SSEDataReader: Sendable {
@@ -70,13 +68,8 @@ struct SSEDataReader: Sendable {
     /// Where the line going on at `index` ends in `bytes` (at its CR or LF, or the end of the bytes): the first LF
     /// by memchr, then the first CR before it (CRLF endings, or a bare CR), by memchr too.
     private static func lineEnd(from index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        guard index < bytes.count, let base = bytes.baseAddress else { return bytes.count }
-        var lf = bytes.count
-        if let hit = memchr(base + index, Int32(ASCII.lf), bytes.count - index) {
-            lf = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
-        }
-        guard let cr = memchr(base + index, Int32(ASCII.cr), lf - index) else { return lf }
-        return UnsafePointer<UInt8>(cr.assumingMemoryBound(to: UInt8.self)) - base
+        let lf = ASCIIBytes.firstOffset(of: ASCII.lf, in: bytes, from: index) ?? bytes.count
+        return ASCIIBytes.firstOffset(of: ASCII.cr, in: bytes, from: index, to: lf) ?? lf
     }
 
     /// The body ended: an unterminated last line and event are read as if complete.

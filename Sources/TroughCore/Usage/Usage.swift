@@ -33,7 +33,8 @@ public struct Usage: Hashable, Sendable {
     /// The processing tier the provider says served the request (`priority`, `flex`, `default`…), as reported;
     /// see `ServiceTier` for the ones priced apart. nil when the response names none.
     public var serviceTier: String?
-    /// Images in a generation answer (OpenAI `data`, Imagen `predictions`), for models priced per image.
+    /// Images in a generation answer (OpenAI `data`, Imagen `predictions`), or images an embedding model embedded
+    /// (Cohere `billed_units.images`), for models priced per image.
     public var images: Int64 = 0
     /// Audio duration a transcription reports (`usage.seconds`, `duration`, Mistral's `prompt_audio_seconds`),
     /// in milliseconds, for models priced per second.

@@ -205,7 +205,10 @@ struct ProxyController {
                 while let chunk = try await pieces.next() {
                     var part = chunk
                     body.writeBuffer(&part)
-                    if settings.holdsNoLonger(heldBytes: body.readableBytes, length: upstreamLength) { break }
+                    if settings.holdsNoLonger(heldBytes: body.readableBytes, length: upstreamLength) {
+                        held = body
+                        break
+                    }
                 }
             } catch {
                 let failure = UpstreamFailure(error)
@@ -214,9 +217,7 @@ struct ProxyController {
                 finishEvent(&event, meter: meter, rule: nil, body: nil, streamed: false, started: started, upstreamStarted: upstreamStarted, upstreamEnded: .now, record: record)
                 throw APIError(failure.status, type: failure.type, message: failure.message(service: service.name))
             }
-            if settings.holdsNoLonger(heldBytes: body.readableBytes, length: upstreamLength) {
-                held = body
-            } else {
+            if held == nil {
                 let upstreamEnded = ContinuousClock.now
                 _ = meter.process(body)
                 await checkJobBilledElsewhere(meter: meter, tenantID: event.tenantID, logger: logger)
