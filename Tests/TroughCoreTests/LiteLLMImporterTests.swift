@@ -19,7 +19,8 @@ struct LiteLLMImporterTests {
           "whisper-1": {"litellm_provider": "openai", "mode": "audio_transcription", "input_cost_per_second": 0.0001},
           "rerank-v3.5": {"litellm_provider": "cohere", "mode": "rerank", "input_cost_per_query": 0.002, "input_cost_per_token": 0.0, "output_cost_per_token": 0.0},
           "mistral/mistral-ocr-2512": {"litellm_provider": "mistral", "mode": "ocr", "ocr_cost_per_page": 0.002, "ocr_cost_per_page_batches": 0.001, "annotation_cost_per_page": 0.003},
-          "ft:gpt-4o": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-05},
+          "ft:gpt-4o-mini-2024-07-18": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 3e-07, "output_cost_per_token": 1.2e-06, "cache_read_input_token_cost": 1.5e-07},
+          "ft:gpt-4o-2024-11-20": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 3.75e-06, "output_cost_per_token": 1.5e-05, "cache_creation_input_token_cost": 1.875e-06},
           "azure/gpt-4o": {"litellm_provider": "azure", "mode": "chat", "input_cost_per_token": 2.5e-06},
           "free-model": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 0.0, "output_cost_per_token": 0.0},
           "gemini/gemini-2.5-pro": {"litellm_provider": "gemini", "mode": "chat", "input_cost_per_token": 1.25e-06, "output_cost_per_token": 1e-05,
@@ -33,7 +34,11 @@ struct LiteLLMImporterTests {
     func imports() throws {
         let prices = try LiteLLMImporter.prices(from: Data(Self.sample.utf8), effectiveAt: Timestamp(milliseconds: 5))
         let byModel = Dictionary(uniqueKeysWithValues: prices.map { ($0.model, $0) })
-        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "gemini-2.5-pro", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "embed-english-v3.0", "whisper-1", "rerank-v3.5", "mistral-ocr-2512"])
+        #expect(Set(byModel.keys) == ["gpt-4o", "claude-sonnet-4-5", "gemini-2.5-flash", "gemini-2.5-pro", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "text-embedding-3-small", "embed-english-v3.0", "whisper-1", "rerank-v3.5", "mistral-ocr-2512",
+                                    "ft:gpt-4o-mini-2024-07-18", "ft:gpt-4o-2024-11-20"])
+        // Fine-tunes under their own name; the one whose cached input price LiteLLM files as a cache write reads it right.
+        #expect(byModel["ft:gpt-4o-mini-2024-07-18"]?.input == 300_000_000 && byModel["ft:gpt-4o-mini-2024-07-18"]?.cachedInput == 150_000_000)
+        #expect(byModel["ft:gpt-4o-2024-11-20"]?.cachedInput == 1_875_000_000 && byModel["ft:gpt-4o-2024-11-20"]?.cacheWrite == nil)
         let gpt = try #require(byModel["gpt-4o"])
         #expect(gpt.input == 2_500_000_000 && gpt.output == 10_000_000_000 && gpt.cachedInput == 1_250_000_000)
         #expect(gpt.source == "import" && gpt.effectiveAt.milliseconds == 5)
@@ -74,7 +79,7 @@ struct LiteLLMImporterTests {
         // The importer and ops/prices/from_litellm.py (which wrote the built-in table) read the same tiers.
         let builtIn = try PriceTable.builtIn()
         // Anthropic's fast mode is derived from the same multiples in both (LiteLLM has no fast-mode rates).
-        for model in ["gpt-5", "gpt-5.4", "gpt-6.1-sol", "gemini-2.5-pro", "claude-opus-4-6", "claude-opus-5-5", "claude-opus-4-7-20260416"] {
+        for model in ["gpt-5", "gpt-5.4", "gpt-6.1-sol", "ft:gpt-4o-mini-2024-07-18", "gemini-2.5-pro", "claude-opus-4-6", "claude-opus-5-5", "claude-opus-4-7-20260416"] {
             let imported = try #require(prices.first { $0.model == model })
             #expect(imported.serviceTiers == builtIn.price(provider: imported.provider, model: model, at: .now())?.serviceTiers, "\(model)")
             #expect(!imported.serviceTiers.isEmpty)

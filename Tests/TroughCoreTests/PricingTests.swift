@@ -213,6 +213,32 @@ struct PricingTests {
         #expect(table.price(provider: "openai", model: "unknown-model", at: Timestamp(milliseconds: 1_000)) == nil)
     }
 
+    @Test("a fine-tuned OpenAI model is priced at its fine-tune base's rates, never at the base model's lower ones")
+    func fineTunes() throws {
+        #expect(PriceTable.candidateNames("ft:gpt-4o-mini-2024-07-18:acme:support-bot:9AbC12de") == ["ft:gpt-4o-mini-2024-07-18:acme:support-bot:9AbC12de", "ft:gpt-4o-mini-2024-07-18"])
+        #expect(PriceTable.candidateNames("ft:gpt-4.1-2025-04-14:acme::9AbC12de:ckpt-step-1000") == ["ft:gpt-4.1-2025-04-14:acme::9AbC12de:ckpt-step-1000", "ft:gpt-4.1-2025-04-14"])
+        #expect(PriceTable.candidateNames("ft:gpt-4o-mini-2024-07-18") == ["ft:gpt-4o-mini-2024-07-18", "ft:gpt-4o-mini"])
+        #expect(PriceTable.candidateNames("ft::x") == ["ft::x"])
+        let table = try PriceTable.builtIn()
+        let now = Timestamp.now()
+        let found = table.price(provider: "openai", model: "ft:gpt-4o-mini-2024-07-18:acme:support-bot:9AbC12de", at: now)
+        let tuned = try #require(found)
+        #expect(tuned.model == "ft:gpt-4o-mini-2024-07-18")
+        // $0.30 / $0.15 cached / $1.20 per M (the base model's are $0.15 / $0.075 / $0.60): 1,000 new + 2,048 cached
+        // input and 500 output = 300,000 + 307,200 + 600,000 nano-dollars.
+        #expect(tuned.cost(of: Usage(inputTokens: 1_000, cachedInputTokens: 2_048, outputTokens: 500)).nanos == 1_207_200)
+        // Through the Batch API at half of each: 150,000 + 153,600 + 300,000.
+        #expect(tuned.cost(of: Usage(inputTokens: 1_000, cachedInputTokens: 2_048, outputTokens: 500, serviceTier: "batch")).nanos == 603_600)
+        // gpt-4o-2024-11-20's fine-tunes: LiteLLM files their cached input price as a cache-write one.
+        let found4o = table.price(provider: "openai", model: "ft:gpt-4o-2024-11-20:acme::xyz", at: now)
+        let tuned4o = try #require(found4o)
+        #expect(tuned4o.input == 3_750_000_000 && tuned4o.cachedInput == 1_875_000_000 && tuned4o.cacheWrite == nil && tuned4o.output == 15_000_000_000)
+        // A fine-tune of a base with no fine-tune price (or another provider's `ft:` model) stays unpriced.
+        #expect(table.price(provider: "openai", model: "ft:gpt-4.1-nano-2025-04-14:acme::xyz", at: now) == nil)
+        #expect(table.price(provider: "mistral", model: "ft:open-mistral-7b:587a6b29:20240514:7e773925", at: now) == nil)
+        #expect(table.price(provider: "openai", model: "ft:gpt-4o-mini-2024-07-18:acme::xyz", at: now)?.input != table.price(provider: "openai", model: "gpt-4o-mini-2024-07-18", at: now)?.input)
+    }
+
     @Test("the built-in table loads and prices the common models")
     func builtIn() throws {
         let table = try PriceTable.builtIn()

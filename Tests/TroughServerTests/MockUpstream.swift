@@ -117,8 +117,10 @@ enum MockRoutes {
                     """)
             }
             guard object["stream"] as? Bool == true else {
+                // The snapshot that answered (a fine-tuned model answers under its own name).
+                let answered = model.hasPrefix("ft:") ? model : model + "-2024-08-06"
                 return json("""
-                    {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"\(model)-2024-08-06",\
+                    {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"\(answered)",\
                     "choices":[{"index":0,"message":{"role":"assistant","content":"Hello there!","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],\
                     "usage":{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,\
                     "prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},\

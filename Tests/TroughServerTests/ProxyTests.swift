@@ -1012,6 +1012,8 @@ extension ServerSuites {
             Case(name: "mistral ocr annotated", kind: "mistral", basePath: "/mistral/v1", path: "/ocr", body: #"{"model":"mistral-ocr-latest","document":{"type":"document_url","document_url":"https://example.com/a.pdf"},"document_annotation_format":{"type":"json_schema","json_schema":{"name":"invoice","schema":{"type":"object","properties":{"total":{"type":"string"}}}}}}"#, input: 0, output: 0, cached: 0, cost: 15_000_000, streamed: false, units: 3),
             // 600 × $0.30/M + 400 cached × $0.03/M + 500 × $2.50/M
             Case(name: "gemini streamed", kind: "gemini", basePath: "", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body: #"{"contents":[]}"#, input: 600, output: 500, cached: 400, cost: 1_442_000, streamed: true),
+            // A fine-tuned gpt-4o-mini at its fine-tune rates: 176 × $0.30/M + 1,024 cached × $0.15/M + 300 × $1.20/M
+            Case(name: "openai fine-tune", kind: "openai", basePath: "", path: "/v1/chat/completions", body: #"{"model":"ft:gpt-4o-mini-2024-07-18:acme:support-bot:9AbC12de","messages":[]}"#, input: 176, output: 300, cached: 1_024, cost: 566_400, streamed: false),
             // Groq as openai_compatible: 24 × $0.59/M + 377 × $0.79/M
             Case(name: "groq streamed", kind: "openai_compatible", basePath: "/groq/openai/v1", path: "/chat/completions", body: #"{"model":"llama-3.3-70b-versatile","stream":true,"messages":[]}"#, input: 24, output: 377, cached: 0, cost: 311_990, streamed: true),
             // Ollama's own API: counted, but a local model has no price.

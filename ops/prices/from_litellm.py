@@ -39,6 +39,18 @@ SUSPECT = {
     "embed-multilingual-light-v3.0": "input_cost_per_token 0.0001 (= $100/M tokens), 1000x its siblings "
                                      "embed-english-light-v3.0 / embed-multilingual-v3.0 ($0.10/M)",
 }
+# LiteLLM fields filed under the wrong name: key -> {wrong field: right field}. OpenAI bills no cache writes; the
+# fine-tuned gpt-4o-2024-11-20's $1.875/M is its cached input price (as for the fine-tuned gpt-4o-2024-08-06).
+MISFILED = {
+    "ft:gpt-4o-2024-11-20": {"cache_creation_input_token_cost": "cache_read_input_token_cost"},
+}
+# LiteLLM keys whose Batch API rates are not the half of every standard rate that OpenAI's Batch API bills
+# ("50% off inputs and outputs"): their batch rates are derived as exactly half instead (reported).
+BATCH_AT_HALF = {
+    "ft:gpt-4o-2024-08-06": "LiteLLM lists batch rates $2.225 / $12.50 / $0.90 per M against $3.75 / $15 / $1.875",
+    "ft:gpt-4o-2024-11-20": "LiteLLM lists no batch rates (its sibling's standard rates are the same)",
+}
+BATCH_HALVED_FIELDS = ["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost"]
 
 # Trough's own entries, used only when LiteLLM has no entry for the (provider, model).
 OWN_ENTRIES = [
@@ -159,15 +171,25 @@ def main():
             continue
         provider, prefix = PROVIDERS[lp]
         model = key[len(prefix):] if key.startswith(prefix) else key
-        if model.startswith("ft:"):
-            note(f"skip (fine-tune): {key}")
-            continue
+        # Fine-tunes (`ft:gpt-4o-mini-2024-07-18`) are kept under their own name: answers name the fine-tuned model
+        # `ft:BASE:ORG:SUFFIX:ID`, which Trough prices at `ft:BASE`'s rates (fine-tuned inference costs more).
         if any(m in part for part in model.lower().replace("_", "-").split("-") for m in VARIANT_MARKERS):
             note(f"skip (batch/priority/flex variant): {key}")
             continue
         if key in SUSPECT:
             note(f"SKIP suspect LiteLLM price: {key}: {SUSPECT[key]}")
             continue
+        for wrong, right in MISFILED.get(key, {}).items():
+            if wrong in spec and right not in spec:
+                spec = {**spec, right: spec[wrong]}
+                del spec[wrong]
+                note(f"misfiled LiteLLM field read as {right}: {key}.{wrong}")
+        if key in BATCH_AT_HALF:
+            spec = {k: v for k, v in spec.items() if not k.endswith("_batches")}
+            for field in BATCH_HALVED_FIELDS:
+                if spec.get(field) is not None:
+                    spec[field + "_batches"] = float(Decimal(repr(spec[field])) / 2)
+            note(f"batch rates derived as half the standard ones: {key}: {BATCH_AT_HALF[key]}")
         dep = spec.get("deprecation_date")
         if dep and dep < args.cutoff:
             note(f"skip (deprecated {dep}): {key}")

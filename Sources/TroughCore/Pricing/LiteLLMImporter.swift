@@ -13,18 +13,27 @@ public enum LiteLLMImporter {
     /// Modes billed per unit alone (LiteLLM lists zero token rates for rerank models): their token rates are not taken.
     static let unitModes: Set<String> = ["rerank", "ocr"]
 
-    /// The prices in `data`, effective at `effectiveAt`. Entries of other providers or modes, fine-tunes,
-    /// and models whose prices are all zero are skipped.
+    /// LiteLLM fields filed under the wrong name, by key: wrong field → right one (as `ops/prices/from_litellm.py`
+    /// reads them). OpenAI bills no cache writes for the fine-tuned gpt-4o-2024-11-20; its $1.875/M is cached input.
+    static let misfiled: [String: [String: String]] = [
+        "ft:gpt-4o-2024-11-20": ["cache_creation_input_token_cost": "cache_read_input_token_cost"],
+    ]
+
+    /// The prices in `data`, effective at `effectiveAt`. Entries of other providers or modes and models whose
+    /// prices are all zero are skipped; fine-tunes (`ft:gpt-4o-mini-2024-07-18`) are kept under their own name.
     public static func prices(from data: Data, effectiveAt: Timestamp) throws -> [ModelPrice] {
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw PriceTableError("not a LiteLLM price file: expected a JSON object of models")
         }
         var prices: [String: ModelPrice] = [:]
         for (key, value) in object {
-            guard let entry = value as? [String: Any],
+            guard var entry = value as? [String: Any],
                   let litellmProvider = entry["litellm_provider"] as? String, let provider = providers[litellmProvider],
-                  let mode = entry["mode"] as? String, modes.contains(mode), !key.hasPrefix("ft:")
+                  let mode = entry["mode"] as? String, modes.contains(mode)
             else { continue }
+            for (wrong, right) in misfiled[key] ?? [:] where entry[right] == nil {
+                entry[right] = entry.removeValue(forKey: wrong)
+            }
             var model = key
             if let slash = key.firstIndex(of: "/"), providers[String(key[..<slash])] != nil || key.hasPrefix("together_ai/") {
                 model = String(key[key.index(after: slash)...])

@@ -47,8 +47,11 @@ public struct PriceTable: Sendable {
         provider.lowercased() + "\u{1}" + model.lowercased()
     }
 
-    /// The model name, then without a `models/` or `provider/` prefix, then without a date suffix.
+    /// The model name, then without a `models/` or `provider/` prefix, then without a date suffix. A fine-tuned
+    /// OpenAI model (`ft:gpt-4o-mini-2024-07-18:org:suffix:id`, checkpoints with `:ckpt-step-N` after) is looked up
+    /// as its fine-tune base (`ft:gpt-4o-mini-2024-07-18`) and never as the base model, whose rates are lower.
     static func candidateNames(_ model: String) -> [String] {
+        if let fineTuneBase = fineTuneBase(model) { return [model, fineTuneBase] }
         var names = [model]
         var bare = model
         if bare.hasPrefix("models/") { bare.removeFirst("models/".count) }
@@ -66,6 +69,14 @@ public struct PriceTable: Sendable {
             }
         }
         return names
+    }
+
+    /// `ft:BASE` for a fine-tuned model's name `ft:BASE:…`; nil for any other name.
+    static func fineTuneBase(_ model: String) -> String? {
+        guard model.hasPrefix("ft:") else { return nil }
+        let rest = model.utf8.dropFirst(3)
+        guard let colon = rest.firstIndex(of: UInt8(ascii: ":")), colon != rest.startIndex else { return nil }
+        return String(model[..<colon])
     }
 
     /// Date suffixes a model name may end with, as separator then digit groups: -2024-08-06, -20241022,
