@@ -227,6 +227,13 @@ enum MockRoutes {
         }
 
         // Anthropic messages, streamed, with cache reads and writes.
+        // Token counting (free): Anthropic's, OpenAI's for the Responses API.
+        router.post("/v1/messages/count_tokens") { _, _ in
+            json(#"{"input_tokens":2095}"#)
+        }
+        router.post("/v1/responses/input_tokens") { _, _ in
+            json(#"{"object":"response.input_tokens","input_tokens":11}"#)
+        }
         router.post("/v1/messages") { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 24)
@@ -284,6 +291,9 @@ enum MockRoutes {
                 var response = json(#"{"candidates":[{"content":{"parts":[{"text":"Hi"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":200,"totalTokenCount":1500,"cachedContentTokenCount":400,"thoughtsTokenCount":300},"modelVersion":"gemini-2.5-flash","responseId":"abc"}"#)
                 response.headers[HTTPField.Name("x-gemini-service-tier")!] = "priority"
                 return response
+            }
+            if request.uri.path.hasSuffix(":countTokens") {
+                return json(#"{"totalTokens":31,"promptTokensDetails":[{"modality":"TEXT","tokenCount":31}]}"#)
             }
             if request.uri.path.hasSuffix(":streamGenerateContent") {
                 return sse([

@@ -1041,6 +1041,31 @@ extension ServerSuites {
             }
         }
 
+        @Test("token counting endpoints are free: recorded at $0 with no usage, never as unpriced requests")
+        func tokenCounting() async throws {
+            try await ProxySetup.with(.sqlite) { app, setup, upstream in
+                try await setup.addService(app, name: "claude", kind: "anthropic", baseURL: upstream.baseURL, apiKey: "stored-key-0000")
+                try await setup.addService(app, name: "oai", kind: "openai", baseURL: upstream.baseURL + "/v1", apiKey: "stored-key-0000")
+                try await setup.addService(app, name: "gem", kind: "gemini", baseURL: upstream.baseURL, apiKey: "stored-key-0000")
+                let calls = [
+                    ("/proxy/claude/v1/messages/count_tokens", #"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"Hi"}]}"#),
+                    ("/proxy/oai/responses/input_tokens", #"{"model":"gpt-5","input":"Hi"}"#),
+                    ("/proxy/gem/v1beta/models/gemini-2.5-flash:countTokens", #"{"contents":[{"parts":[{"text":"Hi"}]}]}"#),
+                ]
+                for (path, body) in calls {
+                    let response = try await ProxyTests.call(app, .post, path, token: setup.token, body: body)
+                    #expect(response.status == 200, "\(path): \(response.body)")
+                    #expect(response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == nil || response.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0", "\(path)")
+                }
+                let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: calls.count)
+                #expect(events.count == calls.count)
+                for event in events {
+                    #expect(event.costSource == CostSource.none, "\(event.route)")
+                    #expect(event.cost.nanos == 0 && event.inputTokens == 0 && event.outputTokens == 0, "\(event.route)")
+                }
+            }
+        }
+
         @Test("a tenant's own rerank and OCR models, priced per search unit, per page and per annotated page through the price API")
         func unitPricesOfTenant() async throws {
             try await ProxySetup.with(.sqlite) { app, setup, upstream in
