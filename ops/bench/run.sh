@@ -19,10 +19,12 @@ command -v wrk >/dev/null && command -v nginx >/dev/null || "$bench/setup.sh"
 swift build -c release --product trough
 binary=$(swift build -c release --show-bin-path)/trough
 # The floor: a bare SwiftNIO HTTP/1 proxy (ops/bench/nio-floor) measured in the same run, so the table shows what
-# NIO's HTTP stack costs before any of Trough's work. FLOOR=0 skips it.
+# NIO's HTTP stack costs before any of Trough's work; and the relay, a SwiftNIO TCP relay that parses nothing (the
+# ceiling of any NIO proxy here: NIO's event loop and the sockets alone). FLOOR=0 skips both.
 if [ "${FLOOR:-1}" = 1 ]; then
     (cd ops/bench/nio-floor && swift build -c release --scratch-path "$root/.build-floor")
     floor_binary=$root/.build-floor/release/NIOFloor
+    relay_binary=$root/.build-floor/release/NIORelay
 fi
 
 # Trough on the SQLite default in a scratch folder, private upstreams allowed (the mock is on loopback).
@@ -37,6 +39,7 @@ stop() {
     kill -TERM "$trough_pid" 2>/dev/null || true
     wait "$trough_pid" 2>/dev/null || true
     if [ -n "${floor_pid:-}" ]; then kill -TERM "$floor_pid" 2>/dev/null || true; wait "$floor_pid" 2>/dev/null || true; fi
+    if [ -n "${relay_pid:-}" ]; then kill -TERM "$relay_pid" 2>/dev/null || true; wait "$relay_pid" 2>/dev/null || true; fi
     [ -n "${mock_started:-}" ] && "$bench/stop.sh" mock
     return 0
 }
@@ -68,13 +71,17 @@ paced warmup "http://127.0.0.1:$port/v1/chat/completions" > /dev/null
     PACING=fixed paced trough-fixed "http://127.0.0.1:$port/v1/chat/completions"
 } | tee "$work/paced.txt"
 
-# 2. Maximum throughput against direct, nginx, LiteLLM and the NIO floor in the same run.
+# 2. Maximum throughput against direct, nginx, LiteLLM, the NIO floor and the NIO relay in the same run.
 targets=("trough=http://127.0.0.1:$port")
 if [ -n "${floor_binary:-}" ]; then
     FLOOR_PORT=${FLOOR_PORT:-18095} FLOOR_UPSTREAM_PORT=18080 "$floor_binary" > "$work/floor.log" 2>&1 &
     floor_pid=$!
     for _ in $(seq 1 50); do curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:${FLOOR_PORT:-18095}/v1/chat/completions" && break; sleep 0.1; done
     targets+=("nio-floor=http://127.0.0.1:${FLOOR_PORT:-18095}")
+    RELAY_PORT=${RELAY_PORT:-18096} RELAY_UPSTREAM_PORT=18080 "$relay_binary" > "$work/relay.log" 2>&1 &
+    relay_pid=$!
+    for _ in $(seq 1 50); do curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:${RELAY_PORT:-18096}/v1/chat/completions" && break; sleep 0.1; done
+    targets+=("nio-relay=http://127.0.0.1:${RELAY_PORT:-18096}")
 fi
 "$bench/compare.sh" "${targets[@]}" | tee "$work/compare.txt"
 
