@@ -26,5 +26,8 @@ struct MoneyTests {
         #expect(Money(nanos: 7_900_000).usdString == "0.0079")
         #expect(Money(nanos: 1).usdString == "0.000000001")
         #expect(Money(nanos: -1_250_000_000).usdString == "-1.25")
+        #expect(Money(nanos: 0).usdString == "0.00" && Money(nanos: 10).usdString == "0.00000001")
+        #expect(Money(nanos: .max).usdString == "9223372036.854775807")
+        #expect(Money(nanos: .min).usdString == "-9223372036.854775808")
     }
 }

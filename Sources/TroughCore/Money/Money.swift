@@ -53,13 +53,27 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
             fraction /= 10
             digits -= 1
         }
-        var text = nanos < 0 ? "-" : ""
-        text += String(magnitude / UInt64(Self.nanosPerDollar))
-        text += "."
-        let fractionText = String(fraction)
-        if fractionText.utf8.count < digits { text += String(repeating: "0", count: digits - fractionText.utf8.count) }
-        text += fractionText
-        return text
+        // Written backwards into one buffer (at most "-" + 11 integer digits + "." + 9): one string made, not five
+        // (this is the cost header of every held answer).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var start = buffer.count
+            func put(_ byte: UInt8) {
+                start -= 1
+                buffer[start] = byte
+            }
+            for _ in 0..<digits {
+                put(UInt8(ascii: "0") + UInt8(fraction % 10))
+                fraction /= 10
+            }
+            put(UInt8(ascii: "."))
+            var dollars = magnitude / UInt64(Self.nanosPerDollar)
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(dollars % 10))
+                dollars /= 10
+            } while dollars > 0
+            if nanos < 0 { put(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeMutableBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
+        }
     }
 
     public var description: String { "$" + usdString }

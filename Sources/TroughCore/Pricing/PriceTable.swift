@@ -3,7 +3,13 @@ import Foundation
 /// Model prices by provider and model, with their effective dates: the built-in table
 /// (`prices.json`, shipped with Trough), imported tables, and tenants' overrides on top.
 public struct PriceTable: Sendable {
-    private var byKey: [String: [ModelPrice]] = [:]
+    /// A provider and a model name, both lowercased.
+    private struct Key: Hashable {
+        let provider: String
+        let model: String
+    }
+
+    private var byKey: [Key: [ModelPrice]] = [:]
     private var byModel: [String: [ModelPrice]] = [:]
 
     public init(_ prices: [ModelPrice] = []) {
@@ -43,8 +49,9 @@ public struct PriceTable: Sendable {
         prices?.first { $0.effectiveAt <= time } ?? nil
     }
 
-    private static func key(_ provider: String, _ model: String) -> String {
-        provider.lowercased() + "\u{1}" + model.lowercased()
+    /// The lookup key (two strings, not one joined: joining allocated on every request).
+    private static func key(_ provider: String, _ model: String) -> Key {
+        Key(provider: provider.lowercasedASCIIIfNeeded, model: model.lowercasedASCIIIfNeeded)
     }
 
     /// The model name, then without a `models/` or `provider/` prefix, then without a date suffix. A fine-tuned

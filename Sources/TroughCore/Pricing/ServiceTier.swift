@@ -16,7 +16,9 @@ public enum ServiceTier: String, CaseIterable, Hashable, Sendable {
 
     /// The tier a provider's reported value names; nil for the standard tier.
     public init?(reported: String?) {
-        guard var name = reported?.lowercased() else { return nil }
+        // The standard tier's names, as providers send them, without lowercasing (every answer names one).
+        guard let reported, reported != "default", reported != "auto", reported != "standard" else { return nil }
+        var name = reported.lowercasedASCIIIfNeeded
         if name.hasPrefix("service_tier_") { name.removeFirst("service_tier_".count) }
         switch name {
         case "priority", "fast": self = .priority

@@ -47,6 +47,14 @@ extension StringProtocol {
         utf8.count == other.utf8.count && hasPrefixIgnoringASCIICase(other)
     }
 
+    /// `lowercased()`, without making a new string when there is nothing to lower (ASCII with no capital: model and
+    /// provider names, nearly always).
+    @inlinable
+    public var lowercasedASCIIIfNeeded: String {
+        if utf8.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) }) { return String(self) }
+        return lowercased()
+    }
+
     /// The string without leading and trailing spaces and tabs.
     @inlinable
     public var trimmingSpacesAndTabs: String {

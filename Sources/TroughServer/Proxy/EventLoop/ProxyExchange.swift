@@ -475,13 +475,15 @@ final class ProxyExchange {
     private func receiveEnd() {
         awaitingUpstream = false
         let upstreamEnded = upstreamEndedAt ?? ContinuousClock.now
-        guard meter != nil else { return }
-        if checksJobBilledElsewhere(meter: meter!, upstreamEnded: upstreamEnded) { return }
+        // Moved out while it is read (passing the property would copy it, retaining all it holds), and back after.
+        guard var meter = meter.take() else { return }
+        defer { self.meter = meter }
+        if checksJobBilledElsewhere(meter: meter, upstreamEnded: upstreamEnded) { return }
         switch answer {
         case .holding(let response, var body):
             answer = .done  // (the held body is then not shared)
-            _ = meter!.process(body)  // (mutated where it is held: no copy of its buffers)
-            complete(meter: meter!, body: body, upstreamEnded: upstreamEnded)
+            _ = meter.process(body)
+            complete(meter: meter, body: body, upstreamEnded: upstreamEnded)
             body = settings.clientBody(body, inspection: inspection, status: event.status, service: upstream.service, host: facts.host)
             var output = ByteBuffer()
             output.reserveCapacity(response.bytes.readableBytes + 200 + body.readableBytes)
@@ -497,8 +499,8 @@ final class ProxyExchange {
             if head.method != .HEAD { output.writeBuffer(&body) }
             handler.answers.write(output, flush: true)
         case .streaming:
-            if let rest = meter!.finish() { writeStreamed(rest) }
-            complete(meter: meter!, body: nil, upstreamEnded: upstreamEnded)
+            if let rest = meter.finish() { writeStreamed(rest) }
+            complete(meter: meter, body: nil, upstreamEnded: upstreamEnded)
             answer = .done
             if chunkedToClient { handler.answers.write(HTTP1Bytes.lastChunk, flush: true) } else { handler.answers.flush() }
         case .waiting, .done:
