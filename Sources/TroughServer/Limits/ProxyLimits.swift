@@ -28,18 +28,18 @@ struct ProxyLimits: Sendable {
         if let limit = plan?.effectiveRequestLimit {
             charges.append(.init(key: key(.tenant, token.tenantID, .requests), limit: limit, amount: 1, hard: true))
         }
-        let budgets: [(LimitScope, String, Money?, Bool)] = [
-            (.project, token.projectID, project?.monthlyBudget, project?.budgetHardCap ?? false),
-            (.service, service.id, service.monthlyBudget, service.budgetHardCap),
-            (.token, token.id, token.monthlyBudget, token.budgetHardCap),
-        ]
+        // The project's, the service's and the token's budgets (checked in place: an array of them cost an
+        // allocation per request, and most requests have none).
         var amount: Int64?
-        for (scope, id, budget, hard) in budgets {
-            guard let budget else { continue }
+        func charge(_ scope: LimitScope, _ id: String, _ budget: Money?, hard: Bool) {
+            guard let budget else { return }
             let worst = amount ?? worstCase().nanos
             amount = worst
             charges.append(.init(key: key(scope, id, .nanos), limit: budget.nanos, amount: worst, hard: hard))
         }
+        charge(.project, token.projectID, project?.monthlyBudget, hard: project?.budgetHardCap ?? false)
+        charge(.service, service.id, service.monthlyBudget, hard: service.budgetHardCap)
+        charge(.token, token.id, token.monthlyBudget, hard: token.budgetHardCap)
         return charges
     }
 
