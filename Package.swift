@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources/prices.json")],
+            resources: [.copy("Resources/prices.json"), .copy("Resources/litellm-corrections.json")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -14,6 +14,7 @@ import json
 import re
 import sys
 from decimal import Decimal, ROUND_HALF_UP
+from pathlib import Path
 
 PROVIDERS = {  # LiteLLM litellm_provider -> (Trough provider, key prefix to strip)
     "openai": ("openai", "openai/"),
@@ -39,17 +40,14 @@ SUSPECT = {
     "embed-multilingual-light-v3.0": "input_cost_per_token 0.0001 (= $100/M tokens), 1000x its siblings "
                                      "embed-english-light-v3.0 / embed-multilingual-v3.0 ($0.10/M)",
 }
-# LiteLLM fields filed under the wrong name: key -> {wrong field: right field}. OpenAI bills no cache writes; the
-# fine-tuned gpt-4o-2024-11-20's $1.875/M is its cached input price (as for the fine-tuned gpt-4o-2024-08-06).
-MISFILED = {
-    "ft:gpt-4o-2024-11-20": {"cache_creation_input_token_cost": "cache_read_input_token_cost"},
-}
-# LiteLLM keys whose Batch API rates are not the half of every standard rate that OpenAI's Batch API bills
-# ("50% off inputs and outputs"): their batch rates are derived as exactly half instead (reported).
-BATCH_AT_HALF = {
-    "ft:gpt-4o-2024-08-06": "LiteLLM lists batch rates $2.225 / $12.50 / $0.90 per M against $3.75 / $15 / $1.875",
-    "ft:gpt-4o-2024-11-20": "LiteLLM lists no batch rates (its sibling's standard rates are the same)",
-}
+# Slips in LiteLLM's table that the importer (LiteLLMImporter) reads right too: one file for both.
+CORRECTIONS = json.loads((Path(__file__).resolve().parents[2] / "Sources/TroughCore/Resources/litellm-corrections.json").read_text())
+# key -> {wrong field: right field}
+MISFILED = {}
+for c in CORRECTIONS["misfiled"]:
+    MISFILED.setdefault(c["key"], {})[c["field"]] = c["read_as"]
+# key -> why its Batch API rates are derived as half of each standard one
+BATCH_AT_HALF = {c["key"]: c["why"] for c in CORRECTIONS["batch_at_half"]}
 BATCH_HALVED_FIELDS = ["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost"]
 
 # Trough's own entries, used only when LiteLLM has no entry for the (provider, model).

@@ -13,11 +13,31 @@ public enum LiteLLMImporter {
     /// Modes billed per unit alone (LiteLLM lists zero token rates for rerank models): their token rates are not taken.
     static let unitModes: Set<String> = ["rerank", "ocr"]
 
-    /// LiteLLM fields filed under the wrong name, by key: wrong field → right one (as `ops/prices/from_litellm.py`
-    /// reads them). OpenAI bills no cache writes for the fine-tuned gpt-4o-2024-11-20; its $1.875/M is cached input.
-    static let misfiled: [String: [String: String]] = [
-        "ft:gpt-4o-2024-11-20": ["cache_creation_input_token_cost": "cache_read_input_token_cost"],
-    ]
+    /// Slips in LiteLLM's table read right, from `litellm-corrections.json` (a resource of TroughCore), the file
+    /// `ops/prices/from_litellm.py` reads for the built-in table too.
+    struct Corrections: Decodable {
+        struct Misfiled: Decodable {
+            let key: String
+            let field: String
+            let readAs: String
+        }
+
+        let misfiled: [Misfiled]
+
+        static func load() throws -> Corrections {
+            guard let url = Bundle.module.url(forResource: "litellm-corrections", withExtension: "json") else {
+                throw PriceTableError("litellm-corrections.json is missing from the TroughCore bundle")
+            }
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try decoder.decode(Corrections.self, from: Data(contentsOf: url))
+        }
+
+        /// LiteLLM fields filed under the wrong name, by key: wrong field → right one.
+        var misfiledFields: [String: [String: String]] {
+            misfiled.reduce(into: [:]) { $0[$1.key, default: [:]][$1.field] = $1.readAs }
+        }
+    }
 
     /// The prices in `data`, effective at `effectiveAt`. Entries of other providers or modes and models whose
     /// prices are all zero are skipped; fine-tunes (`ft:gpt-4o-mini-2024-07-18`) are kept under their own name.
@@ -25,6 +45,7 @@ public enum LiteLLMImporter {
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw PriceTableError("not a LiteLLM price file: expected a JSON object of models")
         }
+        let misfiled = try Corrections.load().misfiledFields
         var prices: [String: ModelPrice] = [:]
         for (key, value) in object {
             guard var entry = value as? [String: Any],
