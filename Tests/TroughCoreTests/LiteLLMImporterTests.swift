@@ -79,7 +79,7 @@ struct LiteLLMImporterTests {
         // The importer and ops/prices/from_litellm.py (which wrote the built-in table) read the same tiers.
         let builtIn = try PriceTable.builtIn()
         // Anthropic's fast mode is derived from the same multiples in both (LiteLLM has no fast-mode rates).
-        for model in ["gpt-5", "gpt-5.4", "gpt-6.1-sol", "ft:gpt-4o-mini-2024-07-18", "gemini-2.5-pro", "claude-opus-4-6", "claude-opus-5-5", "claude-opus-4-7-20260416"] {
+        for model in ["gpt-5", "gpt-5.4", "gpt-6.1-sol", "ft:gpt-4o-mini-2024-07-18", "ft:gpt-4o-2024-08-06", "ft:gpt-4o-2024-11-20", "gemini-2.5-pro", "claude-opus-4-6", "claude-opus-5-5", "claude-opus-4-7-20260416"] {
             let imported = try #require(prices.first { $0.model == model })
             #expect(imported.serviceTiers == builtIn.price(provider: imported.provider, model: model, at: .now())?.serviceTiers, "\(model)")
             #expect(!imported.serviceTiers.isEmpty)

@@ -38,3 +38,22 @@ struct ProxyHeadersTests {
         #expect(ProxyHeaders.upstream(from: fields, kind: .gemini) { "AIza-key" }["x-goog-api-key"] == ["AIza-key"])
     }
 }
+
+@Suite("Answers held for the cost header")
+struct HeldAnswerTests {
+    @Test("a JSON document of unknown length is held; event streams, newline-delimited JSON and streamed requests' answers are not")
+    func holdsAnswer() {
+        var settings = ProxySettings()
+        settings.costHeaderMaxBytes = 1024
+        #expect(settings.holdsAnswer(contentType: "application/json; charset=utf-8", length: nil, requestStreams: false))
+        #expect(settings.holdsAnswer(contentType: "Application/Problem+JSON", length: nil, requestStreams: false))
+        #expect(!settings.holdsAnswer(contentType: "application/json", length: nil, requestStreams: true))
+        #expect(!settings.holdsAnswer(contentType: "application/x-ndjson", length: nil, requestStreams: false))
+        // The usage reader takes `stream+json` as newline-delimited JSON, so it is not held as one document either.
+        #expect(!settings.holdsAnswer(contentType: "application/stream+json", length: nil, requestStreams: false))
+        #expect(!settings.holdsAnswer(contentType: "text/event-stream", length: 10, requestStreams: false))
+        #expect(settings.holdsAnswer(contentType: "text/plain", length: 1024, requestStreams: false))
+        #expect(!settings.holdsAnswer(contentType: "application/json", length: 1025, requestStreams: false))
+        #expect(settings.holdsNoLonger(heldBytes: 1025, length: nil) && !settings.holdsNoLonger(heldBytes: 1025, length: 2000))
+    }
+}

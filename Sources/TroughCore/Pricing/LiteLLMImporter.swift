@@ -22,7 +22,13 @@ public enum LiteLLMImporter {
             let readAs: String
         }
 
+        struct BatchAtHalf: Decodable {
+            let key: String
+        }
+
         let misfiled: [Misfiled]
+        /// Keys whose Batch API rates are half of each standard rate, whatever LiteLLM lists.
+        let batchAtHalf: [BatchAtHalf]
 
         static func load() throws -> Corrections {
             guard let url = Bundle.module.url(forResource: "litellm-corrections", withExtension: "json") else {
@@ -45,7 +51,9 @@ public enum LiteLLMImporter {
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw PriceTableError("not a LiteLLM price file: expected a JSON object of models")
         }
-        let misfiled = try Corrections.load().misfiledFields
+        let corrections = try Corrections.load()
+        let misfiled = corrections.misfiledFields
+        let batchAtHalf = Set(corrections.batchAtHalf.map(\.key))
         var prices: [String: ModelPrice] = [:]
         for (key, value) in object {
             guard var entry = value as? [String: Any],
@@ -72,6 +80,10 @@ public enum LiteLLMImporter {
             price.longContext = longContext(entry)
             for tier in ServiceTier.allCases {
                 if let rates = serviceTier(tier, entry) { price.serviceTiers[tier] = rates }
+            }
+            if batchAtHalf.contains(key) {
+                func half(_ rate: Int64?) -> Int64? { rate.map { ($0 + 1) / 2 } }
+                price.serviceTiers[.batch] = ServiceTierPrice(input: half(price.input), output: half(price.output), cachedInput: half(price.cachedInput))
             }
             if provider == "anthropic", price.serviceTiers[.fastMode] == nil, let multiple = ServiceTier.anthropicFastModeMultiple(model: model) {
                 price.serviceTiers[.fastMode] = ServiceTierPrice(multiplying: price, by: multiple)

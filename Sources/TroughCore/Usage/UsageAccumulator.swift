@@ -83,7 +83,7 @@ public struct UsageAccumulator: Sendable {
             state.deferredID = operation
         } else if mediaType.containsIgnoringASCIICase("event-stream") {
             format = .eventStream
-        } else if Self.jsonLinesMarkers.contains(where: mediaType.containsIgnoringASCIICase) {
+        } else if Self.isJSONLines(mediaType) {
             format = .jsonLines
         } else {
             format = .document
@@ -95,6 +95,11 @@ public struct UsageAccumulator: Sendable {
 
     /// Media type parts that mark newline-delimited JSON.
     private static let jsonLinesMarkers = ["ndjson", "jsonl", "json-lines", "stream+json", "json-seq"]
+
+    /// Whether a media type is newline-delimited JSON (NDJSON, JSON Lines, JSON text sequences, `…stream+json`).
+    public static func isJSONLines(_ mediaType: String) -> Bool {
+        jsonLinesMarkers.contains(where: mediaType.containsIgnoringASCIICase)
+    }
 
     /// Takes the next bytes of the body, in any chunking (including splits inside a UTF-8 character, a line, or "\r\n").
     public mutating func consume(_ bytes: some Collection<UInt8>) {

@@ -71,8 +71,10 @@ public struct ProxySettings: Sendable {
         length == nil && heldBytes > costHeaderMaxBytes
     }
 
-    /// `application/json` or a `+json` type (`application/problem+json`), parameters aside.
+    /// `application/json` or a `+json` type (`application/problem+json`), parameters aside; not newline-delimited
+    /// JSON (`application/stream+json`), which the usage reader takes as a stream too.
     static func isJSONDocument(_ contentType: String) -> Bool {
+        if UsageAccumulator.isJSONLines(contentType) { return false }
         let mediaType = (contentType.split(separator: ";", maxSplits: 1).first ?? "").trimmingSpacesAndTabs.lowercased()
         return mediaType == "application/json" || mediaType.hasSuffix("+json")
     }
