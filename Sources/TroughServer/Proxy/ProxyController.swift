@@ -184,8 +184,7 @@ struct ProxyController {
         }
         let headAt = ContinuousClock.now
         // A busy route is read again before its entries run out, as on the event-loop path.
-        refreshAheadIfDue(rawToken: rawToken, tokenHash: Identifier.sha256Hex(rawToken), selector: selector, token: token,
-                          host: upstream.host, now: Timestamp.now().milliseconds, logger: logger)
+        refreshAheadIfDue(rawToken: rawToken, selector: selector, token: token, host: upstream.host, now: Timestamp.now().milliseconds, logger: logger)
         event.status = Int(response.status.code)
         var headers = ProxyHeaders.downstreamFields(from: response.headers)
         let contentType = response.headers.first(name: "content-type")
@@ -383,8 +382,10 @@ struct ProxyController {
     }
 
     /// Starts `refreshRoute` in the background when one of the route's cache entries (token, service, plan,
-    /// project, host decision) is past half its life, unless that route is being refreshed already.
-    func refreshAheadIfDue(rawToken: String, tokenHash: String, selector: ServiceSelector, token: ProjectToken, host: String?, now: Int64, logger: Logger) {
+    /// project, host decision) is past half its life, unless that route is being refreshed already. The token's
+    /// cache key is its hash, which the token carries (`tokenHash`: the SHA-256 of the raw token).
+    func refreshAheadIfDue(rawToken: String, selector: ServiceSelector, token: ProjectToken, host: String?, now: Int64, logger: Logger) {
+        let tokenHash = token.tokenHash
         let due = cache.tokens.lookup(tokenHash, now: now)?.refreshDue != false
             || cache.upstreams.lookup(selector.cacheKey(projectID: token.projectID), now: now)?.refreshDue != false
             || cache.plans.lookup(token.tenantID, now: now)?.refreshDue != false

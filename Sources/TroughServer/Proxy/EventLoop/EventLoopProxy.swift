@@ -96,7 +96,7 @@ final class EventLoopProxy: Sendable {
               let plan = cache.plans.value(for: token.tenantID, now: now),
               let project = cache.projects.value(for: token.projectID, now: now)
         else { return nil }
-        proxy.refreshAheadIfDue(rawToken: rawToken, tokenHash: tokenHash, selector: selector, token: token, host: host, now: now, logger: logger)
+        proxy.refreshAheadIfDue(rawToken: rawToken, selector: selector, token: token, host: host, now: now, logger: logger)
         return ProxyRoute(token: token, upstream: upstream, target: target,
                           policy: ProxyLimits(plan: plan, project: project, service: upstream.service, token: token, period: proxy.limits.currentPeriod()))
     }
