@@ -123,7 +123,7 @@ enum MockRoutes {
                     {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"\(answered)",\
                     "choices":[{"index":0,"message":{"role":"assistant","content":"Hello there!","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],\
                     "usage":{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,\
-                    "prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},\
+                    "prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0\(model.hasPrefix("gpt-5.6") ? #","cache_write_tokens":120"# : "")},\
                     "completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},\
                     "service_tier":"\(tier)","system_fingerprint":"fp_fc9f1d7035"}
                     """)
@@ -238,10 +238,31 @@ enum MockRoutes {
             var request = request
             let body = try await request.collectBody(upTo: 1 << 24)
             let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
-            // A request naming a `speed` (fast mode) is answered as the model it asks for, the speed in `usage.speed`.
+            // A request naming a `speed` (fast mode), an `inference_geo` or `context_management` (compaction) is answered
+            // as the model it asks for, the speed and the geo in `usage.speed` and `usage.inference_geo`; one with context
+            // management and an advisor tool reports a compaction and the advisor's sub-inference in `usage.iterations`.
             let askedSpeed = object["speed"] as? String
-            let model = askedSpeed == nil ? "claude-sonnet-4-5-20250929" : object["model"] as? String ?? ""
-            let speed = askedSpeed.map { #","speed":"\#($0)""# } ?? ""
+            let askedGeo = object["inference_geo"] as? String
+            let compacts = object["context_management"] != nil
+            let advisor = ((object["tools"] as? [[String: Any]])?.first { ($0["type"] as? String)?.hasPrefix("advisor_") == true })?["model"] as? String
+            let model = askedSpeed == nil && askedGeo == nil && !compacts ? "claude-sonnet-4-5-20250929" : object["model"] as? String ?? ""
+            let speed = (askedSpeed.map { #","speed":"\#($0)""# } ?? "") + (askedGeo.map { #","inference_geo":"\#($0)""# } ?? "")
+            if compacts {
+                let zero = #""cache_creation_input_tokens":0,"cache_read_input_tokens":0"#
+                let iterations = #"[{"type":"compaction","input_tokens":180000,\#(zero),"output_tokens":3500},{"type":"message","input_tokens":20000,\#(zero),"output_tokens":600},"#
+                    + (advisor.map { #"{"type":"advisor_message","model":"\#($0)","input_tokens":12000,"cache_creation_input_tokens":0,"cache_read_input_tokens":2000,"output_tokens":1500},"# } ?? "")
+                    + #"{"type":"message","input_tokens":3000,\#(zero),"output_tokens":400}]"#
+                let usage = #"{"input_tokens":23000,\#(zero),"output_tokens":1000,"iterations":\#(iterations)}"#
+                if object["stream"] as? Bool == true {
+                    return sse([
+                        #"event: message_start\#ndata: {"type":"message_start","message":{"id":"msg_01C","type":"message","role":"assistant","content":[],"model":"\#(model)","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":23000,\#(zero),"output_tokens":1}}}"# + "\n\n",
+                        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"Done.\"}}\n\n",
+                        #"event: message_delta\#ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":\#(usage)}"# + "\n\n",
+                        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+                    ])
+                }
+                return json(#"{"id":"msg_01C","type":"message","role":"assistant","model":"\#(model)","content":[{"type":"compaction","content":"Summary."},{"type":"text","text":"Done."}],"stop_reason":"end_turn","stop_sequence":null,"usage":\#(usage)}"#)
+            }
             if object["stream"] as? Bool == true {
                 return sse([
                     #"event: message_start\#ndata: {"type":"message_start","message":{"id":"msg_01XFDUDYJgAACzvnptvVoYEL","type":"message","role":"assistant","content":[],"model":"\#(model)","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"cache_creation_input_tokens":2000,"cache_read_input_tokens":10000,"output_tokens":1\#(speed)}}}"# + "\n\n",

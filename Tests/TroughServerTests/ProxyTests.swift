@@ -991,6 +991,8 @@ extension ServerSuites {
             let streamed: Bool
             /// Units priced apart from tokens (search units, pages).
             var units: Int64 = 0
+            /// The model the event names, when the case checks it.
+            var model: String?
 
             var testDescription: String { name }
         }
@@ -1014,6 +1016,14 @@ extension ServerSuites {
             Case(name: "gemini streamed", kind: "gemini", basePath: "", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", body: #"{"contents":[]}"#, input: 600, output: 500, cached: 400, cost: 1_442_000, streamed: true),
             // A fine-tuned gpt-4o-mini at its fine-tune rates: 176 × $0.30/M + 1,024 cached × $0.15/M + 300 × $1.20/M
             Case(name: "openai fine-tune", kind: "openai", basePath: "", path: "/v1/chat/completions", body: #"{"model":"ft:gpt-4o-mini-2024-07-18:acme:support-bot:9AbC12de","messages":[]}"#, input: 176, output: 300, cached: 1_024, cost: 566_400, streamed: false),
+            // GPT-5.6 cache writes (part of the prompt): 56 × $4/M + 1,024 cached × $0.40/M + 120 written × $5/M + 300 × $20/M
+            Case(name: "openai cache writes", kind: "openai", basePath: "", path: "/v1/chat/completions", body: #"{"model":"gpt-5.6","messages":[]}"#, input: 56, output: 300, cached: 1_024, cost: 7_233_600, streamed: false),
+            // Claude Sonnet 4.6 with a compaction ($3 / $15: 23,000 + 1,000 out, then the compaction's 180,000 + 3,500) and an
+            // Opus 4.8 advisor ($5 / $25, reads $0.50: 12,000 + 2,000 read + 1,500 out) = $0.084 + $0.5925 + $0.0985
+            Case(name: "anthropic compaction and advisor", kind: "anthropic", basePath: "", path: "/v1/messages", body: #"{"model":"claude-sonnet-4-6","max_tokens":64,"context_management":{"edits":[{"type":"compact_20260112"}]},"tools":[{"type":"advisor_20260301","name":"advisor","model":"claude-opus-4-8"}],"messages":[]}"#, input: 215_000, output: 6_000, cached: 2_000, cost: 775_000_000, streamed: false, model: "claude-sonnet-4-6"),
+            Case(name: "anthropic compaction streamed", kind: "anthropic", basePath: "", path: "/v1/messages", body: #"{"model":"claude-sonnet-4-6","max_tokens":64,"stream":true,"context_management":{"edits":[{"type":"compact_20260112"}]},"messages":[]}"#, input: 203_000, output: 4_500, cached: 0, cost: 676_500_000, streamed: true),
+            // US-only inference on Opus 4.6: 2,095 × $5.50/M + 503 × $27.50/M (1.1x the standard $5 / $25)
+            Case(name: "anthropic us-only inference", kind: "anthropic", basePath: "", path: "/v1/messages", body: #"{"model":"claude-opus-4-6","max_tokens":64,"inference_geo":"us","messages":[]}"#, input: 2_095, output: 503, cached: 0, cost: 25_355_000, streamed: false),
             // Groq as openai_compatible: 24 × $0.59/M + 377 × $0.79/M
             Case(name: "groq streamed", kind: "openai_compatible", basePath: "/groq/openai/v1", path: "/chat/completions", body: #"{"model":"llama-3.3-70b-versatile","stream":true,"messages":[]}"#, input: 24, output: 377, cached: 0, cost: 311_990, streamed: true),
             // Ollama's own API: counted, but a local model has no price.
@@ -1032,6 +1042,7 @@ extension ServerSuites {
                 #expect(event.cachedInputTokens == testCase.cached)
                 #expect(event.streamed == testCase.streamed)
                 #expect(event.units == testCase.units)
+                if let model = testCase.model { #expect(event.model == model) }
                 if let cost = testCase.cost {
                     #expect(event.cost.nanos == cost)
                     #expect(event.costSource == .usage)

@@ -153,12 +153,18 @@ public struct ModelPrice: Hashable, Sendable {
     ///
     /// The Batch APIs discount every rate, long-context ones included (Gemini: "50% of the standard cost"; LiteLLM
     /// lists no batch long-context rates): a batch tier without long-context rates of its own bills a long prompt at
-    /// the long-context rates scaled as the tier scales the base ones.
+    /// the long-context rates scaled as the tier scales the base ones, and one without a 1-hour cache-write rate
+    /// bills those writes at the base rate scaled as the tier scales 5-minute writes. US-only inference
+    /// (`usOnlyInferenceMultiple`) multiplies the rates found.
     func flatPrice(for usage: Usage) -> ModelPrice {
         var price = self
         if let served = ServiceTier(reported: usage.serviceTier), var tier = serviceTiers[served] {
             if served == .batch, tier.longContext == nil, let longContext {
                 tier.longContext = longContext.scaled(from: self, to: tier)
+            }
+            // 1-hour cache writes too (LiteLLM lists batch rates for 5-minute writes only): as the tier scales those.
+            if served == .batch, tier.cacheWrite1h == nil, let base1h = cacheWrite1h, let baseWrite = cacheWrite, let tierWrite = tier.cacheWrite, baseWrite > 0 {
+                tier.cacheWrite1h = Int64(clamping: (Int128(base1h) * Int128(tierWrite) + Int128(baseWrite) / 2) / Int128(baseWrite))
             }
             if tier.longContext != nil || !(longContext?.applies(to: usage) ?? false) {
                 price = applying(tier)
@@ -169,6 +175,23 @@ public struct ModelPrice: Hashable, Sendable {
         }
         price.longContext = nil
         price.serviceTiers = [:]
+        if usage.inferenceGeo == "us" { price = price.multiplyingTokenRates(by: Self.usOnlyInferenceMultiple) }
+        return price
+    }
+
+    /// Anthropic bills US-only inference (`usage.inference_geo` `us`; Opus 4.6, Sonnet 4.6 and later, as older models
+    /// refuse the parameter) at 1.1 times every token rate of the tier that served it; per-search fees stay.
+    public static let usOnlyInferenceMultiple = (numerator: Int64(11), denominator: Int64(10))
+
+    /// This price with every token rate times `multiple`, rounded half up to the nano-dollar per million tokens.
+    func multiplyingTokenRates(by multiple: (numerator: Int64, denominator: Int64)) -> ModelPrice {
+        func scaled(_ rate: Int64?) -> Int64? {
+            rate.map { Int64(clamping: (Int128($0) * Int128(multiple.numerator) + Int128(multiple.denominator) / 2) / Int128(multiple.denominator)) }
+        }
+        var price = self
+        for rate in [\ModelPrice.input, \.output, \.cachedInput, \.cacheWrite, \.cacheWrite1h, \.reasoning, \.audioInput, \.audioOutput, \.imageInput, \.imageOutput] {
+            price[keyPath: rate] = scaled(self[keyPath: rate])
+        }
         return price
     }
 

@@ -17,6 +17,14 @@ enum AnthropicUsage {
         /// `usage.service_tier` (`standard`, `priority`, `batch`) and `usage.speed` (`standard`, `fast`).
         var serviceTier: String?
         var speed: String?
+        /// `usage.inference_geo` (`global`, `us`).
+        var inferenceGeo: String?
+        /// The sampling iterations of `usage.iterations` that the top-level counts leave out, each billed on its own:
+        /// a `compaction` (the summary of a context being closed, by the request's model: `model` nil) and an
+        /// `advisor_message` (the advisor tool's sub-inference, at the advisor `model`'s rates). `message` and
+        /// `fallback_message` iterations are the turns the top-level counts already sum. nil until an event reports
+        /// iterations; a later report replaces them (streams repeat the cumulative usage).
+        var iterations: [Usage]?
 
         mutating func merge(_ usage: JSONObject) {
             input = UsageJSON.count(usage["input_tokens"]) ?? input
@@ -26,9 +34,26 @@ enum AnthropicUsage {
             webSearches = UsageJSON.count(UsageJSON.path(usage, "server_tool_use", "web_search_requests")) ?? webSearches
             serviceTier = UsageJSON.string(usage["service_tier"]) ?? serviceTier
             speed = UsageJSON.string(usage["speed"]) ?? speed
+            inferenceGeo = UsageJSON.string(usage["inference_geo"]) ?? inferenceGeo
+            if let reported = usage["iterations"]?.array { iterations = Self.billedApart(reported) }
             if let split = UsageJSON.object(usage["cache_creation"]) {
                 cacheCreation5m = UsageJSON.count(split["ephemeral_5m_input_tokens"]) ?? cacheCreation5m
                 cacheCreation1h = UsageJSON.count(split["ephemeral_1h_input_tokens"]) ?? cacheCreation1h
+            }
+        }
+
+        /// The iterations of `usage.iterations` billed besides the top-level counts (see `iterations`).
+        static func billedApart(_ reported: [JSONValue]) -> [Usage] {
+            reported.compactMap { value in
+                guard let iteration = value.object else { return nil }
+                let type = UsageJSON.string(iteration["type"])
+                guard type == "compaction" || type == "advisor_message" else { return nil }
+                var counts = Counts()
+                counts.merge(iteration)
+                var usage = counts.normalized
+                usage.serviceTier = nil
+                usage.model = type == "advisor_message" ? UsageJSON.string(iteration["model"]) : nil
+                return usage
             }
         }
 
@@ -53,7 +78,8 @@ enum AnthropicUsage {
                 cacheWrite1hTokens: write1h,
                 outputTokens: output ?? 0,
                 webSearches: webSearches ?? 0,
-                serviceTier: speed == "fast" ? ServiceTier.fastMode.rawValue : serviceTier
+                serviceTier: speed == "fast" ? ServiceTier.fastMode.rawValue : serviceTier,
+                inferenceGeo: inferenceGeo
             )
         }
     }
@@ -76,6 +102,7 @@ enum AnthropicUsage {
             let usage = state.anthropic.normalized
             state.serviceTier = usage.serviceTier
             state.record(usage)
+            state.iterations = state.anthropic.iterations ?? []
         }
     }
 
@@ -91,6 +118,10 @@ enum AnthropicUsage {
         counts.merge(usage)
         var normalized = counts.normalized
         normalized.serviceTier = nil
-        state.add(normalized, model: UsageJSON.string(message["model"]))
+        let model = UsageJSON.string(message["model"])
+        state.add(normalized, model: model)
+        for iteration in counts.iterations ?? [] {
+            state.add(iteration, model: iteration.model ?? model)
+        }
     }
 }

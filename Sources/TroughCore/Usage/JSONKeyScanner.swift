@@ -193,7 +193,9 @@ extension JSONKeyScanner {
 extension JSONKeyScanner {
     /// `flattened(head:tail:keys:)` for one whole document, in a single pass: every object key at any depth is
     /// compared with `keys` once (strings are skipped whole, so text inside values never matches), and only
-    /// the chosen occurrences' values are parsed — the first non-null one for `.first` keys, the last for `.last`.
+    /// the chosen occurrences' values are parsed: of the shallowest occurrences (the document's own field, not
+    /// one of the same name inside a value, such as a caller's `metadata.usage`), the first non-null one for
+    /// `.first` keys, the last for `.last`; deeper ones only when every shallower one is null.
     static func flattened(document bytes: [UInt8], keys: [Key]) -> JSONObject {
         // Every key's occurrences in document order, in one array (one allocation, not one per key).
         let occurrences = bytes.withUnsafeBufferPointer { occurrencesOf(keys, in: $0) }
@@ -201,29 +203,41 @@ extension JSONKeyScanner {
         object.reserveCapacity(keys.count)
         for (keyIndex, key) in keys.enumerated() {
             var value: JSONValue?
-            if key.place == .first {
-                for occurrence in occurrences where occurrence.key == keyIndex {
-                    value = parsedNonNull(bytes[occurrence.value])
-                    if value != nil { break }
+            var shallowerThan = -1
+            while value == nil, let depth = occurrences.lazy.filter({ $0.key == keyIndex && $0.depth > shallowerThan }).map(\.depth).min() {
+                if key.place == .first {
+                    for occurrence in occurrences where occurrence.key == keyIndex && occurrence.depth == depth {
+                        value = parsedNonNull(bytes[occurrence.value])
+                        if value != nil { break }
+                    }
+                } else {
+                    for occurrence in occurrences.reversed() where occurrence.key == keyIndex && occurrence.depth == depth {
+                        value = parsedNonNull(bytes[occurrence.value])
+                        if value != nil { break }
+                    }
                 }
-            } else {
-                for occurrence in occurrences.reversed() where occurrence.key == keyIndex {
-                    value = parsedNonNull(bytes[occurrence.value])
-                    if value != nil { break }
-                }
+                shallowerThan = depth
             }
             if let value { object.append(key.name, value) }
         }
         return object
     }
 
-    /// Where each of `keys` occurs as an object key, with its value's range, in document order.
-    private static func occurrencesOf(_ keys: [Key], in bytes: UnsafeBufferPointer<UInt8>) -> [(key: Int, value: Range<Int>)] {
-        var occurrences: [(key: Int, value: Range<Int>)] = []
+    /// Where each of `keys` occurs as an object key, with its value's range and how deep in objects and arrays the
+    /// key is (1 for the document's own fields), in document order.
+    private static func occurrencesOf(_ keys: [Key], in bytes: UnsafeBufferPointer<UInt8>) -> [(key: Int, value: Range<Int>, depth: Int)] {
+        var occurrences: [(key: Int, value: Range<Int>, depth: Int)] = []
         occurrences.reserveCapacity(16)
         var index = 0
+        var depth = 0
         while index < bytes.count {
-            guard bytes[index] == ASCII.quote else {
+            let byte = bytes[index]
+            guard byte == ASCII.quote else {
+                if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                }
                 index += 1
                 continue
             }
@@ -234,7 +248,7 @@ extension JSONKeyScanner {
                 for (keyIndex, key) in keys.enumerated() where key.bytes.count == name.count && name.elementsEqual(key.bytes) {
                     let valueStart = skipWhitespace(from: afterString + 1, in: bytes)
                     if let valueEnd = valueEnd(from: valueStart, in: bytes) {
-                        occurrences.append((keyIndex, valueStart..<valueEnd))
+                        occurrences.append((keyIndex, valueStart..<valueEnd, depth))
                     }
                 }
                 index = afterString + 1

@@ -83,11 +83,13 @@ enum OpenAIUsage {
             // DeepSeek reports cache hits as `prompt_cache_hit_tokens`.
             let cached = min(prompt, UsageJSON.count(UsageJSON.path(usage, "prompt_tokens_details", "cached_tokens"))
                 ?? UsageJSON.count(usage["prompt_cache_hit_tokens"]) ?? 0)
+            let written = cacheWrites(usage, details: "prompt_tokens_details", of: prompt - cached)
             let completion = UsageJSON.count(usage["completion_tokens"])
                 ?? max(0, (UsageJSON.count(usage["total_tokens"]) ?? prompt) - prompt)
             var counts = Usage(
-                inputTokens: prompt - cached,
+                inputTokens: prompt - cached - written,
                 cachedInputTokens: cached,
+                cacheWriteTokens: written,
                 outputTokens: completion,
                 reasoningTokens: UsageJSON.count(UsageJSON.path(usage, "completion_tokens_details", "reasoning_tokens")) ?? 0
             )
@@ -98,9 +100,11 @@ enum OpenAIUsage {
         if usage["input_tokens"] != nil || usage["output_tokens"] != nil {
             let input = UsageJSON.count(usage["input_tokens"]) ?? 0
             let cached = min(input, UsageJSON.count(UsageJSON.path(usage, "input_tokens_details", "cached_tokens")) ?? 0)
+            let written = cacheWrites(usage, details: "input_tokens_details", of: input - cached)
             var counts = Usage(
-                inputTokens: input - cached,
+                inputTokens: input - cached - written,
                 cachedInputTokens: cached,
+                cacheWriteTokens: written,
                 outputTokens: UsageJSON.count(usage["output_tokens"]) ?? 0,
                 reasoningTokens: UsageJSON.count(UsageJSON.path(usage, "output_tokens_details", "reasoning_tokens")) ?? 0
             )
@@ -114,6 +118,12 @@ enum OpenAIUsage {
             return counts
         }
         return nil
+    }
+
+    /// The prompt tokens written to the cache (`cache_write_tokens`, GPT-5.6 and later: part of the prompt, billed at
+    /// the model's cache-write rate), at most the `uncached` ones.
+    private static func cacheWrites(_ usage: JSONObject, details: String, of uncached: Int64) -> Int64 {
+        min(max(0, uncached), UsageJSON.count(UsageJSON.path(usage, details, "cache_write_tokens")) ?? 0)
     }
 
     /// The prompt's audio tokens that were not read from the cache (`cached_tokens_details.audio_tokens`).

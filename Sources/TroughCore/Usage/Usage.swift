@@ -33,6 +33,9 @@ public struct Usage: Hashable, Sendable {
     /// The processing tier the provider says served the request (`priority`, `flex`, `default`…), as reported;
     /// see `ServiceTier` for the ones priced apart. nil when the response names none.
     public var serviceTier: String?
+    /// Where the provider says inference ran (Anthropic `usage.inference_geo`: `global`, `us`); US-only inference is
+    /// billed at `ModelPrice.usOnlyInferenceMultiple` of every token rate. nil when the response names none.
+    public var inferenceGeo: String?
     /// Images in a generation answer (OpenAI `data`, Imagen `predictions`), or images an embedding model embedded
     /// (Cohere `billed_units.images`), for models priced per image.
     public var images: Int64 = 0
@@ -59,8 +62,9 @@ public struct Usage: Hashable, Sendable {
     /// nil for one request's usage.
     public var largestRequestPrompt: Int64?
     /// The usage by model when one answer covers several models or prompt sizes (a batch's results: see
-    /// `UsageState.add`), each part with its `model` and priced on its own; empty otherwise (the totals above cover
-    /// them all).
+    /// `UsageState.add`; the sampling iterations one Anthropic request ran besides its own: see
+    /// `AnthropicUsage.Counts.iterations`), each part with its `model` and priced on its own; empty otherwise (the
+    /// totals above cover them all).
     public var parts: [Usage] = []
 
     /// Adds another answer's counts (a Message Batch's results, request by request); model, tier and job stay.
@@ -102,7 +106,7 @@ public struct Usage: Hashable, Sendable {
     public init(
         model: String? = nil, inputTokens: Int64 = 0, cachedInputTokens: Int64 = 0, cacheWriteTokens: Int64 = 0,
         cacheWrite1hTokens: Int64 = 0, outputTokens: Int64 = 0, reasoningTokens: Int64 = 0, audioInputTokens: Int64 = 0,
-        audioOutputTokens: Int64 = 0, webSearches: Int64 = 0, serviceTier: String? = nil
+        audioOutputTokens: Int64 = 0, webSearches: Int64 = 0, serviceTier: String? = nil, inferenceGeo: String? = nil
     ) {
         self.model = model
         self.inputTokens = inputTokens
@@ -115,5 +119,6 @@ public struct Usage: Hashable, Sendable {
         self.audioOutputTokens = audioOutputTokens
         self.webSearches = webSearches
         self.serviceTier = serviceTier
+        self.inferenceGeo = inferenceGeo
     }
 }

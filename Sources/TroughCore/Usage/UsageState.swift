@@ -18,6 +18,10 @@ struct UsageState: Sendable {
     var anthropic = AnthropicUsage.Counts()
     /// The body is a Message Batch's results (one line per request): succeeded requests' usage is summed.
     var sumsBatchResults = false
+    /// Sampling iterations the request ran besides the ones its top-level counts cover (an Anthropic compaction, an
+    /// advisor's sub-inference: `AnthropicUsage.Counts.iterations`), each priced on its own (`Usage.parts`); a
+    /// `model` nil is the request's own.
+    var iterations: [Usage] = []
     /// A batch's results summed by model and prompt size class, in the order they first came; more than one: each is
     /// priced on its own (`Usage.parts`).
     var byModel: [Usage] = []
@@ -69,11 +73,24 @@ struct UsageState: Sendable {
             usage.parts = byModel
         } else {
             usage.model = model ?? requestModel
+            if !iterations.isEmpty { addIterations(to: &usage) }
         }
         usage.serviceTier = serviceTier
         usage.deferredID = deferredID
         usage.webSearches += webSearchEvents
         return usage
+    }
+
+    /// The request's own counts and its other iterations as parts (each with its model and its own prompt size, for
+    /// long-context rates), all of them in the totals.
+    private func addIterations(to usage: inout Usage) {
+        usage.parts = [usage]
+        for var iteration in iterations {
+            iteration.model = iteration.model ?? usage.model
+            iteration.inferenceGeo = usage.inferenceGeo
+            usage.add(iteration)
+            usage.parts.append(iteration)
+        }
     }
 
     /// Reads one JSON payload: parsed whole when it was kept whole, else from its head and tail.

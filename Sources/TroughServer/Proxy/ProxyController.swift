@@ -462,7 +462,7 @@ struct ProxyController {
             return
         }
         if !usage.parts.isEmpty {
-            priceByModel(&event, parts: usage.parts, serviceTier: usage.serviceTier, prices: prices)
+            priceByModel(&event, parts: usage.parts, serviceTier: usage.serviceTier, naming: usage.model, prices: prices)
             return
         }
         guard let model = event.model, let price = prices.price(tenantID: event.tenantID, provider: event.provider, model: model, at: event.occurredAt),
@@ -475,9 +475,10 @@ struct ProxyController {
         event.costSource = estimated ? .estimate : .usage
     }
 
-    /// Prices an answer that covers several models (an Anthropic Message Batch's results) model by model; the event
-    /// names the model that cost most. Unpriced when any of them has no price.
-    static func priceByModel(_ event: inout RequestEvent, parts: [Usage], serviceTier: String?, prices: PriceBook) {
+    /// Prices an answer that covers several models or prompts (an Anthropic Message Batch's results, a request's
+    /// compaction and advisor iterations) part by part; the event names `namedModel` (the request's own, when the
+    /// answer is one request's) or else the model that cost most. Unpriced when any of them has no price.
+    static func priceByModel(_ event: inout RequestEvent, parts: [Usage], serviceTier: String?, naming namedModel: String?, prices: PriceBook) {
         var cost = Money.zero
         var units: Int64 = 0
         var costliest: (model: String, cost: Money)?
@@ -493,7 +494,7 @@ struct ProxyController {
             units += price.billedUnits(of: part)
             if costliest.map({ partCost.nanos > $0.cost.nanos }) ?? true { costliest = (model, partCost) }
         }
-        event.model = costliest?.model
+        event.model = namedModel ?? costliest?.model
         event.cost = cost
         event.units = units
         event.costSource = .usage
