@@ -90,6 +90,13 @@ struct BillingDetailsTests {
         ])
         let streamed = try #require(readUsage(stream, provider: .anthropic, contentType: "text/event-stream", model: nil, chunkSize: 5))
         #expect(opus.cost(of: streamed).nanos == 4_262_500)
+        // Budgets reserve at the US rates when the request asks for them: 10 in at the dearest input rate (1-hour
+        // writes, $10 → $11) and 10 out ($25 → $27.50).
+        let inspection = RequestInspector.inspect(body: Array(#"{"model":"claude-opus-4-6","max_tokens":10,"inference_geo":"us","messages":[]}"#.utf8),
+                                                  path: "/v1/messages", kind: .anthropic, injectStreamUsage: false)
+        #expect(inspection.inferenceGeo == "us")
+        #expect(opus.worstCase(inputTokens: 10, outputTokens: 10, inferenceGeo: inspection.inferenceGeo).nanos == 10 * 11_000 + 10 * 27_500)
+        #expect(opus.worstCase(inputTokens: 10, outputTokens: 10).nanos == 10 * 10_000 + 10 * 25_000)
     }
 
     @Test("a batch bills 1-hour cache writes at the batch discount, as it bills 5-minute ones")

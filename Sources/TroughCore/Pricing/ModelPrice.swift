@@ -124,11 +124,12 @@ public struct ModelPrice: Hashable, Sendable {
     }
 
     /// The most a request of `inputTokens` and at most `outputTokens` can cost at `serviceTier` (the standard
-    /// tier when nil or not priced): input at the dearest input rate (cache writes included), output at the
-    /// dearer of output and reasoning, at the dearer of the short- and long-context rates; rounded up.
+    /// tier when nil or not priced) and `inferenceGeo`: input at the dearest input rate (cache writes included),
+    /// output at the dearer of output and reasoning, at the dearer of the short- and long-context rates; rounded up.
     /// A model priced per unit only reserves for the `images` and `characters` the request asks for, and for one
     /// search unit or page (a rerank's or a document's size is known only from the answer).
-    public func worstCase(inputTokens: Int64, outputTokens: Int64, serviceTier: ServiceTier? = nil, images: Int64 = 0, characters: Int64 = 0) -> Money {
+    public func worstCase(inputTokens: Int64, outputTokens: Int64, serviceTier: ServiceTier? = nil, inferenceGeo: String? = nil,
+                          images: Int64 = 0, characters: Int64 = 0) -> Money {
         if !pricesTokens {
             var units = Usage()
             units.images = images
@@ -143,6 +144,7 @@ public struct ModelPrice: Hashable, Sendable {
             if tier.longContext == nil, let longContext { candidates.append(applying(longContext)) }
         }
         if let longContext = candidates[0].longContext { candidates.append(candidates[0].applying(longContext)) }
+        if inferenceGeo == "us" { candidates = candidates.map { $0.multiplyingTokenRates(by: Self.usOnlyInferenceMultiple) } }
         return candidates.map { $0.flatWorstCase(inputTokens: inputTokens, outputTokens: outputTokens) }.max()!
     }
 

@@ -14,6 +14,9 @@ public struct RequestInspection: Sendable, Equatable {
     /// The processing tier the request asks for (`service_tier`, Anthropic's `speed`), which budgets reserve at; nil for the standard
     /// tier or `auto`.
     public var serviceTier: ServiceTier?
+    /// Where the request asks inference to run (Anthropic's `inference_geo`): budgets reserve US-only inference at
+    /// its higher rates (`ModelPrice.usOnlyInferenceMultiple`).
+    public var inferenceGeo: String?
     /// Whether the answer is a set of generated images to count (OpenAI `/images/…`, Imagen `:predict`).
     public var countsImages = false
     /// The images the request asks for (`n`, default 1), which budgets reserve for.
@@ -55,6 +58,7 @@ public struct RequestInspection: Sendable, Equatable {
 public enum RequestInspector {
     static let inspectedKeys: Set<String> = [
         "model", "stream", "stream_options", "max_completion_tokens", "max_output_tokens", "max_tokens", "service_tier", "serviceTier", "speed", "n",
+        "inference_geo",
     ]
     /// A speech request's text is read too (only there: elsewhere `input` can be a whole conversation).
     static let speechKeys = inspectedKeys.union(["input"])
@@ -108,6 +112,7 @@ public enum RequestInspector {
         if object["stream"]?.bool == true { inspection.streams = true }
         inspection.serviceTier = kind == .anthropic && object["speed"]?.string == "fast"
             ? .fastMode : ServiceTier(reported: (object["service_tier"] ?? object["serviceTier"])?.string)
+        if kind == .anthropic { inspection.inferenceGeo = object["inference_geo"]?.string }
         for key in ["max_completion_tokens", "max_output_tokens", "max_tokens"] {
             if let value = UsageJSON.count(object[key]) {
                 inspection.maxOutputTokens = value

@@ -18,7 +18,8 @@ struct ProxyLimits: Sendable {
         if let rule { return rule.cost }
         guard let price else { return .zero }
         return price.worstCase(inputTokens: (bodyBytes + 1) / 2, outputTokens: inspection.maxOutputTokens ?? defaultMaxOutputTokens,
-                               serviceTier: inspection.serviceTier, images: inspection.imagesRequested, characters: inspection.characters)
+                               serviceTier: inspection.serviceTier, inferenceGeo: inspection.inferenceGeo,
+                               images: inspection.imagesRequested, characters: inspection.characters)
     }
 
     /// The tenant's monthly request quota, then the project's, service's and token's budgets, each reserving
