@@ -133,6 +133,42 @@ struct BillingDetailsTests {
         #expect(odd.inputTokens == 0 && odd.cacheWriteTokens == 10 && odd.cachedInputTokens == 90)
     }
 
+    @Test("OpenAI Responses: the image generation tool's tokens (tool_usage.image_gen) at the image model's rates, and tool_usage's billable web searches instead of every web_search_call item")
+    func responsesToolUsage() throws {
+        let table = try PriceTable.builtIn()
+        let now = Timestamp.now()
+        func response(tools: String, toolUsage: String) -> String {
+            #"{"id":"resp_img","object":"response","status":"completed","model":"gpt-5.6","output":[{"type":"web_search_call","id":"ws_1","status":"completed","action":{"type":"search","query":"cats"}},{"type":"web_search_call","id":"ws_2","status":"completed","action":{"type":"open_page","url":"https://example.com"}},{"type":"image_generation_call","id":"ig_1","status":"completed","result":"iVBORw0KGgo="}],"tools":\#(tools),"usage":{"input_tokens":1000,"input_tokens_details":{"cached_tokens":0},"output_tokens":200,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":1200}\#(toolUsage)}"#
+        }
+        let toolUsage = #","tool_usage":{"image_gen":{"input_tokens":300,"input_tokens_details":{"image_tokens":0,"text_tokens":300},"output_tokens":4000,"total_tokens":4300,"output_tokens_details":{"image_tokens":4000,"text_tokens":0}},"web_search":{"num_requests":1}}"#
+        let tools = #"[{"type":"web_search"},{"type":"image_generation","model":"gpt-image-2","quality":"high"}]"#
+        let document = response(tools: tools, toolUsage: toolUsage)
+        let stream = sseBody([
+            ("response.web_search_call.completed", #"{"type":"response.web_search_call.completed","sequence_number":1,"output_index":0,"item_id":"ws_1"}"#),
+            ("response.web_search_call.completed", #"{"type":"response.web_search_call.completed","sequence_number":2,"output_index":1,"item_id":"ws_2"}"#),
+            ("response.completed", #"{"type":"response.completed","sequence_number":3,"response":\#(document)}"#),
+        ])
+        for (body, contentType) in [(document, "application/json"), (stream, "text/event-stream")] {
+            var accumulator = UsageAccumulator(provider: .openai, contentType: contentType, requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
+            accumulator.consume(Array(body.utf8))
+            let usage = try #require(accumulator.usage())
+            #expect(usage.model == "gpt-5.6" && usage.parts.map(\.model) == ["gpt-5.6", "gpt-image-2"], "\(contentType)")
+            #expect(usage.inputTokens == 1_300 && usage.outputTokens == 4_200 && usage.webSearches == 1 && usage.parts.first?.webSearches == 1)
+            // GPT-5.6: 1,000 × $4/M + 200 × $20/M + one billable search × $0.01 = $0.018; gpt-image-2: 300 text in × $5/M
+            // + 4,000 image out × $30/M = $0.1215 (the web_search_call items alone, two, with no image tokens: $0.028).
+            let costs = usage.parts.map { table.price(provider: "openai", model: $0.model ?? "", at: now)?.cost(of: $0).nanos }
+            #expect(costs == [18_000_000, 121_500_000], "\(contentType)")
+        }
+        // An image tool that names no model: the tool's default model.
+        var unnamed = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
+        unnamed.consume(Array(response(tools: #"[{"type":"image_generation"}]"#, toolUsage: toolUsage).utf8))
+        #expect(unnamed.usage()?.parts.last?.model == OpenAIUsage.defaultImageGenerationModel)
+        // Without tool_usage, the web_search_call items count as before.
+        var counted = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
+        counted.consume(Array(response(tools: "[]", toolUsage: "").utf8))
+        #expect(counted.usage()?.webSearches == 2 && counted.usage()?.parts.isEmpty == true)
+    }
+
     @Test("a caller's metadata named usage or service_tier, after the answer's own, does not hide or replace them")
     func metadataKeysNamedLikeUsage() throws {
         let body = #"{"id":"resp_1","object":"response","model":"gpt-5.6","usage":{"input_tokens":10,"output_tokens":5},"service_tier":"default","metadata":{"usage":"team-a","service_tier":"priority","model":"x"}}"#

@@ -164,8 +164,12 @@ enum MockRoutes {
             let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
             let message = #"{"id":"msg_68a1","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Hello","annotations":[],"logprobs":[]}]}"#
             let usage = #"{"input_tokens":1500,"input_tokens_details":{"cached_tokens":500},"output_tokens":400,"output_tokens_details":{"reasoning_tokens":256},"total_tokens":1900}"#
+            // With the image generation tool: the tool echoed with its model, and its tokens in `tool_usage` (not in `usage`).
+            let imageTool = (object["tools"] as? [[String: Any]])?.first { $0["type"] as? String == "image_generation" }
+            let tools = imageTool.map { #"[{"type":"image_generation","model":"\#($0["model"] as? String ?? "gpt-image-2")","quality":"high","size":"auto"}]"# } ?? "[]"
+            let toolUsage = imageTool == nil ? "" : #","tool_usage":{"image_gen":{"input_tokens":300,"input_tokens_details":{"image_tokens":0,"text_tokens":300},"output_tokens":4000,"total_tokens":4300,"output_tokens_details":{"image_tokens":4000,"text_tokens":0}},"web_search":{"num_requests":0}}"#
             func response(_ status: String, output: String, usage: String) -> String {
-                #"{"id":"resp_68a1c0ffee","object":"response","created_at":1755628216,"status":"\#(status)","background":false,"error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":"gpt-5-2025-08-07","output":[\#(output)],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"medium","summary":null},"service_tier":"default","store":true,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":[],"top_p":1.0,"truncation":"disabled","usage":\#(usage),"user":null,"metadata":{}}"#
+                #"{"id":"resp_68a1c0ffee","object":"response","created_at":1755628216,"status":"\#(status)","background":false,"error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":"gpt-5-2025-08-07","output":[\#(output)],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"medium","summary":null},"service_tier":"default","store":true,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":\#(tools),"top_p":1.0,"truncation":"disabled","usage":\#(usage)\#(usage == "null" ? "" : toolUsage),"user":null,"metadata":{}}"#
             }
             guard object["stream"] as? Bool == true else { return json(response("completed", output: message, usage: usage)) }
             let events: [(String, String)] = [

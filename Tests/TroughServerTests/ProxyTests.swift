@@ -1024,6 +1024,10 @@ extension ServerSuites {
             Case(name: "anthropic compaction streamed", kind: "anthropic", basePath: "", path: "/v1/messages", body: #"{"model":"claude-sonnet-4-6","max_tokens":64,"stream":true,"context_management":{"edits":[{"type":"compact_20260112"}]},"messages":[]}"#, input: 203_000, output: 4_500, cached: 0, cost: 676_500_000, streamed: true),
             // US-only inference on Opus 4.6: 2,095 × $5.50/M + 503 × $27.50/M (1.1x the standard $5 / $25)
             Case(name: "anthropic us-only inference", kind: "anthropic", basePath: "", path: "/v1/messages", body: #"{"model":"claude-opus-4-6","max_tokens":64,"inference_geo":"us","messages":[]}"#, input: 2_095, output: 503, cached: 0, cost: 25_355_000, streamed: false),
+            // The Responses API's image generation tool, whose tokens come in tool_usage.image_gen: GPT-5 (1,000 in, 500 cached,
+            // 400 out: $0.0053125) and gpt-image-2 ($5 text in, $30 image out: 300 + 4,000 = $0.1215)
+            Case(name: "openai responses image generation", kind: "openai", basePath: "", path: "/v1/responses", body: #"{"model":"gpt-5","input":"Draw a cat","tools":[{"type":"image_generation","model":"gpt-image-2"}]}"#, input: 1_300, output: 4_400, cached: 500, cost: 126_812_500, streamed: false, model: "gpt-5-2025-08-07"),
+            Case(name: "openai responses image generation streamed", kind: "openai", basePath: "", path: "/v1/responses", body: #"{"model":"gpt-5","input":"Draw a cat","stream":true,"tools":[{"type":"image_generation","model":"gpt-image-2"}]}"#, input: 1_300, output: 4_400, cached: 500, cost: 126_812_500, streamed: true),
             // Groq as openai_compatible: 24 × $0.59/M + 377 × $0.79/M
             Case(name: "groq streamed", kind: "openai_compatible", basePath: "/groq/openai/v1", path: "/chat/completions", body: #"{"model":"llama-3.3-70b-versatile","stream":true,"messages":[]}"#, input: 24, output: 377, cached: 0, cost: 311_990, streamed: true),
             // Ollama's own API: counted, but a local model has no price.

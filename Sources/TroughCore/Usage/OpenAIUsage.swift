@@ -11,8 +11,13 @@ enum OpenAIUsage {
     ]
     /// Mistral's answers also name OCR pages (`usage_info`, a whole document: never streamed).
     static let mistralScanKeys = scanKeys + [.last("usage_info")]
-    /// With what tells a job apart, for answers that may be one (`UsageState.readsJobs`).
-    static let jobScanKeys = scanKeys + [.first("id"), .first("object"), .first("status"), .first("background")]
+    /// With what tells a job apart, for answers that may be one (`UsageState.readsJobs`: Responses API objects and
+    /// batches), and a Responses object's hosted-tool usage and tools (`noteToolUsage`).
+    static let jobScanKeys = scanKeys + [.first("id"), .first("object"), .first("status"), .first("background"), .last("tool_usage"), .first("tools")]
+
+    /// The image model of the Responses API's `image_generation` tool when the tool names none (the openai SDK's
+    /// `ImageGeneration.model` default).
+    static let defaultImageGenerationModel = "gpt-image-2.6-sunburst"
 
     /// A batch in one of these has all the usage it will have.
     private static let finishedBatchStatuses: Set<String> = ["completed", "expired", "cancelled", "failed"]
@@ -50,7 +55,31 @@ enum OpenAIUsage {
             usage.annotatedPages = UsageJSON.count(info["pages_processed_annotation"]) ?? 0
             state.record(usage)
         }
+        if let toolUsage = UsageJSON.object(body["tool_usage"]) { noteToolUsage(toolUsage, tools: body["tools"], in: &state) }
         if UsageJSON.bool(body["done"]) == true { state.sawEnd = true }
+    }
+
+    /// A Responses API object's hosted-tool usage (`tool_usage`), which its `usage` leaves out: the billable web
+    /// searches (`web_search.num_requests`: discounted searches and page opens are not in it), and the image
+    /// generation tool's tokens (`image_gen`), billed at the image model the object's `image_generation` tool names.
+    private static func noteToolUsage(_ toolUsage: JSONObject, tools: JSONValue?, in state: inout UsageState) {
+        if let searches = UsageJSON.count(UsageJSON.path(toolUsage, "web_search", "num_requests")) { state.billableWebSearches = searches }
+        guard let image = UsageJSON.object(toolUsage["image_gen"]) else { return }
+        let input = UsageJSON.count(image["input_tokens"]) ?? 0
+        let output = UsageJSON.count(image["output_tokens"]) ?? 0
+        guard input > 0 || output > 0 else {
+            state.iterations = []
+            return
+        }
+        let cached = min(input, UsageJSON.count(image["cached_tokens"]) ?? 0)
+        let imageTool = tools?.array?.lazy.compactMap(\.object).first { UsageJSON.string($0["type"]) == "image_generation" }
+        var part = Usage(model: imageTool.flatMap { UsageJSON.string($0["model"]) } ?? defaultImageGenerationModel,
+                         inputTokens: input - cached, cachedInputTokens: cached, outputTokens: output)
+        let imageInput = UsageJSON.count(UsageJSON.path(image, "input_tokens_details", "image_tokens")) ?? 0
+        let cachedImage = UsageJSON.count(UsageJSON.path(image, "cached_tokens_details", "cached_image_tokens")) ?? 0
+        part.imageInputTokens = min(part.inputTokens, max(0, imageInput - cachedImage))
+        part.imageOutputTokens = UsageJSON.count(UsageJSON.path(image, "output_tokens_details", "image_tokens")) ?? output
+        state.iterations = [part]
     }
 
     /// A background response, or a batch that has finished (its usage in total, at the batch rates): its id, so it

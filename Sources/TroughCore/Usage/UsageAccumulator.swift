@@ -140,7 +140,8 @@ public struct UsageAccumulator: Sendable {
     /// The usage seen so far, also after a client disconnected mid-stream (e.g. Anthropic's input tokens from
     /// `message_start` without any `message_delta`). nil when the body carried no usage at all.
     public func usage() -> Usage? {
-        var usage = finished().usage(requestModel: requestModel)
+        let state = finished()
+        var usage = state.usage(requestModel: requestModel)
         // Streamed image generations name partial images too; only a whole document's images are counted.
         let images = format == .document ? images?.count ?? 0 : 0
         if usage == nil, images > 0 || requestCharacters > 0 { usage = Usage(model: requestModel) }
@@ -156,7 +157,12 @@ public struct UsageAccumulator: Sendable {
             usage = counted
         }
         if requestCharacters > 0 { usage?.characters = requestCharacters }
-        if format == .document, let count = webSearchCalls?.count, count > 0 { usage?.webSearches = count }
+        if format == .document, state.billableWebSearches == nil, let count = webSearchCalls?.count, count > 0 { usage?.webSearches = count }
+        // Last, so the request's own part carries all of the above.
+        if var counted = usage {
+            state.addIterations(to: &counted)
+            usage = counted
+        }
         return usage
     }
 

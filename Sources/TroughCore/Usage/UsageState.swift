@@ -10,6 +10,9 @@ struct UsageState: Sendable {
     var readsJobs = false
     /// Web searches counted from stream events (OpenAI's `response.web_search_call.completed`).
     var webSearchEvents: Int64 = 0
+    /// The billable web searches a Responses API object reports (`tool_usage.web_search.num_requests`), which count
+    /// instead of its `web_search_call` items or events.
+    var billableWebSearches: Int64?
     /// The latest token counts (without a model).
     var counts = Usage()
     var sawUsage = false
@@ -18,9 +21,10 @@ struct UsageState: Sendable {
     var anthropic = AnthropicUsage.Counts()
     /// The body is a Message Batch's results (one line per request): succeeded requests' usage is summed.
     var sumsBatchResults = false
-    /// Sampling iterations the request ran besides the ones its top-level counts cover (an Anthropic compaction, an
-    /// advisor's sub-inference: `AnthropicUsage.Counts.iterations`), each priced on its own (`Usage.parts`); a
-    /// `model` nil is the request's own.
+    /// Inference the request ran besides what its top-level counts cover (an Anthropic compaction, an advisor's
+    /// sub-inference: `AnthropicUsage.Counts.iterations`; the Responses API's image generation tool:
+    /// `OpenAIUsage.noteToolUsage`), each priced on its own (`Usage.parts`, see `addIterations`); a `model` nil is
+    /// the request's own.
     var iterations: [Usage] = []
     /// A batch's results summed by model and prompt size class, in the order they first came; more than one: each is
     /// priced on its own (`Usage.parts`).
@@ -73,17 +77,17 @@ struct UsageState: Sendable {
             usage.parts = byModel
         } else {
             usage.model = model ?? requestModel
-            if !iterations.isEmpty { addIterations(to: &usage) }
         }
         usage.serviceTier = serviceTier
         usage.deferredID = deferredID
-        usage.webSearches += webSearchEvents
+        if let billableWebSearches { usage.webSearches = billableWebSearches } else { usage.webSearches += webSearchEvents }
         return usage
     }
 
-    /// The request's own counts and its other iterations as parts (each with its model and its own prompt size, for
-    /// long-context rates), all of them in the totals.
-    private func addIterations(to usage: inout Usage) {
+    /// The request's own counts (`usage`, as read in whole) and its other `iterations` as parts, each with its model
+    /// and its own prompt size (for long-context rates), all of them in the totals. Nothing without iterations.
+    func addIterations(to usage: inout Usage) {
+        guard !iterations.isEmpty, usage.parts.isEmpty else { return }
         usage.parts = [usage]
         for var iteration in iterations {
             iteration.model = iteration.model ?? usage.model
