@@ -62,9 +62,9 @@ public struct Usage: Hashable, Sendable {
     /// nil for one request's usage.
     public var largestRequestPrompt: Int64?
     /// The usage by model when one answer covers several models or prompt sizes (a batch's results: see
-    /// `UsageState.add`; the sampling iterations one Anthropic request ran besides its own: see
-    /// `AnthropicUsage.Counts.iterations`), each part with its `model` and priced on its own; empty otherwise (the
-    /// totals above cover them all).
+    /// `UsageState.add`; what one request ran besides its own inference: Anthropic's compaction and advisor
+    /// iterations, the Responses API's image generation tool, see `UsageState.iterations`), each part with its `model`
+    /// and priced on its own; empty otherwise (the totals above cover them all).
     public var parts: [Usage] = []
 
     /// Adds another answer's counts (a Message Batch's results, request by request); model, tier and job stay.
