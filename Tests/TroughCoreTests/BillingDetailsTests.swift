@@ -57,6 +57,23 @@ struct BillingDetailsTests {
         #expect(plain.parts.isEmpty && plain.inputTokens == 10 && plain.outputTokens == 5)
     }
 
+    @Test("Anthropic thinking tokens (usage.output_tokens_details.thinking_tokens) are kept apart as reasoning, part of the output billed, streamed or not")
+    func anthropicThinkingTokens() throws {
+        let table = try PriceTable.builtIn()
+        let sonnet = try #require(table.price(provider: "anthropic", model: "claude-sonnet-4-6", at: .now()))
+        let document = #"{"type":"message","model":"claude-sonnet-4-6","content":[{"type":"thinking","thinking":"…","signature":"s"},{"type":"text","text":"42"}],"usage":{"input_tokens":50,"output_tokens":900,"output_tokens_details":{"thinking_tokens":850}}}"#
+        let stream = sseBody([
+            ("message_start", #"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-6","usage":{"input_tokens":50,"output_tokens":1}}}"#),
+            ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":900,"output_tokens_details":{"thinking_tokens":850}}}"#),
+        ])
+        for (body, contentType) in [(document, "application/json"), (stream, "text/event-stream")] {
+            let usage = try #require(readUsage(body, provider: .anthropic, contentType: contentType, model: nil, chunkSize: 9))
+            #expect(usage.reasoningTokens == 850 && usage.outputTokens == 900, "\(contentType)")
+            // 50 × $3/M + 900 × $15/M: thinking is billed as the output it is part of.
+            #expect(sonnet.cost(of: usage).nanos == 50 * 3_000 + 900 * 15_000)
+        }
+    }
+
     @Test("Anthropic Message Batch results: a request's compaction is billed too, at the batch rates")
     func anthropicBatchIterations() throws {
         let line = #"{"custom_id":"a","result":{"type":"succeeded","message":{"id":"msg_1","type":"message","model":"claude-sonnet-4-6","usage":{"input_tokens":23000,"output_tokens":1000,"iterations":\#(Self.iterations)}}}}"#

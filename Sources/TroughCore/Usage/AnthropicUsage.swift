@@ -13,6 +13,8 @@ enum AnthropicUsage {
         var cacheCreation5m: Int64?
         var cacheCreation1h: Int64?
         var output: Int64?
+        /// `usage.output_tokens_details.thinking_tokens`: the reasoning part of `output`, kept apart for reporting.
+        var thinking: Int64?
         var webSearches: Int64?
         /// `usage.service_tier` (`standard`, `priority`, `batch`) and `usage.speed` (`standard`, `fast`).
         var serviceTier: String?
@@ -31,6 +33,7 @@ enum AnthropicUsage {
             cacheRead = UsageJSON.count(usage["cache_read_input_tokens"]) ?? cacheRead
             cacheCreation = UsageJSON.count(usage["cache_creation_input_tokens"]) ?? cacheCreation
             output = UsageJSON.count(usage["output_tokens"]) ?? output
+            thinking = UsageJSON.count(UsageJSON.path(usage, "output_tokens_details", "thinking_tokens")) ?? thinking
             webSearches = UsageJSON.count(UsageJSON.path(usage, "server_tool_use", "web_search_requests")) ?? webSearches
             serviceTier = UsageJSON.string(usage["service_tier"]) ?? serviceTier
             speed = UsageJSON.string(usage["speed"]) ?? speed
@@ -77,6 +80,7 @@ enum AnthropicUsage {
                 cacheWriteTokens: write5m,
                 cacheWrite1hTokens: write1h,
                 outputTokens: output ?? 0,
+                reasoningTokens: min(output ?? 0, thinking ?? 0),
                 webSearches: webSearches ?? 0,
                 serviceTier: speed == "fast" ? ServiceTier.fastMode.rawValue : serviceTier,
                 inferenceGeo: inferenceGeo
