@@ -176,6 +176,14 @@ struct BillingDetailsTests {
             let costs = usage.parts.map { table.price(provider: "openai", model: $0.model ?? "", at: now)?.cost(of: $0).nanos }
             #expect(costs == [18_000_000, 121_500_000], "\(contentType)")
         }
+        // A 2 MiB answer (the image's base64 in the output): read from its head and tail, the same parts and costs.
+        let large = document.replacingOccurrences(of: "iVBORw0KGgo=", with: String(repeating: "A", count: 2 << 20))
+        var held = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
+        let bytes = Array(large.utf8)
+        for start in stride(from: 0, to: bytes.count, by: 65_536) { held.consume(bytes[start..<min(start + 65_536, bytes.count)]) }
+        let largeUsage = try #require(held.usage())
+        #expect(largeUsage.parts.map(\.model) == ["gpt-5.6", "gpt-image-2"] && largeUsage.webSearches == 1)
+        #expect(largeUsage.parts.map { table.price(provider: "openai", model: $0.model ?? "", at: now)?.cost(of: $0).nanos } == [18_000_000, 121_500_000])
         // An image tool that names no model: the tool's default model.
         var unnamed = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
         unnamed.consume(Array(response(tools: #"[{"type":"image_generation"}]"#, toolUsage: toolUsage).utf8))
