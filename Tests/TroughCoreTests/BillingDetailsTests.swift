@@ -30,6 +30,17 @@ struct BillingDetailsTests {
         return accumulator.usage()
     }
 
+    /// A Responses API answer's usage, read as the proxy reads one (`/v1/responses`: hosted tools and jobs), in
+    /// pieces of `chunkSize` bytes.
+    func readResponses(_ body: String, contentType: String = "application/json", model: String, chunkSize: Int = Int.max) -> Usage? {
+        var accumulator = UsageAccumulator(provider: .openai, contentType: contentType, requestModel: model, countsWebSearches: true, readsJobs: true)
+        let bytes = Array(body.utf8)
+        for start in stride(from: 0, to: bytes.count, by: min(chunkSize, bytes.count)) {
+            accumulator.consume(bytes[start..<min(start + chunkSize, bytes.count)])
+        }
+        return accumulator.usage()
+    }
+
     @Test("Anthropic: a compaction and an advisor's sub-inference are billed besides the top-level counts, each at its model's rates, streamed or not")
     func anthropicIterations() throws {
         let table = try PriceTable.builtIn()
@@ -166,9 +177,7 @@ struct BillingDetailsTests {
             ("response.completed", #"{"type":"response.completed","sequence_number":3,"response":\#(document)}"#),
         ])
         for (body, contentType) in [(document, "application/json"), (stream, "text/event-stream")] {
-            var accumulator = UsageAccumulator(provider: .openai, contentType: contentType, requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
-            accumulator.consume(Array(body.utf8))
-            let usage = try #require(accumulator.usage())
+            let usage = try #require(readResponses(body, contentType: contentType, model: "gpt-5.6"))
             #expect(usage.model == "gpt-5.6" && usage.parts.map(\.model) == ["gpt-5.6", "gpt-image-2"], "\(contentType)")
             #expect(usage.inputTokens == 1_300 && usage.outputTokens == 4_200 && usage.webSearches == 1 && usage.parts.first?.webSearches == 1)
             // GPT-5.6: 1,000 × $4/M + 200 × $20/M + one billable search × $0.01 = $0.018; gpt-image-2: 300 text in × $5/M
@@ -178,20 +187,36 @@ struct BillingDetailsTests {
         }
         // A 2 MiB answer (the image's base64 in the output): read from its head and tail, the same parts and costs.
         let large = document.replacingOccurrences(of: "iVBORw0KGgo=", with: String(repeating: "A", count: 2 << 20))
-        var held = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
-        let bytes = Array(large.utf8)
-        for start in stride(from: 0, to: bytes.count, by: 65_536) { held.consume(bytes[start..<min(start + 65_536, bytes.count)]) }
-        let largeUsage = try #require(held.usage())
+        let largeUsage = try #require(readResponses(large, model: "gpt-5.6", chunkSize: 65_536))
         #expect(largeUsage.parts.map(\.model) == ["gpt-5.6", "gpt-image-2"] && largeUsage.webSearches == 1)
         #expect(largeUsage.parts.map { table.price(provider: "openai", model: $0.model ?? "", at: now)?.cost(of: $0).nanos } == [18_000_000, 121_500_000])
         // An image tool that names no model: the tool's default model.
-        var unnamed = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
-        unnamed.consume(Array(response(tools: #"[{"type":"image_generation"}]"#, toolUsage: toolUsage).utf8))
-        #expect(unnamed.usage()?.parts.last?.model == OpenAIUsage.defaultImageGenerationModel)
+        #expect(readResponses(response(tools: #"[{"type":"image_generation"}]"#, toolUsage: toolUsage), model: "gpt-5.6")?.parts.last?.model
+                == OpenAIUsage.defaultImageGenerationModel)
         // Without tool_usage, the web_search_call items count as before.
-        var counted = UsageAccumulator(provider: .openai, contentType: "application/json", requestModel: "gpt-5.6", countsWebSearches: true, readsJobs: true)
-        counted.consume(Array(response(tools: "[]", toolUsage: "").utf8))
-        #expect(counted.usage()?.webSearches == 2 && counted.usage()?.parts.isEmpty == true)
+        let counted = readResponses(response(tools: "[]", toolUsage: ""), model: "gpt-5.6")
+        #expect(counted?.webSearches == 2 && counted?.parts.isEmpty == true)
+    }
+
+    @Test("OpenAI Responses file search: each file_search_call is billed at $2.50 per 1,000 calls on top of the tokens, streamed or not")
+    func responsesFileSearch() throws {
+        let table = try PriceTable.builtIn()
+        let gpt = try #require(table.price(provider: "openai", model: "gpt-5", at: .now()))
+        #expect(gpt.perFileSearch == 2_500_000)
+        let item = { (id: String) in #"{"type":"file_search_call","id":"\#(id)","status":"completed","queries":["refund policy"],"results":null}"# }
+        let document = #"{"id":"resp_fs","object":"response","status":"completed","model":"gpt-5-2025-08-07","output":[\#(item("fs_1")),\#(item("fs_2")),{"type":"message","id":"m","role":"assistant","content":[{"type":"output_text","text":"30 days."}]}],"tools":[{"type":"file_search","vector_store_ids":["vs_1"]}],"usage":{"input_tokens":2000,"input_tokens_details":{"cached_tokens":0},"output_tokens":100,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":2100}}"#
+        let stream = sseBody([
+            ("response.file_search_call.in_progress", #"{"type":"response.file_search_call.in_progress","sequence_number":1,"output_index":0,"item_id":"fs_1"}"#),
+            ("response.file_search_call.completed", #"{"type":"response.file_search_call.completed","sequence_number":2,"output_index":0,"item_id":"fs_1"}"#),
+            ("response.file_search_call.completed", #"{"type":"response.file_search_call.completed","sequence_number":3,"output_index":1,"item_id":"fs_2"}"#),
+            ("response.completed", #"{"type":"response.completed","sequence_number":4,"response":\#(document)}"#),
+        ])
+        for (body, contentType) in [(document, "application/json"), (stream, "text/event-stream")] {
+            let usage = try #require(readResponses(body, contentType: contentType, model: "gpt-5", chunkSize: 11))
+            #expect(usage.fileSearches == 2 && usage.webSearches == 0, "\(contentType)")
+            // 2,000 × $1.25/M + 100 × $10/M + 2 × $0.0025 = $0.0075
+            #expect(gpt.cost(of: usage).nanos == 2_500_000 + 1_000_000 + 5_000_000, "\(contentType)")
+        }
     }
 
     @Test("a caller's metadata named usage or service_tier, after the answer's own, does not hide or replace them")

@@ -94,6 +94,13 @@ struct LiteLLMImporterTests {
         #expect(prices.first { $0.model == "gpt-audio" }?.audioInput == 32_000_000_000)
         #expect(prices.first { $0.model == "gpt-image-1.5" }?.imageOutput == 32_000_000_000)
         #expect(prices.first { $0.model == "tts-1" }?.perMillionCharacters == 15_000_000_000)
+        // OpenAI's file search fee on the models the Responses API serves, as in the built-in table; none elsewhere.
+        for model in ["gpt-5", "gpt-4.1-mini", "gpt-5.6", "gpt-4o-mini", "claude-opus-4-6"] {
+            let imported = try #require(prices.first { $0.model == model }, "\(model)")
+            #expect(imported.perFileSearch == builtIn.price(provider: imported.provider, model: model, at: .now())?.perFileSearch, "\(model)")
+        }
+        #expect(prices.first { $0.model == "gpt-5" }?.perFileSearch == 2_500_000)
+        #expect(prices.first { $0.model == "claude-opus-4-6" }?.perFileSearch == nil)
         for model in ["rerank-v3.5", "rerank-v4.0-pro", "mistral-ocr-2512", "mistral-ocr-latest"] {
             let imported = try #require(prices.first { $0.model == model })
             let shipped = try #require(builtIn.price(provider: imported.provider, model: model, at: .now()))

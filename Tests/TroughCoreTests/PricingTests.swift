@@ -275,7 +275,7 @@ struct BuiltInPriceFileTests {
     /// Every rate field of `prices.json` and where it lands; a field missing here fails the test below.
     static var rates: [String: (ModelPrice) -> Int64?] { [
         "input": \.input, "output": \.output, "cached_input": \.cachedInput, "cache_write": \.cacheWrite, "cache_write_1h": \.cacheWrite1h,
-        "reasoning": \.reasoning, "audio_input": \.audioInput, "audio_output": \.audioOutput, "per_web_search": \.perWebSearch,
+        "reasoning": \.reasoning, "audio_input": \.audioInput, "audio_output": \.audioOutput, "per_web_search": \.perWebSearch, "per_file_search": \.perFileSearch,
         "image_input": \.imageInput, "image_output": \.imageOutput,
         "per_image": \.perImage, "per_second": \.perSecond, "per_million_characters": \.perMillionCharacters, "per_request": \.perRequest,
         "per_search_unit": \.perSearchUnit, "per_page": \.perPage, "per_annotated_page": \.perAnnotatedPage,

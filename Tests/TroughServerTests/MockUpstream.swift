@@ -171,8 +171,14 @@ enum MockRoutes {
             func response(_ status: String, output: String, usage: String) -> String {
                 #"{"id":"resp_68a1c0ffee","object":"response","created_at":1755628216,"status":"\#(status)","background":false,"error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":"gpt-5-2025-08-07","output":[\#(output)],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"medium","summary":null},"service_tier":"default","store":true,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":\#(tools),"top_p":1.0,"truncation":"disabled","usage":\#(usage)\#(usage == "null" ? "" : toolUsage),"user":null,"metadata":{}}"#
             }
-            guard object["stream"] as? Bool == true else { return json(response("completed", output: message, usage: usage)) }
-            let events: [(String, String)] = [
+            // With the file search tool: two file_search_call items (and, streamed, their completed events).
+            let fileSearch = (object["tools"] as? [[String: Any]])?.contains { $0["type"] as? String == "file_search" } == true
+            let searchItems = fileSearch ? #"{"type":"file_search_call","id":"fs_1","status":"completed","queries":["q"],"results":null},{"type":"file_search_call","id":"fs_2","status":"completed","queries":["r"],"results":null},"# : ""
+            guard object["stream"] as? Bool == true else { return json(response("completed", output: searchItems + message, usage: usage)) }
+            let searchEvents: [(String, String)] = fileSearch ? ["fs_1", "fs_2"].enumerated().map { index, id in
+                ("response.file_search_call.completed", #"{"type":"response.file_search_call.completed","sequence_number":\#(20 + index),"output_index":\#(index),"item_id":"\#(id)"}"#)
+            } : []
+            let events: [(String, String)] = searchEvents + [
                 ("response.created", #"{"type":"response.created","sequence_number":0,"response":\#(response("in_progress", output: "", usage: "null"))}"#),
                 ("response.in_progress", #"{"type":"response.in_progress","sequence_number":1,"response":\#(response("in_progress", output: "", usage: "null"))}"#),
                 ("response.output_item.added", #"{"type":"response.output_item.added","sequence_number":2,"output_index":0,"item":{"id":"msg_68a1","type":"message","status":"in_progress","role":"assistant","content":[]}}"#),

@@ -1028,6 +1028,9 @@ extension ServerSuites {
             // 400 out: $0.0053125) and gpt-image-2 ($5 text in, $30 image out: 300 + 4,000 = $0.1215)
             Case(name: "openai responses image generation", kind: "openai", basePath: "", path: "/v1/responses", body: #"{"model":"gpt-5","input":"Draw a cat","tools":[{"type":"image_generation","model":"gpt-image-2"}]}"#, input: 1_300, output: 4_400, cached: 500, cost: 126_812_500, streamed: false, model: "gpt-5-2025-08-07"),
             Case(name: "openai responses image generation streamed", kind: "openai", basePath: "", path: "/v1/responses", body: #"{"model":"gpt-5","input":"Draw a cat","stream":true,"tools":[{"type":"image_generation","model":"gpt-image-2"}]}"#, input: 1_300, output: 4_400, cached: 500, cost: 126_812_500, streamed: true),
+            // The Responses API's file search tool: GPT-5's tokens ($0.0053125) + 2 file_search_call × $0.0025
+            Case(name: "openai responses file search", kind: "openai", basePath: "", path: "/v1/responses", body: #"{"model":"gpt-5","input":"Refund policy?","tools":[{"type":"file_search","vector_store_ids":["vs_1"]}]}"#, input: 1_000, output: 400, cached: 500, cost: 10_312_500, streamed: false),
+            Case(name: "openai responses file search streamed", kind: "openai", basePath: "", path: "/v1/responses", body: #"{"model":"gpt-5","input":"Refund policy?","stream":true,"tools":[{"type":"file_search","vector_store_ids":["vs_1"]}]}"#, input: 1_000, output: 400, cached: 500, cost: 10_312_500, streamed: true),
             // Groq as openai_compatible: 24 × $0.59/M + 377 × $0.79/M
             Case(name: "groq streamed", kind: "openai_compatible", basePath: "/groq/openai/v1", path: "/chat/completions", body: #"{"model":"llama-3.3-70b-versatile","stream":true,"messages":[]}"#, input: 24, output: 377, cached: 0, cost: 311_990, streamed: true),
             // Ollama's own API: counted, but a local model has no price.
@@ -1106,6 +1109,10 @@ extension ServerSuites {
                 #expect(annotated.headers[HTTPField.Name("X-Trough-Cost-Usd")!] == "0.0096")
                 let listed = try await setup.owner.send(.get, prices).list("prices")
                 #expect(listed.contains { $0["per_page_usd"] as? String == "0.0012" && $0["per_annotated_page_usd"] as? String == "0.002" })
+                // A tenant's file search fee, as the API documents it, stored and listed.
+                let searching = try await setup.owner.send(.post, prices, ["provider": "openai", "model": "my-gpt", "input_usd_per_mtok": "1.00", "output_usd_per_mtok": "4.00", "per_file_search_usd": "0.003"])
+                #expect(searching.status == 201 && searching.json["per_file_search_usd"] as? String == "0.003", "\(searching.body)")
+                #expect(try await setup.owner.send(.get, prices).list("prices").contains { $0["per_file_search_usd"] as? String == "0.003" })
                 let events = try await app.events(projectID: setup.projectID, tenantID: setup.owner.tenantID, count: 4)
                 #expect(events.map(\.costSource).sorted { $0.rawValue < $1.rawValue } == [.unpriced, .usage, .usage, .usage])
                 #expect(events.map(\.units).sorted() == [0, 2, 3, 3])  // an unpriced answer bills no units

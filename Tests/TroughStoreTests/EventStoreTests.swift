@@ -189,6 +189,7 @@ struct StoredPriceTests {
             imported.perSearchUnit = 2_000_000
             imported.perPage = 4_000_000
             imported.perAnnotatedPage = 5_000_000
+            imported.perFileSearch = 2_500_000
             imported.serviceTiers = [
                 .priority: ServiceTierPrice(input: 4_250_000_000, output: 17_000_000_000, longContext: LongContextPrice(aboveTokens: 200_000, output: 30_000_000_000)),
                 .flex: ServiceTierPrice(cachedInput: 625_000_000, cacheWrite1h: 11),
@@ -209,6 +210,7 @@ struct StoredPriceTests {
             #expect(shared.audioInput == 32_000_000_000 && shared.audioOutput == 64_000_000_000 && shared.perMillionCharacters == 15_000_000_000)
             #expect(shared.imageInput == 8_000_000_000 && shared.imageOutput == 32_000_000_000)
             #expect(shared.perSearchUnit == 2_000_000 && shared.perPage == 4_000_000 && shared.perAnnotatedPage == 5_000_000)
+            #expect(shared.perFileSearch == 2_500_000)
             let tenant = try await db.store.tenantPrices(tenantID: "ten_p", logger: logger)
             #expect(tenant.count == 1 && tenant.first?.perRequest == 3 && tenant.first?.serviceTiers.isEmpty == true)
             #expect(try await db.store.tenantPrices(tenantID: "ten_other", logger: logger).isEmpty)

@@ -62,7 +62,7 @@ OWN_ENTRIES = [
     {"provider": "mistral", "model": "mistral-ocr-2505", "per_page": "0.001", "per_annotated_page": "0.003"},
 ]
 FIELD_ORDER = ["provider", "model", "input", "output", "cached_input", "cache_write", "cache_write_1h",
-               "reasoning", "audio_input", "audio_output", "image_input", "image_output", "per_image", "per_second", "per_million_characters", "per_web_search", "per_search_unit", "per_page", "per_annotated_page",
+               "reasoning", "audio_input", "audio_output", "image_input", "image_output", "per_image", "per_second", "per_million_characters", "per_web_search", "per_file_search", "per_search_unit", "per_page", "per_annotated_page",
                "per_request", "long_context", "service_tiers"]
 # Long-context tier fields: Trough's name -> LiteLLM's, with {n} the threshold in thousands of tokens.
 LONG_CONTEXT_FIELDS = [
@@ -242,6 +242,8 @@ def main():
         elif provider == "anthropic" and spec.get("supports_web_search"):
             e["per_web_search"] = "0.01"  # Anthropic's documented $10 per 1,000 searches
             note(f"per_web_search 0.01 (Anthropic's documented price) for {key}: LiteLLM has none")
+        if provider == "openai" and "/v1/responses" in (spec.get("supported_endpoints") or []):
+            e["per_file_search"] = "0.0025"  # OpenAI's documented $2.50 per 1,000 file search calls
         put("per_search_unit", "input_cost_per_query", per_million=False)
         put("per_page", "ocr_cost_per_page", per_million=False)
         put("per_annotated_page", "annotation_cost_per_page", per_million=False)

@@ -100,6 +100,7 @@ public enum LiteLLMImporter {
                 if price.output == nil { price.output = imageOutput } else if imageOutput != price.output { price.imageOutput = imageOutput }
             }
             price.perWebSearch = webSearchPrice(entry, provider: provider)
+            price.perFileSearch = fileSearchPrice(entry, provider: provider)
             price.perSearchUnit = perUnit(entry["input_cost_per_query"])
             price.perPage = perUnit(entry["ocr_cost_per_page"])
             price.perAnnotatedPage = perUnit(entry["annotation_cost_per_page"])
@@ -164,6 +165,15 @@ public enum LiteLLMImporter {
             return medium
         }
         return provider == "anthropic" && entry["supports_web_search"] as? Bool == true ? anthropicWebSearch : nil
+    }
+
+    /// OpenAI's file search tool costs $2.50 per 1,000 calls for every model the Responses API serves (its
+    /// documented price; LiteLLM has none per model).
+    static let openAIFileSearch: Int64 = 2_500_000
+
+    /// The price of one file search call: OpenAI's documented price for its models on `/v1/responses`.
+    static func fileSearchPrice(_ entry: [String: Any], provider: String) -> Int64? {
+        provider == "openai" && (entry["supported_endpoints"] as? [String])?.contains("/v1/responses") == true ? openAIFileSearch : nil
     }
 
     /// USD per token → nano-dollars per million tokens (× 10¹⁵), exact for the decimal the JSON wrote.

@@ -25,6 +25,8 @@ public struct ModelPrice: Hashable, Sendable {
     public var imageOutput: Int64?
     /// Per web search a request's server-side search tool ran, added to the tokens' cost.
     public var perWebSearch: Int64?
+    /// Per file search call a request's file search tool ran (OpenAI Responses), added to the tokens' cost.
+    public var perFileSearch: Int64?
     public var perImage: Int64?
     public var perSecond: Int64?
     /// Per million characters of text to speech (`tts-1`).
@@ -223,6 +225,7 @@ public struct ModelPrice: Hashable, Sendable {
         total += plainOutput * outputPrice
         total += reasoningTokens * Int128(reasoning ?? 0)
         total += Int128(max(0, usage.webSearches)) * Int128(perWebSearch ?? 0) * 1_000_000
+        total += Int128(max(0, usage.fileSearches)) * Int128(perFileSearch ?? 0) * 1_000_000
         let nanos = (total + 500_000) / 1_000_000
         return Money(nanos: Int64(clamping: nanos) + (perRequest ?? 0))
     }

@@ -127,7 +127,7 @@ extension PriceTable {
             let model: String
             let effectiveAt: String?
             let input, output, cachedInput, cacheWrite, cacheWrite1h, reasoning, audioInput, audioOutput, imageInput, imageOutput: String?
-            let perImage, perSecond, perMillionCharacters, perWebSearch, perSearchUnit, perPage, perAnnotatedPage, perRequest: String?
+            let perImage, perSecond, perMillionCharacters, perWebSearch, perFileSearch, perSearchUnit, perPage, perAnnotatedPage, perRequest: String?
             let longContext: LongContext?
             let serviceTiers: [String: Tier]?
         }
@@ -178,6 +178,7 @@ extension PriceTable {
             price.imageInput = try nanos(entry.imageInput, entry)
             price.imageOutput = try nanos(entry.imageOutput, entry)
             price.perWebSearch = try nanos(entry.perWebSearch, entry)
+            price.perFileSearch = try nanos(entry.perFileSearch, entry)
             price.perSearchUnit = try nanos(entry.perSearchUnit, entry)
             price.perPage = try nanos(entry.perPage, entry)
             price.perAnnotatedPage = try nanos(entry.perAnnotatedPage, entry)

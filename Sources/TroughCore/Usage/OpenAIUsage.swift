@@ -3,7 +3,7 @@
 /// (`usage` of type `duration`, `verbose_json`'s `duration`, Mistral's `prompt_audio_seconds`); Mistral OCR's pages
 /// (`usage_info.pages_processed`) and annotated pages (`pages_processed_annotation`).
 enum OpenAIUsage {
-    static let markers: [[UInt8]] = ["\"usage\"", "eval_count", "web_search_call.completed"].map { Array($0.utf8) }
+    static let markers: [[UInt8]] = ["\"usage\"", "eval_count", "web_search_call.completed", "file_search_call.completed"].map { Array($0.utf8) }
 
     static let scanKeys: [JSONKeyScanner.Key] = [
         .first("type"), .first("model"), .last("usage"), .last("x_groq"),
@@ -30,6 +30,7 @@ enum OpenAIUsage {
         if let type = UsageJSON.string(object["type"]), type.hasPrefix("response.") {
             if terminalEvents.contains(type) { state.sawEnd = true }
             if type == "response.web_search_call.completed" { state.webSearchEvents += 1 }
+            if type == "response.file_search_call.completed" { state.fileSearchEvents += 1 }
             if let response = UsageJSON.object(object["response"]) { body = response }
         }
         if let model = UsageJSON.string(body["model"]) { state.model = model }

@@ -30,6 +30,9 @@ public struct Usage: Hashable, Sendable {
     /// Web searches the provider ran for the request, billed per search on top of the tokens (Anthropic
     /// `usage.server_tool_use.web_search_requests`, OpenAI Responses `web_search_call` items).
     public var webSearches: Int64 = 0
+    /// File searches the provider's file search tool ran (OpenAI Responses `file_search_call` items), billed per
+    /// call on top of the tokens.
+    public var fileSearches: Int64 = 0
     /// The processing tier the provider says served the request (`priority`, `flex`, `default`…), as reported;
     /// see `ServiceTier` for the ones priced apart. nil when the response names none.
     public var serviceTier: String?
@@ -80,6 +83,7 @@ public struct Usage: Hashable, Sendable {
         imageInputTokens += other.imageInputTokens
         imageOutputTokens += other.imageOutputTokens
         webSearches += other.webSearches
+        fileSearches += other.fileSearches
         images += other.images
         audioMilliseconds += other.audioMilliseconds
         characters += other.characters

@@ -38,6 +38,9 @@ public struct UsageAccumulator: Sendable {
     /// Counts `web_search_call` items in a Responses API answer (nil for other answers; streams count their
     /// `response.web_search_call.completed` events).
     private var webSearchCalls: KeyCounter?
+    /// Counts `file_search_call` items in a Responses API answer, likewise (streams count their
+    /// `response.file_search_call.completed` events).
+    private var fileSearchCalls: KeyCounter?
 
     /// - Parameters:
     ///   - contentType: the response's Content-Type header (decides SSE `text/event-stream`, NDJSON
@@ -45,7 +48,8 @@ public struct UsageAccumulator: Sendable {
     ///   - requestModel: the model named in the request body or URL, used when the response names none.
     ///   - serviceTier: the tier a response header named (Gemini's `x-gemini-service-tier`); the body's wins.
     ///   - countsImages: the answer is a JSON document of generated images to count (`RequestInspection.countsImages`).
-    ///   - countsWebSearches: the answer is a Responses API object whose `web_search_call` items are billed per call.
+    ///   - countsWebSearches: the answer is a Responses API object whose `web_search_call` and `file_search_call` items
+    ///     are billed per call.
     ///   - requestCharacters: the characters a speech request sent (`RequestInspection.characters`), billed per
     ///     character by some models; their answer is audio, with no usage in it.
     ///   - readsJobs: the answer may be an OpenAI background response or batch (`RequestInspection.readsJobs`).
@@ -66,7 +70,10 @@ public struct UsageAccumulator: Sendable {
         state.serviceTier = serviceTier
         state.readsJobs = readsJobs
         if countsImages { images = KeyCounter(keys: Self.imageKeys) }
-        if countsWebSearches { webSearchCalls = KeyCounter(values: ["web_search_call"]) }
+        if countsWebSearches {
+            webSearchCalls = KeyCounter(values: ["web_search_call"])
+            fileSearchCalls = KeyCounter(values: ["file_search_call"])
+        }
         let mediaType = contentType ?? ""
         if provider == .generic {
             format = .none
@@ -130,6 +137,7 @@ public struct UsageAccumulator: Sendable {
             document.append(contentsOf: bytes)
             images?.consume(bytes)
             webSearchCalls?.consume(bytes)
+            fileSearchCalls?.consume(bytes)
         case .batchOperation:
             batchOperation?.consume(bytes)
         case .none:
@@ -158,6 +166,7 @@ public struct UsageAccumulator: Sendable {
         }
         if requestCharacters > 0 { usage?.characters = requestCharacters }
         if format == .document, state.billableWebSearches == nil, let count = webSearchCalls?.count, count > 0 { usage?.webSearches = count }
+        if format == .document, let count = fileSearchCalls?.count, count > 0 { usage?.fileSearches = count }
         // Last, so the request's own part carries all of the above.
         if var counted = usage {
             state.addIterations(to: &counted)

@@ -10,6 +10,8 @@ struct UsageState: Sendable {
     var readsJobs = false
     /// Web searches counted from stream events (OpenAI's `response.web_search_call.completed`).
     var webSearchEvents: Int64 = 0
+    /// File searches counted from stream events (OpenAI's `response.file_search_call.completed`).
+    var fileSearchEvents: Int64 = 0
     /// The billable web searches a Responses API object reports (`tool_usage.web_search.num_requests`), which count
     /// instead of its `web_search_call` items or events.
     var billableWebSearches: Int64?
@@ -81,6 +83,7 @@ struct UsageState: Sendable {
         usage.serviceTier = serviceTier
         usage.deferredID = deferredID
         if let billableWebSearches { usage.webSearches = billableWebSearches } else { usage.webSearches += webSearchEvents }
+        usage.fileSearches += fileSearchEvents
         return usage
     }
 

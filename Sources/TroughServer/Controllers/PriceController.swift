@@ -66,6 +66,7 @@ struct PriceController {
         price.imageInput = try amount(body.imageInputUsdPerMtok, "image_input_usd_per_mtok")
         price.imageOutput = try amount(body.imageOutputUsdPerMtok, "image_output_usd_per_mtok")
         price.perWebSearch = try amount(body.perWebSearchUsd, "per_web_search_usd")
+        price.perFileSearch = try amount(body.perFileSearchUsd, "per_file_search_usd")
         price.perSearchUnit = try amount(body.perSearchUnitUsd, "per_search_unit_usd")
         price.perPage = try amount(body.perPageUsd, "per_page_usd")
         price.perAnnotatedPage = try amount(body.perAnnotatedPageUsd, "per_annotated_page_usd")
@@ -128,6 +129,7 @@ struct PriceJSON: ResponseEncodable, Decodable {
     let perSecondUsd: String?
     let perMillionCharactersUsd: String?
     let perWebSearchUsd: String?
+    let perFileSearchUsd: String?
     let perSearchUnitUsd: String?
     let perPageUsd: String?
     let perAnnotatedPageUsd: String?
@@ -170,6 +172,7 @@ struct PriceJSON: ResponseEncodable, Decodable {
         perSecondUsd = usd(price.perSecond)
         perMillionCharactersUsd = usd(price.perMillionCharacters)
         perWebSearchUsd = usd(price.perWebSearch)
+        perFileSearchUsd = usd(price.perFileSearch)
         perSearchUnitUsd = usd(price.perSearchUnit)
         perPageUsd = usd(price.perPage)
         perAnnotatedPageUsd = usd(price.perAnnotatedPage)

@@ -12,7 +12,7 @@ extension SQLStore {
         "long_cached_input_nanos_per_mtok", "long_cache_write_nanos_per_mtok", "long_cache_write_1h_nanos_per_mtok",
         "service_tiers", "per_mchar_nanos", "audio_input_nanos_per_mtok", "audio_output_nanos_per_mtok",
         "per_web_search_nanos", "image_input_nanos_per_mtok", "image_output_nanos_per_mtok",
-        "per_search_unit_nanos", "per_page_nanos", "per_annotated_page_nanos",
+        "per_search_unit_nanos", "per_page_nanos", "per_annotated_page_nanos", "per_file_search_nanos",
     ]
 
     public func savePrices(_ prices: [ModelPrice], logger: Logger) async throws {
@@ -34,7 +34,7 @@ extension SQLStore {
                     price.longContext?.cachedInput, price.longContext?.cacheWrite, price.longContext?.cacheWrite1h,
                     try StoredServiceTiers.encode(price.serviceTiers), price.perMillionCharacters, price.audioInput, price.audioOutput,
                     price.perWebSearch, price.imageInput, price.imageOutput,
-                    price.perSearchUnit, price.perPage, price.perAnnotatedPage,
+                    price.perSearchUnit, price.perPage, price.perAnnotatedPage, price.perFileSearch,
                 ]
                 try await sql.insert(into: "prices").columns(Self.priceColumns).values(values.map { SQLBind($0) }).run()
             }
@@ -84,6 +84,7 @@ extension SQLStore {
         price.perPage = try amount("per_page_nanos")
         price.perAnnotatedPage = try amount("per_annotated_page_nanos")
         price.perWebSearch = try amount("per_web_search_nanos")
+        price.perFileSearch = try amount("per_file_search_nanos")
         price.serviceTiers = try StoredServiceTiers.decode(try row.decode(column: "service_tiers", as: String?.self))
         price.id = try row.decode(column: "id", as: String.self)
         price.tenantID = try row.decode(column: "tenant_id", as: String?.self)
