@@ -1059,6 +1059,23 @@ extension ServerSuites {
             }
         }
 
+        @Test("budgets reserve a request asking for US-only inference at 1.1x the rates, from what the proxy reads of its body")
+        func usOnlyReservation() throws {
+            let opus = try #require(try PriceTable.builtIn().price(provider: "anthropic", model: "claude-opus-4-6", at: .now()))
+            func reserved(_ body: String) -> Int64 {
+                let bytes = Array(body.utf8)
+                let inspection = RequestInspector.inspect(body: bytes, path: "/v1/messages", kind: .anthropic, injectStreamUsage: false)
+                return ProxyLimits.worstCase(rule: nil, price: opus, bodyBytes: Int64(bytes.count), inspection: inspection).nanos
+            }
+            let standard = #"{"model":"claude-opus-4-6","max_tokens":100,"inference_geo":"global","messages":[]}"#
+            let us = #"{"model":"claude-opus-4-6","max_tokens":100,"inference_geo":"us",    "messages":[]}"#
+            #expect(standard.utf8.count == us.utf8.count)
+            // (bytes + 1) / 2 input tokens at the dearest input rate (1-hour writes: $10, US $11) + 100 out ($25, US $27.50).
+            let input = Int64((standard.utf8.count + 1) / 2)
+            #expect(reserved(standard) == input * 10_000 + 100 * 25_000)
+            #expect(reserved(us) == input * 11_000 + 100 * 27_500)
+        }
+
         @Test("token counting endpoints are free: recorded at $0 with no usage, never as unpriced requests")
         func tokenCounting() async throws {
             try await ProxySetup.with(.sqlite) { app, setup, upstream in

@@ -167,8 +167,8 @@ public struct ModelPrice: Hashable, Sendable {
                 tier.longContext = longContext.scaled(from: self, to: tier)
             }
             // 1-hour cache writes too (LiteLLM lists batch rates for 5-minute writes only): as the tier scales those.
-            if served == .batch, tier.cacheWrite1h == nil, let base1h = cacheWrite1h, let baseWrite = cacheWrite, let tierWrite = tier.cacheWrite, baseWrite > 0 {
-                tier.cacheWrite1h = Int64(clamping: (Int128(base1h) * Int128(tierWrite) + Int128(baseWrite) / 2) / Int128(baseWrite))
+            if served == .batch, tier.cacheWrite1h == nil, let base1h = cacheWrite1h, let baseWrite = cacheWrite, let tierWrite = tier.cacheWrite {
+                tier.cacheWrite1h = Self.scaled(base1h, by: tierWrite, over: baseWrite)
             }
             if tier.longContext != nil || !(longContext?.applies(to: usage) ?? false) {
                 price = applying(tier)
@@ -189,14 +189,17 @@ public struct ModelPrice: Hashable, Sendable {
 
     /// This price with every token rate times `multiple`, rounded half up to the nano-dollar per million tokens.
     func multiplyingTokenRates(by multiple: (numerator: Int64, denominator: Int64)) -> ModelPrice {
-        func scaled(_ rate: Int64?) -> Int64? {
-            rate.map { Int64(clamping: (Int128($0) * Int128(multiple.numerator) + Int128(multiple.denominator) / 2) / Int128(multiple.denominator)) }
-        }
         var price = self
         for rate in [\ModelPrice.input, \.output, \.cachedInput, \.cacheWrite, \.cacheWrite1h, \.reasoning, \.audioInput, \.audioOutput, \.imageInput, \.imageOutput] {
-            price[keyPath: rate] = scaled(self[keyPath: rate])
+            price[keyPath: rate] = self[keyPath: rate].flatMap { Self.scaled($0, by: multiple.numerator, over: multiple.denominator) }
         }
         return price
+    }
+
+    /// `rate` times `numerator` over `denominator`, rounded half up to the nano-dollar; nil for a denominator of 0.
+    static func scaled(_ rate: Int64, by numerator: Int64, over denominator: Int64) -> Int64? {
+        guard denominator > 0 else { return nil }
+        return Int64(clamping: (Int128(rate) * Int128(numerator) + Int128(denominator) / 2) / Int128(denominator))
     }
 
     private func flatCost(of usage: Usage) -> Money {
@@ -291,8 +294,8 @@ public struct LongContextPrice: Hashable, Sendable {
     /// rounded to the nearest nano-dollar per million tokens.
     func scaled(from base: ModelPrice, to tier: ServiceTierPrice) -> LongContextPrice {
         func scale(_ long: Int64?, _ standard: Int64?, _ discounted: Int64?) -> Int64? {
-            guard let long, let standard, let discounted, standard > 0 else { return long }
-            return Int64(clamping: (Int128(long) * Int128(discounted) + Int128(standard) / 2) / Int128(standard))
+            guard let long, let standard, let discounted else { return long }
+            return ModelPrice.scaled(long, by: discounted, over: standard) ?? long
         }
         return LongContextPrice(
             aboveTokens: aboveTokens,

@@ -21,12 +21,6 @@ enum AnthropicUsage {
         var speed: String?
         /// `usage.inference_geo` (`global`, `us`).
         var inferenceGeo: String?
-        /// The sampling iterations of `usage.iterations` that the top-level counts leave out, each billed on its own:
-        /// a `compaction` (the summary of a context being closed, by the request's model: `model` nil) and an
-        /// `advisor_message` (the advisor tool's sub-inference, at the advisor `model`'s rates). `message` and
-        /// `fallback_message` iterations are the turns the top-level counts already sum. nil until an event reports
-        /// iterations; a later report replaces them (streams repeat the cumulative usage).
-        var iterations: [Usage]?
 
         mutating func merge(_ usage: JSONObject) {
             input = UsageJSON.count(usage["input_tokens"]) ?? input
@@ -38,25 +32,9 @@ enum AnthropicUsage {
             serviceTier = UsageJSON.string(usage["service_tier"]) ?? serviceTier
             speed = UsageJSON.string(usage["speed"]) ?? speed
             inferenceGeo = UsageJSON.string(usage["inference_geo"]) ?? inferenceGeo
-            if let reported = usage["iterations"]?.array { iterations = Self.billedApart(reported) }
             if let split = UsageJSON.object(usage["cache_creation"]) {
                 cacheCreation5m = UsageJSON.count(split["ephemeral_5m_input_tokens"]) ?? cacheCreation5m
                 cacheCreation1h = UsageJSON.count(split["ephemeral_1h_input_tokens"]) ?? cacheCreation1h
-            }
-        }
-
-        /// The iterations of `usage.iterations` billed besides the top-level counts (see `iterations`).
-        static func billedApart(_ reported: [JSONValue]) -> [Usage] {
-            reported.compactMap { value in
-                guard let iteration = value.object else { return nil }
-                let type = UsageJSON.string(iteration["type"])
-                guard type == "compaction" || type == "advisor_message" else { return nil }
-                var counts = Counts()
-                counts.merge(iteration)
-                var usage = counts.normalized
-                usage.serviceTier = nil
-                usage.model = type == "advisor_message" ? UsageJSON.string(iteration["model"]) : nil
-                return usage
             }
         }
 
@@ -102,11 +80,30 @@ enum AnthropicUsage {
         if type != "message_delta", let model = UsageJSON.string(body["model"]) { state.model = model }
         guard let usage = UsageJSON.object(body["usage"]) else { return }
         state.anthropic.merge(usage)
+        // Streams repeat the cumulative usage: the latest iterations replace the earlier ones.
+        if let reported = usage["iterations"]?.array { state.iterations = billedApart(reported) }
         if !state.anthropic.isEmpty {
             let usage = state.anthropic.normalized
             state.serviceTier = usage.serviceTier
             state.record(usage)
-            state.iterations = state.anthropic.iterations ?? []
+        }
+    }
+
+    /// The sampling iterations of `usage.iterations` that the top-level counts leave out, each billed on its own: a
+    /// `compaction` (the summary of a context being closed, by the request's model: `model` nil) and an
+    /// `advisor_message` (the advisor tool's sub-inference, at the advisor `model`'s rates). `message` and
+    /// `fallback_message` iterations are the turns the top-level counts already sum.
+    static func billedApart(_ reported: [JSONValue]) -> [Usage] {
+        reported.compactMap { value in
+            guard let iteration = value.object else { return nil }
+            let type = UsageJSON.string(iteration["type"])
+            guard type == "compaction" || type == "advisor_message" else { return nil }
+            var counts = Counts()
+            counts.merge(iteration)
+            var usage = counts.normalized
+            usage.serviceTier = nil
+            usage.model = type == "advisor_message" ? UsageJSON.string(iteration["model"]) : nil
+            return usage
         }
     }
 
@@ -124,7 +121,7 @@ enum AnthropicUsage {
         normalized.serviceTier = nil
         let model = UsageJSON.string(message["model"])
         state.add(normalized, model: model)
-        for iteration in counts.iterations ?? [] {
+        for iteration in billedApart(usage["iterations"]?.array ?? []) {
             state.add(iteration, model: iteration.model ?? model)
         }
     }

@@ -202,23 +202,14 @@ extension JSONKeyScanner {
         var object = JSONObject()
         object.reserveCapacity(keys.count)
         for (keyIndex, key) in keys.enumerated() {
-            var value: JSONValue?
-            var shallowerThan = -1
-            while value == nil, let depth = occurrences.lazy.filter({ $0.key == keyIndex && $0.depth > shallowerThan }).map(\.depth).min() {
-                if key.place == .first {
-                    for occurrence in occurrences where occurrence.key == keyIndex && occurrence.depth == depth {
-                        value = parsedNonNull(bytes[occurrence.value])
-                        if value != nil { break }
-                    }
-                } else {
-                    for occurrence in occurrences.reversed() where occurrence.key == keyIndex && occurrence.depth == depth {
-                        value = parsedNonNull(bytes[occurrence.value])
-                        if value != nil { break }
-                    }
-                }
-                shallowerThan = depth
+            // In the key's own order (first to last, or last to first), a non-null value replaces the one chosen only
+            // when it is shallower.
+            var chosen: (value: JSONValue, depth: Int)?
+            let inOrder = key.place == .first ? stride(from: 0, to: occurrences.count, by: 1) : stride(from: occurrences.count - 1, to: -1, by: -1)
+            for index in inOrder where occurrences[index].key == keyIndex && occurrences[index].depth < chosen?.depth ?? .max {
+                if let value = parsedNonNull(bytes[occurrences[index].value]) { chosen = (value, occurrences[index].depth) }
             }
-            if let value { object.append(key.name, value) }
+            if let chosen { object.append(key.name, chosen.value) }
         }
         return object
     }

@@ -1,6 +1,6 @@
 /// Counts object keys (or string values) in a JSON body fed in chunks of any size, without keeping the body: how
 /// many images an image-generation answer holds (one `"b64_json"` or `"url"` per image), however many megabytes
-/// of base64 they are; how many `"web_search_call"` items a Responses API answer holds. An unescaped `"key"`
+/// of base64 they are; how many `"web_search_call"` and `"file_search_call"` items a Responses API answer holds. An unescaped `"key"`
 /// followed by `:` can only be an object key in valid JSON, and one followed by `,`, `}` or `]` a string value.
 struct KeyCounter: Sendable {
     private let patterns: [[UInt8]]
@@ -10,7 +10,9 @@ struct KeyCounter: Sendable {
     private var matched: [Int]
     /// Per pattern: matched whole, waiting for the `:` after optional whitespace.
     private var awaitingColon: [Bool]
-    private(set) var count: Int64 = 0
+    /// Per pattern: how many counted (`count` is their sum).
+    private(set) var counts: [Int64]
+    var count: Int64 { counts.reduce(0, +) }
 
     init(keys: [String]) {
         self.init(strings: keys, terminators: [ASCII.colon])
@@ -26,6 +28,7 @@ struct KeyCounter: Sendable {
         patterns = keys.map { Array("\"\($0)\"".utf8) }
         matched = Array(repeating: 0, count: keys.count)
         awaitingColon = Array(repeating: false, count: keys.count)
+        counts = Array(repeating: 0, count: keys.count)
     }
 
     mutating func consume(_ bytes: some Collection<UInt8>) {
@@ -41,7 +44,7 @@ struct KeyCounter: Sendable {
             if ASCII.isWhitespace(byte) { return }
             awaitingColon[index] = false
             if terminators.contains(byte) {
-                count += 1
+                counts[index] += 1
                 return
             }
         }

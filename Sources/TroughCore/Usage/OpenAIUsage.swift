@@ -12,8 +12,10 @@ enum OpenAIUsage {
     /// Mistral's answers also name OCR pages (`usage_info`, a whole document: never streamed).
     static let mistralScanKeys = scanKeys + [.last("usage_info")]
     /// With what tells a job apart, for answers that may be one (`UsageState.readsJobs`: Responses API objects and
-    /// batches), and a Responses object's hosted-tool usage and tools (`noteToolUsage`).
-    static let jobScanKeys = scanKeys + [.first("id"), .first("object"), .first("status"), .first("background"), .last("tool_usage"), .first("tools")]
+    /// batches), and a Responses object's hosted-tool usage (`noteToolUsage`). Not its `tools`, function schemas and
+    /// all: a scanned answer looks them up only when it used the image generation tool (`UsageState.nameImageTool`).
+    static let jobScanKeys = scanKeys + [.first("id"), .first("object"), .first("status"), .first("background"), .last("tool_usage")]
+    static let toolsKey = JSONKeyScanner.Key.first("tools")
 
     /// The image model of the Responses API's `image_generation` tool when the tool names none (the openai SDK's
     /// `ImageGeneration.model` default).
@@ -29,8 +31,8 @@ enum OpenAIUsage {
         var body = object
         if let type = UsageJSON.string(object["type"]), type.hasPrefix("response.") {
             if terminalEvents.contains(type) { state.sawEnd = true }
-            if type == "response.web_search_call.completed" { state.webSearchEvents += 1 }
-            if type == "response.file_search_call.completed" { state.fileSearchEvents += 1 }
+            if type == "response.web_search_call.completed" { state.webSearchCalls += 1 }
+            if type == "response.file_search_call.completed" { state.fileSearchCalls += 1 }
             if let response = UsageJSON.object(object["response"]) { body = response }
         }
         if let model = UsageJSON.string(body["model"]) { state.model = model }
@@ -73,14 +75,18 @@ enum OpenAIUsage {
             return
         }
         let cached = min(input, UsageJSON.count(image["cached_tokens"]) ?? 0)
-        let imageTool = tools?.array?.lazy.compactMap(\.object).first { UsageJSON.string($0["type"]) == "image_generation" }
-        var part = Usage(model: imageTool.flatMap { UsageJSON.string($0["model"]) } ?? defaultImageGenerationModel,
-                         inputTokens: input - cached, cachedInputTokens: cached, outputTokens: output)
+        var part = Usage(model: imageToolModel(tools), inputTokens: input - cached, cachedInputTokens: cached, outputTokens: output)
         let imageInput = UsageJSON.count(UsageJSON.path(image, "input_tokens_details", "image_tokens")) ?? 0
         let cachedImage = UsageJSON.count(UsageJSON.path(image, "cached_tokens_details", "cached_image_tokens")) ?? 0
         part.imageInputTokens = min(part.inputTokens, max(0, imageInput - cachedImage))
         part.imageOutputTokens = UsageJSON.count(UsageJSON.path(image, "output_tokens_details", "image_tokens")) ?? output
         state.iterations = [part]
+    }
+
+    /// The model of the `image_generation` tool among a Responses object's `tools`, else the tool's default.
+    static func imageToolModel(_ tools: JSONValue?) -> String {
+        let imageTool = tools?.array?.lazy.compactMap(\.object).first { UsageJSON.string($0["type"]) == "image_generation" }
+        return imageTool.flatMap { UsageJSON.string($0["model"]) } ?? defaultImageGenerationModel
     }
 
     /// A background response, or a batch that has finished (its usage in total, at the batch rates): its id, so it

@@ -35,12 +35,10 @@ public struct UsageAccumulator: Sendable {
     private var sniffed = false
     /// Counts generated images in an image-generation answer (nil for other answers).
     private var images: KeyCounter?
-    /// Counts `web_search_call` items in a Responses API answer (nil for other answers; streams count their
-    /// `response.web_search_call.completed` events).
-    private var webSearchCalls: KeyCounter?
-    /// Counts `file_search_call` items in a Responses API answer, likewise (streams count their
-    /// `response.file_search_call.completed` events).
-    private var fileSearchCalls: KeyCounter?
+    /// Counts a Responses API answer's `web_search_call` and `file_search_call` items (in `toolCallValues`' order;
+    /// nil for other answers; streams count their `response.…_call.completed` events).
+    private var toolCalls: KeyCounter?
+    private static let toolCallValues = ["web_search_call", "file_search_call"]
 
     /// - Parameters:
     ///   - contentType: the response's Content-Type header (decides SSE `text/event-stream`, NDJSON
@@ -70,10 +68,7 @@ public struct UsageAccumulator: Sendable {
         state.serviceTier = serviceTier
         state.readsJobs = readsJobs
         if countsImages { images = KeyCounter(keys: Self.imageKeys) }
-        if countsWebSearches {
-            webSearchCalls = KeyCounter(values: ["web_search_call"])
-            fileSearchCalls = KeyCounter(values: ["file_search_call"])
-        }
+        if countsWebSearches { toolCalls = KeyCounter(values: Self.toolCallValues) }
         let mediaType = contentType ?? ""
         if provider == .generic {
             format = .none
@@ -136,8 +131,7 @@ public struct UsageAccumulator: Sendable {
             }
             document.append(contentsOf: bytes)
             images?.consume(bytes)
-            webSearchCalls?.consume(bytes)
-            fileSearchCalls?.consume(bytes)
+            toolCalls?.consume(bytes)
         case .batchOperation:
             batchOperation?.consume(bytes)
         case .none:
@@ -165,8 +159,6 @@ public struct UsageAccumulator: Sendable {
             usage = counted
         }
         if requestCharacters > 0 { usage?.characters = requestCharacters }
-        if format == .document, state.billableWebSearches == nil, let count = webSearchCalls?.count, count > 0 { usage?.webSearches = count }
-        if format == .document, let count = fileSearchCalls?.count, count > 0 { usage?.fileSearches = count }
         // Last, so the request's own part carries all of the above.
         if var counted = usage {
             state.addIterations(to: &counted)
@@ -207,6 +199,10 @@ public struct UsageAccumulator: Sendable {
             lines.finish(into: &state)
         case .document:
             Self.readDocument(document, into: &state)
+            if let toolCalls {
+                state.webSearchCalls += toolCalls.counts[0]
+                state.fileSearchCalls += toolCalls.counts[1]
+            }
         case .batchOperation:
             batchOperation?.apply(to: &state)
         case .none:

@@ -8,10 +8,10 @@ struct UsageState: Sendable {
     /// The id of a background response or finished batch (`Usage.deferredID`), read only when `readsJobs`.
     var deferredID: String?
     var readsJobs = false
-    /// Web searches counted from stream events (OpenAI's `response.web_search_call.completed`).
-    var webSearchEvents: Int64 = 0
-    /// File searches counted from stream events (OpenAI's `response.file_search_call.completed`).
-    var fileSearchEvents: Int64 = 0
+    /// Web and file search calls counted in a Responses API answer: its `web_search_call` / `file_search_call` items,
+    /// or a stream's `response.web_search_call.completed` / `response.file_search_call.completed` events.
+    var webSearchCalls: Int64 = 0
+    var fileSearchCalls: Int64 = 0
     /// The billable web searches a Responses API object reports (`tool_usage.web_search.num_requests`), which count
     /// instead of its `web_search_call` items or events.
     var billableWebSearches: Int64?
@@ -82,9 +82,16 @@ struct UsageState: Sendable {
         }
         usage.serviceTier = serviceTier
         usage.deferredID = deferredID
-        if let billableWebSearches { usage.webSearches = billableWebSearches } else { usage.webSearches += webSearchEvents }
-        usage.fileSearches += fileSearchEvents
+        if let billableWebSearches { usage.webSearches = billableWebSearches } else { usage.webSearches += webSearchCalls }
+        usage.fileSearches += fileSearchCalls
         return usage
+    }
+
+    /// A scanned Responses object that used the image generation tool (its part is the only OpenAI iteration): the part
+    /// takes the model the object's `tools` name, read only now (`OpenAIUsage.jobScanKeys` leaves them out).
+    private mutating func nameImageTool(_ tools: () -> JSONValue?) {
+        guard provider == .openai || provider == .openaiCompatible, !iterations.isEmpty else { return }
+        iterations[iterations.count - 1].model = OpenAIUsage.imageToolModel(tools())
     }
 
     /// The request's own counts (`usage`, as read in whole) and its other `iterations` as parts, each with its model
@@ -104,6 +111,7 @@ struct UsageState: Sendable {
     mutating func handle(_ payload: BoundedBuffer) {
         if payload.overflowed {
             applyObject(JSONKeyScanner.flattened(head: payload.head, tail: payload.tail, keys: scanKeys))
+            nameImageTool { JSONKeyScanner.flattened(head: payload.head, tail: payload.tail, keys: [OpenAIUsage.toolsKey])["tools"] }
             return
         }
         let bytes = payload.whole
@@ -123,6 +131,7 @@ struct UsageState: Sendable {
         let object = JSONKeyScanner.flattened(document: bytes, keys: scanKeys)
         guard !object.isEmpty else { return false }
         applyObject(object)
+        nameImageTool { JSONKeyScanner.flattened(document: bytes, keys: [OpenAIUsage.toolsKey])["tools"] }
         return true
     }
 
